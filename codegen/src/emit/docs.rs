@@ -1,0 +1,218 @@
+//! Doc comments: one `#[doc = " …"]` attribute per line, and spec text made safe for rustdoc.
+//!
+//! Text the generator writes itself (with its intra-doc links) goes into [`outer`] as is; text
+//! from the spec goes through [`spec_text`] first. Spec descriptions are markdown written for
+//! web pages. Before they become rustdoc, bare URLs
+//! are wrapped in `<…>`, brackets that are not links and `<` are escaped (rustdoc would read
+//! them as intra-doc links and HTML tags), indentation that would start a code block is
+//! dropped, and fences without a language are marked `text` so they are never compiled as
+//! doctests.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Outer doc attributes (`///`) for the given paragraphs.
+pub(crate) fn outer(paragraphs: &[String]) -> TokenStream {
+    let lines = lines(paragraphs);
+    quote!(#(#[doc = #lines])*)
+}
+
+/// Inner doc attributes (`//!`) for the given paragraphs.
+pub(crate) fn inner(paragraphs: &[String]) -> TokenStream {
+    let lines = lines(paragraphs);
+    quote!(#(#![doc = #lines])*)
+}
+
+/// The doc lines, each with the leading space that makes `/// text` rather than `///text`,
+/// and an empty line between paragraphs.
+fn lines(paragraphs: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (index, paragraph) in paragraphs.iter().enumerate() {
+        if index > 0 {
+            out.push(String::new());
+        }
+        for line in paragraph.lines() {
+            out.push(if line.is_empty() { String::new() } else { format!(" {line}") });
+        }
+    }
+    out
+}
+
+/// Spec markdown made safe for rustdoc: indentation dropped, fences marked `text`, and each
+/// line sanitized (see the module docs).
+pub(crate) fn spec_text(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") {
+            let opening = !in_fence;
+            in_fence = !in_fence;
+            out.push(if opening && trimmed == "```" { "```text".to_owned() } else { trimmed.to_owned() });
+        } else if in_fence {
+            out.push(line.to_owned());
+        } else {
+            out.push(sanitize(trimmed));
+        }
+    }
+    if in_fence {
+        out.push("```".to_owned());
+    }
+    out.join("\n")
+}
+
+/// `text` as an inline code span, with a fence longer than any run of backticks inside.
+pub(crate) fn code(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    if longest == 0 { format!("{fence}{text}{fence}") } else { format!("{fence} {text} {fence}") }
+}
+
+/// Makes one line of spec markdown safe for rustdoc (see the module docs).
+pub(crate) fn sanitize(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        // Code spans are copied untouched.
+        if c == '`' {
+            let run = chars[i..].iter().take_while(|&&x| x == '`').count();
+            let closing = (i + run..chars.len()).find(|&j| {
+                chars[j..].iter().take_while(|&&x| x == '`').count() == run
+                    && (j == 0 || chars[j - 1] != '`')
+            });
+            match closing {
+                Some(end) => {
+                    out.extend(&chars[i..end + run]);
+                    i = end + run;
+                }
+                None => {
+                    // A lone backtick: escape it so it does not swallow the rest.
+                    for _ in 0..run {
+                        out.push_str("\\`");
+                    }
+                    i += run;
+                }
+            }
+            continue;
+        }
+        // A markdown link `[text](target)` is kept as written.
+        if c == '['
+            && let Some(len) = link_len(&chars[i..])
+        {
+            out.extend(&chars[i..i + len]);
+            i += len;
+            continue;
+        }
+        // An autolink `<https://…>` is kept as written.
+        if c == '<'
+            && let Some(len) = autolink_len(&chars[i..])
+        {
+            out.extend(&chars[i..i + len]);
+            i += len;
+            continue;
+        }
+        if starts_url(&chars[i..]) {
+            let len = url_len(&chars[i..]);
+            out.push('<');
+            out.extend(&chars[i..i + len]);
+            out.push('>');
+            i += len;
+            continue;
+        }
+        match c {
+            '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+fn starts_url(chars: &[char]) -> bool {
+    let head: String = chars.iter().take(8).collect();
+    head.starts_with("https://") || head.starts_with("http://")
+}
+
+/// Length of a URL: up to whitespace, without trailing punctuation.
+fn url_len(chars: &[char]) -> usize {
+    let mut len = chars.iter().take_while(|c| !c.is_whitespace() && !matches!(c, '<' | '>' | '"' | '`')).count();
+    while len > 0 && matches!(chars[len - 1], '.' | ',' | ';' | ':' | ')' | ']' | '!' | '?' | '\'') {
+        len -= 1;
+    }
+    len
+}
+
+fn autolink_len(chars: &[char]) -> Option<usize> {
+    if !starts_url(&chars[1..]) {
+        return None;
+    }
+    let close = chars.iter().position(|&c| c == '>')?;
+    chars[1..close].iter().all(|c| !c.is_whitespace()).then_some(close + 1)
+}
+
+/// Length of `[text](target)` starting at `chars[0] == '['`, if it is one.
+fn link_len(chars: &[char]) -> Option<usize> {
+    let close = chars.iter().position(|&c| c == ']')?;
+    if chars[1..close].contains(&'[') || chars.get(close + 1) != Some(&'(') {
+        return None;
+    }
+    let end = chars[close + 1..].iter().position(|&c| c == ')')? + close + 1;
+    let target: String = chars[close + 2..end].iter().collect();
+    let is_url = target.starts_with("https://") || target.starts_with("http://") || target.starts_with('#');
+    (is_url && !target.contains(char::is_whitespace)).then_some(end + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_urls_become_autolinks() {
+        assert_eq!(sanitize("see https://a.example/x."), "see <https://a.example/x>.");
+        assert_eq!(sanitize("<https://a.example/x>"), "<https://a.example/x>");
+    }
+
+    #[test]
+    fn markdown_links_are_kept() {
+        let line = "see [Gtmhub to sunset Announcements](https://quantive.com/x)";
+        assert_eq!(sanitize(line), line);
+    }
+
+    #[test]
+    fn stray_brackets_and_angles_are_escaped() {
+        assert_eq!(sanitize("@[Mariya:602a]"), "@\\[Mariya:602a\\]");
+        assert_eq!(sanitize("a <token> b"), "a &lt;token&gt; b");
+        assert_eq!(sanitize("[x](not a url)"), "\\[x\\](not a url)");
+    }
+
+    #[test]
+    fn code_spans_are_untouched() {
+        assert_eq!(sanitize("use `[a]` and `<b>`"), "use `[a]` and `<b>`");
+        assert_eq!(sanitize("a ` b"), "a \\` b");
+    }
+
+    #[test]
+    fn indentation_and_fences_cannot_become_doctests() {
+        let docs = spec_text("text\n    indented\n```\nlet x = 1;\n```");
+        assert_eq!(docs, "text\nindented\n```text\nlet x = 1;\n```");
+        assert!(spec_text("```\ncode").ends_with("\n```"));
+    }
+
+    #[test]
+    fn code_spans_survive_backticks_inside() {
+        assert_eq!(code("a"), "`a`");
+        assert_eq!(code("a`b"), "`` a`b ``");
+    }
+
+    #[test]
+    fn paragraphs_are_separated_by_a_blank_line() {
+        assert_eq!(lines(&["a".into(), "b".into()]), vec![" a", "", " b"]);
+    }
+}

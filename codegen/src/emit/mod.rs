@@ -1,0 +1,90 @@
+//! Emitting: IR → token streams. The only layer that uses `quote!`; one emitter per item kind.
+//!
+//! Generated code names external items by absolute path (`::serde::Serialize`) and sibling
+//! modules by `super::` (`super::types::Badge`, `super::runtime::Client`), so the files compile
+//! wherever a crate root places the three modules side by side.
+
+mod client;
+mod docs;
+mod operations;
+mod types;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::ir::{Api, TypeRef};
+
+/// A file the formatter turns into source text.
+pub(crate) struct EmittedFile {
+    /// File name in the generated crate's `src/`.
+    pub(crate) name: &'static str,
+    /// What goes in it.
+    pub(crate) content: Content,
+}
+
+/// The content of an emitted file.
+pub(crate) enum Content {
+    /// Tokens to pretty-print.
+    Tokens(TokenStream),
+    /// Source to copy as is (the runtime support file).
+    Verbatim(&'static str),
+}
+
+pub(crate) fn emit(api: &Api) -> Vec<EmittedFile> {
+    vec![
+        EmittedFile { name: "types.rs", content: Content::Tokens(types::emit_types_file(api)) },
+        EmittedFile { name: "client.rs", content: Content::Tokens(client::emit_client_file(api)) },
+        EmittedFile { name: "runtime.rs", content: Content::Verbatim(crate::RUNTIME_SOURCE) },
+    ]
+}
+
+/// An identifier decided by lowering (always valid: `names` guarantees it).
+pub(crate) fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// Where a type reference is written: inside the types module, or from a sibling module.
+#[derive(Clone, Copy)]
+pub(crate) enum Scope {
+    /// In `types.rs`: named types by bare name.
+    Types,
+    /// In a sibling module: named types as `super::types::Name`.
+    Sibling,
+}
+
+/// The Rust type for a [`TypeRef`].
+pub(crate) fn rust_type(ty: &TypeRef, scope: Scope) -> TokenStream {
+    match ty {
+        TypeRef::Bool => quote!(bool),
+        TypeRef::I32 => quote!(i32),
+        TypeRef::I64 => quote!(i64),
+        TypeRef::F32 => quote!(f32),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::String => quote!(String),
+        TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::JsonObject => quote!(::serde_json::Map<String, ::serde_json::Value>),
+        TypeRef::Named(name) => {
+            let name = ident(name);
+            match scope {
+                Scope::Types => quote!(#name),
+                Scope::Sibling => quote!(super::types::#name),
+            }
+        }
+        TypeRef::Boxed(inner) => {
+            let inner = rust_type(inner, scope);
+            quote!(Box<#inner>)
+        }
+        TypeRef::Vec(inner) => {
+            let inner = rust_type(inner, scope);
+            quote!(Vec<#inner>)
+        }
+        TypeRef::Map(inner) => {
+            let inner = rust_type(inner, scope);
+            quote!(::std::collections::BTreeMap<String, #inner>)
+        }
+        TypeRef::Option(inner) => {
+            let inner = rust_type(inner, scope);
+            quote!(Option<#inner>)
+        }
+    }
+}

@@ -1,0 +1,425 @@
+//! The intermediate representation: what the emitters need to know about an API, with every
+//! name already decided. Nothing here refers to `openapiv3`, `syn` or `quote`.
+
+/// A name in both worlds: the Rust identifier and the spelling on the wire (or in the spec).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    /// The Rust identifier, already cased, escaped and de-duplicated.
+    pub rust: String,
+    /// The name as the spec writes it (property name, operationId, schema name, header name).
+    pub wire: String,
+}
+
+/// Documentation text from the spec, as paragraphs of markdown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Docs(pub Vec<String>);
+
+impl Docs {
+    /// Docs from optional paragraphs, skipping empty ones.
+    pub fn from_parts<I, S>(parts: I) -> Self
+    where
+        I: IntoIterator<Item = Option<S>>,
+        S: AsRef<str>,
+    {
+        Docs(
+            parts
+                .into_iter()
+                .flatten()
+                .map(|s| s.as_ref().trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        )
+    }
+
+    /// Whether there is no text at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Appends a paragraph.
+    pub fn push(&mut self, paragraph: impl Into<String>) {
+        let paragraph = paragraph.into();
+        if !paragraph.trim().is_empty() {
+            self.0.push(paragraph);
+        }
+    }
+}
+
+/// The whole API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description` and friends.
+    pub docs: Docs,
+    /// The first server URL, if the spec has one.
+    pub default_base_url: Option<String>,
+    /// Whether the spec requires a bearer token for its operations.
+    pub requires_token: bool,
+    /// Where the spec came from, for generated docs.
+    pub source: String,
+    /// Client-wide settings (header parameters marked `x-client-setting`), in spec order.
+    pub settings: Vec<Setting>,
+    /// Every named type, in spec order (components first, then inline types as met).
+    pub types: Vec<TypeDef>,
+    /// Every operation, in spec order (paths, then methods in `get, put, post, delete,
+    /// options, head, patch, trace` order).
+    pub operations: Vec<Operation>,
+}
+
+/// A value set once on the client builder and sent with every operation that takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    /// `wire` is the key from `x-client-setting` (e.g. `accountId`); `rust` is the builder
+    /// method (e.g. `account_id`).
+    pub name: Name,
+    /// The HTTP header that carries it.
+    pub header: String,
+    /// The parameter's description where the setting was first declared.
+    pub docs: Docs,
+}
+
+/// A named Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// `rust` is the type name; `wire` is the schema name or a description of where the
+    /// inline schema sits.
+    pub name: Name,
+    /// The schema's description.
+    pub docs: Docs,
+    /// What the type is.
+    pub kind: TypeKind,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(Struct),
+    /// A string enum; unknown values decode into a catch-all variant.
+    Enum(StringEnum),
+    /// A `oneOf`/`anyOf`: one of several shapes.
+    Union(Union),
+    /// A name for another type (`type Ids = Vec<String>`).
+    Alias(TypeRef),
+}
+
+/// An object type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Struct {
+    /// Fields in spec order.
+    pub fields: Vec<Field>,
+    /// Typed `additionalProperties`, collected into a map field named `extra`.
+    pub additional: Option<TypeRef>,
+}
+
+impl Struct {
+    /// Whether every field may be absent, so the struct can derive `Default`.
+    pub fn all_optional(&self) -> bool {
+        self.fields.iter().all(|f| !f.required)
+    }
+}
+
+/// One property of an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Rust field name and wire property name.
+    pub name: Name,
+    /// The field's type, without the `Option` that `required: false` adds.
+    pub ty: TypeRef,
+    /// Whether the property must be present.
+    pub required: bool,
+    /// Whether `null` is allowed.
+    pub nullable: bool,
+    /// The property's description.
+    pub docs: Docs,
+}
+
+impl Field {
+    /// Whether the Rust field is an `Option`.
+    pub fn is_option(&self) -> bool {
+        !self.required || self.nullable
+    }
+}
+
+/// A string enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StringEnum {
+    /// Known values in spec order.
+    pub variants: Vec<Name>,
+}
+
+/// A union of shapes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    /// Alternatives, tried in spec order when there is no discriminator.
+    pub variants: Vec<UnionVariant>,
+    /// The discriminator property, when the spec names one.
+    pub tag: Option<String>,
+    /// The catch-all variant that keeps shapes this version does not know (`Other(Value)`
+    /// for untagged unions, a unit `Unknown` for tagged ones).
+    pub fallback: String,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// The variant name.
+    pub name: String,
+    /// The payload type.
+    pub ty: TypeRef,
+    /// The discriminator value that selects it.
+    pub tag_value: Option<String>,
+}
+
+/// A reference to a type, as used in fields, parameters and bodies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeRef {
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// `String`.
+    String,
+    /// Any JSON value.
+    Json,
+    /// A JSON object with unknown properties.
+    JsonObject,
+    /// A named type in the types module, by Rust name.
+    Named(String),
+    /// `Box<T>`, inserted where a type contains itself.
+    Boxed(Box<TypeRef>),
+    /// `Vec<T>`.
+    Vec(Box<TypeRef>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<TypeRef>),
+    /// `Option<T>`, for nullable values that are not fields.
+    Option(Box<TypeRef>),
+}
+
+impl TypeRef {
+    /// Whether values of this type are strings on the wire and in Rust.
+    pub fn is_string(&self) -> bool {
+        matches!(self, TypeRef::String)
+    }
+}
+
+/// HTTP methods OpenAPI 3.0 knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    /// The upper-case method name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `rust` is the client method (`list_badges`); `wire` the operationId (`listBadges`).
+    pub name: Name,
+    /// The request builder type (`ListBadges`).
+    pub builder: String,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template as written in the spec, e.g. `/badges/{id}`.
+    pub path: String,
+    /// The path split into literals and parameters.
+    pub path_parts: Vec<PathPart>,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `Some(note)` when the operation is deprecated.
+    pub deprecated: Option<String>,
+    /// Parameters in spec order (path-level first, then operation-level).
+    pub params: Vec<Param>,
+    /// The request body.
+    pub body: Option<Body>,
+    /// Every documented response in spec order.
+    pub responses: Vec<Response>,
+    /// How `send()` returns a success.
+    pub success: Success,
+    /// A page-walking stream, from `x-pagination`.
+    pub pagination: Option<Pagination>,
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    /// Literal text, sent as written.
+    Literal(String),
+    /// The path parameter at this index of [`Operation::params`].
+    Param(usize),
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// A path segment.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// One parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// `rust` is the argument/setter name; `wire` the parameter name.
+    pub name: Name,
+    /// Where it goes.
+    pub location: Location,
+    /// Whether the caller must give it. Required parameters that are not client settings
+    /// become method arguments.
+    pub required: bool,
+    /// The value type (for arrays, `Vec<T>`, sent as repeated query pairs).
+    pub ty: TypeRef,
+    /// The description.
+    pub docs: Docs,
+    /// The spec's example value, rendered as JSON.
+    pub example: Option<String>,
+    /// The client setting (index into [`Api::settings`]) that supplies it by default.
+    pub setting: Option<usize>,
+    /// Whether the parameter is deprecated.
+    pub deprecated: bool,
+}
+
+impl Param {
+    /// Whether the parameter is a method argument rather than a builder setter.
+    pub fn is_argument(&self) -> bool {
+        self.required && self.setting.is_none()
+    }
+}
+
+/// A JSON request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// Argument or setter name (from `x-body-name`, else `body`).
+    pub name: String,
+    /// The body type.
+    pub ty: TypeRef,
+    /// Whether it must be sent.
+    pub required: bool,
+    /// The description.
+    pub docs: Docs,
+}
+
+/// A status the spec documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// One code.
+    Code(u16),
+    /// `1XX` … `5XX`: the hundreds digit.
+    Range(u16),
+    /// `default`: any status not otherwise documented.
+    Default,
+}
+
+impl Status {
+    /// Whether the status (or range) is a success.
+    pub fn is_success(self) -> bool {
+        match self {
+            Status::Code(code) => (200..300).contains(&code),
+            Status::Range(hundreds) => hundreds == 2,
+            Status::Default => false,
+        }
+    }
+}
+
+/// A response body's shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponseBody {
+    /// JSON decoded into this type.
+    Json(TypeRef),
+    /// Text, returned as a `String`.
+    Text,
+}
+
+/// One documented response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The status or range.
+    pub status: Status,
+    /// The spec's description (e.g. "unauthorized").
+    pub description: String,
+    /// The body, if the spec documents one.
+    pub body: Option<ResponseBody>,
+}
+
+/// What a successful `send()` returns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Success {
+    /// Every success status carries the same body (or none): `ResponseValue<T>`.
+    Single(Option<ResponseBody>),
+    /// Success statuses carry different bodies: an enum in the types module, one variant per
+    /// status, named after the status.
+    Multi {
+        /// The enum's name.
+        name: String,
+        /// One variant per success response, in spec order.
+        variants: Vec<SuccessVariant>,
+    },
+}
+
+/// One variant of a multi-status success enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuccessVariant {
+    /// Variant name (`Ok`, `Created`, …).
+    pub name: String,
+    /// The status it matches.
+    pub status: Status,
+    /// Its body, if any.
+    pub body: Option<ResponseBody>,
+    /// The spec's description.
+    pub description: String,
+}
+
+/// How to walk a paged list operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// Index of the offset parameter (e.g. `skip`) in [`Operation::params`].
+    pub offset: usize,
+    /// Index of the page-size parameter (e.g. `take`).
+    pub limit: usize,
+    /// Rust name of the response field holding the page's items.
+    pub items_field: String,
+    /// Rust name of the response field holding the total count.
+    pub total_field: Option<String>,
+    /// Whether the items field is an `Option`.
+    pub items_optional: bool,
+    /// Whether the total field is an `Option`.
+    pub total_optional: bool,
+    /// The item type.
+    pub item: TypeRef,
+}

@@ -1,0 +1,239 @@
+//! Naming: every Rust identifier in the output is decided here, once, while lowering.
+//!
+//! Spec names become `PascalCase` types, `snake_case` fields and methods and `PascalCase`
+//! enum variants. Rust keywords get a trailing underscore (`type` → `type_`), names that would
+//! shadow prelude items get a suffix, and collisions are resolved by [`Namespace`] from a list
+//! of descriptive candidates, never by numbering.
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Every strict and reserved keyword of Rust 2024.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Type names the generated modules use unqualified (the prelude), which a spec type must not
+/// shadow.
+const RESERVED_TYPES: &[&str] = &[
+    "Box", "Clone", "Copy", "Default", "Drop", "Eq", "Err", "Fn", "FnMut", "FnOnce", "From",
+    "Into", "Iterator", "None", "Ok", "Option", "Ord", "PartialEq", "PartialOrd", "Result",
+    "Send", "Sized", "Some", "String", "Sync", "ToOwned", "ToString", "Vec",
+];
+
+/// A spec name as a Rust type name: `usersResponse` → `UsersResponse`, `ID` → `Id`.
+pub fn type_name(raw: &str) -> String {
+    let mut name = clean(raw).to_upper_camel_case();
+    if name.is_empty() {
+        name.push_str("Unnamed");
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'V');
+    }
+    if RESERVED_TYPES.contains(&name.as_str()) {
+        name.push_str("Value");
+    }
+    escape_keyword(name)
+}
+
+/// A spec name as a Rust field, method or argument name: `isSSOBased` → `is_sso_based`,
+/// `type` → `type_`, `2fa` → `_2fa`.
+pub fn snake_name(raw: &str) -> String {
+    let mut name = clean(raw).to_snake_case();
+    if name.is_empty() {
+        name.push_str("value");
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    escape_keyword(name)
+}
+
+/// An enum value as a variant name: `at_least` → `AtLeast`, `2021` → `V2021`. `None` when the
+/// value has no letters or digits to build a name from.
+pub fn variant_name(raw: &str) -> Option<String> {
+    let cleaned = clean(raw);
+    if !cleaned.chars().any(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let mut name = cleaned.to_upper_camel_case();
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'V');
+    }
+    Some(escape_keyword(name))
+}
+
+/// Replaces everything that cannot appear in an identifier with a word break.
+fn clean(raw: &str) -> String {
+    raw.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect()
+}
+
+fn escape_keyword(mut name: String) -> String {
+    if KEYWORDS.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
+}
+
+/// A set of names in one Rust scope (a module's types, a struct's fields, a builder's methods).
+#[derive(Debug, Default, Clone)]
+pub struct Namespace {
+    used: BTreeSet<String>,
+}
+
+impl Namespace {
+    /// A namespace in which `reserved` are already taken.
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        Self { used: reserved.iter().map(|s| (*s).to_owned()).collect() }
+    }
+
+    /// Claims the first free name among `candidates` (most natural first). `None` when every
+    /// candidate is taken: the caller reports that the spec needs an `x-rust-name`.
+    pub fn claim<I, S>(&mut self, candidates: I) -> Option<String>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        for candidate in candidates {
+            let candidate = candidate.into();
+            if !self.used.contains(&candidate) {
+                self.used.insert(candidate.clone());
+                return Some(candidate);
+            }
+        }
+        None
+    }
+
+    /// Whether `name` is taken.
+    pub fn contains(&self, name: &str) -> bool {
+        self.used.contains(name)
+    }
+}
+
+/// Candidate field names for a property: the snake name, then one that keeps the wire name's
+/// capitalisation visible (`ID` next to `id` becomes `id_upper`).
+pub fn field_candidates(wire: &str) -> Vec<String> {
+    let base = snake_name(wire);
+    let mut candidates = vec![base.clone()];
+    let letters: Vec<char> = wire.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+    if !letters.is_empty() && letters.iter().all(|c| c.is_ascii_uppercase()) {
+        candidates.push(format!("{base}_upper"));
+    } else if wire.starts_with(|c: char| c.is_ascii_uppercase()) {
+        candidates.push(format!("{base}_pascal"));
+    }
+    if wire.contains(|c: char| !c.is_ascii_alphanumeric() && c != '_') {
+        candidates.push(format!("{base}_raw"));
+    }
+    candidates
+}
+
+/// A status code as a name, from its reason phrase where it has a common one: used for
+/// variants of multi-status responses and for inline types of error bodies.
+pub fn status_name(code: u16) -> String {
+    let name = match code {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritative",
+        204 => "NoContent",
+        205 => "ResetContent",
+        206 => "PartialContent",
+        207 => "MultiStatus",
+        208 => "AlreadyReported",
+        226 => "ImUsed",
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        402 => "PaymentRequired",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        409 => "Conflict",
+        410 => "Gone",
+        412 => "PreconditionFailed",
+        422 => "UnprocessableEntity",
+        423 => "Locked",
+        429 => "TooManyRequests",
+        500 => "InternalServerError",
+        502 => "BadGateway",
+        503 => "ServiceUnavailable",
+        504 => "GatewayTimeout",
+        other => return format!("Status{other}"),
+    };
+    name.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_are_pascal_case() {
+        assert_eq!(type_name("usersResponse"), "UsersResponse");
+        assert_eq!(type_name("assignedBadgesResponseV2"), "AssignedBadgesResponseV2");
+        assert_eq!(type_name("ID"), "Id");
+        assert_eq!(type_name("tag-simple"), "TagSimple");
+        assert_eq!(type_name("owner_permissions"), "OwnerPermissions");
+    }
+
+    #[test]
+    fn types_never_shadow_the_prelude_or_keywords() {
+        assert_eq!(type_name("string"), "StringValue");
+        assert_eq!(type_name("Option"), "OptionValue");
+        assert_eq!(type_name("self"), "Self_");
+        assert_eq!(type_name("2fa"), "V2fa");
+        assert_eq!(type_name("$$"), "Unnamed");
+    }
+
+    #[test]
+    fn fields_are_snake_case_and_keyword_safe() {
+        assert_eq!(snake_name("isSSOBased"), "is_sso_based");
+        assert_eq!(snake_name("ExternalTeamMapping"), "external_team_mapping");
+        assert_eq!(snake_name("owner_permissions"), "owner_permissions");
+        assert_eq!(snake_name("gtmhub-accountId"), "gtmhub_account_id");
+        assert_eq!(snake_name("type"), "type_");
+        assert_eq!(snake_name("self"), "self_");
+        assert_eq!(snake_name("async"), "async_");
+        assert_eq!(snake_name("gen"), "gen_");
+        assert_eq!(snake_name("2fa"), "_2fa");
+        assert_eq!(snake_name(""), "value");
+    }
+
+    #[test]
+    fn variants_come_from_values() {
+        assert_eq!(variant_name("at_least").as_deref(), Some("AtLeast"));
+        assert_eq!(variant_name("absolute_value").as_deref(), Some("AbsoluteValue"));
+        assert_eq!(variant_name("2021").as_deref(), Some("V2021"));
+        assert_eq!(variant_name("Self").as_deref(), Some("Self_"));
+        assert_eq!(variant_name("+-"), None);
+    }
+
+    #[test]
+    fn collisions_take_the_next_descriptive_candidate() {
+        let mut fields = Namespace::default();
+        assert_eq!(fields.claim(field_candidates("id")).as_deref(), Some("id"));
+        assert_eq!(fields.claim(field_candidates("ID")).as_deref(), Some("id_upper"));
+        assert_eq!(fields.claim(field_candidates("Id")).as_deref(), Some("id_pascal"));
+        assert_eq!(fields.claim(field_candidates("i-d")).as_deref(), Some("i_d"));
+        assert_eq!(fields.claim(field_candidates("i_d")), None);
+    }
+
+    #[test]
+    fn reserved_names_are_never_handed_out() {
+        let mut methods = Namespace::with_reserved(&["send"]);
+        assert_eq!(methods.claim(["send", "send_param"]).as_deref(), Some("send_param"));
+        assert!(methods.contains("send_param"));
+    }
+
+    #[test]
+    fn statuses_are_named_by_reason_phrase() {
+        assert_eq!(status_name(200), "Ok");
+        assert_eq!(status_name(204), "NoContent");
+        assert_eq!(status_name(423), "Locked");
+        assert_eq!(status_name(299), "Status299");
+    }
+}

@@ -1,0 +1,50 @@
+//! `cargo xtask`: the project's automation, a plain workspace binary behind the alias in
+//! `.cargo/config.toml`.
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+use xtask::Mode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  codegen [--check]   regenerate generated/ from spec/ (--check: write nothing, fail on drift)";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> anyhow::Result<()> {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let root = xtask::repo_root();
+    match args.as_slice() {
+        ["codegen"] => {
+            let report = xtask::codegen(&root, Mode::Write)?;
+            for path in &report.changed {
+                println!("wrote {}", path.strip_prefix(&root).unwrap_or(path).display());
+            }
+            for path in &report.stale {
+                println!("removed {}", path.strip_prefix(&root).unwrap_or(path).display());
+            }
+            println!(
+                "generated/ is up to date ({} files rewritten, {} unchanged)",
+                report.changed.len(),
+                report.unchanged.len()
+            );
+            Ok(())
+        }
+        ["codegen", "--check"] => {
+            let report = xtask::codegen(&root, Mode::Check)?;
+            println!("generated/ matches the spec and the generator ({} files checked)", report.unchanged.len());
+            Ok(())
+        }
+        _ => bail!("unknown command `{}`\n\n{USAGE}", args.join(" ")),
+    }
+}
