@@ -677,16 +677,21 @@ impl ClientBuilder {
                 key,
                 reason: reason.to_owned(),
             };
-            if !self.info.settings.iter().any(|s| s.key == *key) {
+            let Some(info) = self.info.settings.iter().find(|s| s.key == *key) else {
                 return Err(invalid("unknown setting"));
-            }
+            };
             if value.is_empty() {
-                return Err(invalid("the value must not be empty"));
+                return Err(invalid(&format!(
+                    "the value for the `{}` header must not be empty",
+                    info.header
+                )));
             }
             if HeaderValue::from_str(value).is_err() {
-                return Err(invalid(
-                    "the value must not contain control characters such as CR, LF or NUL",
-                ));
+                return Err(invalid(&format!(
+                    "the value for the `{}` header must not contain control characters such as \
+                     CR, LF or NUL",
+                    info.header
+                )));
             }
         }
 
@@ -1732,14 +1737,14 @@ impl<T: Count + ?Sized> Count for &T {
 ///
 /// `fetch` is called with skip = `start`, then `start` plus the length of each page so far. The
 /// stream stops after a page that reaches the reported total, after an empty page, or after a
-/// page shorter than `limit`. A page equal to the previous one (the server ignored skip) yields
-/// [`Error::Pagination`]; a fetch error is yielded as is; both end the stream. At most 100 000
-/// pages are fetched.
+/// page shorter than `limit`. A page that starts with the same item as the previous page (the
+/// server ignored skip and sent the same page again) yields [`Error::Pagination`]; a fetch error
+/// is yielded as is; both end the stream. At most 100 000 pages are fetched.
 ///
-/// Detecting a repeated page requires the previous page, and items are yielded by value, so the
-/// next page is fetched before the items of the current page are yielded, unless the current
-/// page is known to be the last. The stream is `Unpin`, and `Send` when `fetch`, its future and
-/// `T` are.
+/// Pages are fetched only when the previous page's items are used up, so the first item arrives
+/// after one request and stopping early never costs an extra request. To detect a repeated page
+/// the stream keeps a copy of each page's first item. The stream is `Unpin`, and `Send` when
+/// `fetch`, its future and `T` are.
 #[allow(
     dead_code,
     reason = "whether generated code uses it depends on the spec"
@@ -1753,7 +1758,7 @@ pub(crate) fn paginate<T, F, Fut>(
 where
     F: FnMut(u64) -> Fut,
     Fut: Future<Output = Result<Page<T>, Error>>,
-    T: PartialEq,
+    T: PartialEq + Clone,
 {
     paginate_bounded(operation, start, limit, MAX_PAGES, fetch)
 }
@@ -1769,7 +1774,7 @@ fn paginate_bounded<T, F, Fut>(
 where
     F: FnMut(u64) -> Fut,
     Fut: Future<Output = Result<Page<T>, Error>>,
-    T: PartialEq,
+    T: PartialEq + Clone,
 {
     let pager = Pager {
         fetch,
@@ -1779,8 +1784,7 @@ where
         pages: 0,
         max_pages,
         current: Vec::new().into_iter(),
-        ahead: None,
-        pending: None,
+        previous_first: None,
         done: false,
     };
     // Boxing makes the stream `Unpin`, so callers can poll it without pinning it first.
@@ -1803,117 +1807,70 @@ struct Pager<T, F> {
     max_pages: u32,
     /// The items of the current page not yielded yet.
     current: std::vec::IntoIter<T>,
-    /// The next page, fetched ahead, and whether it is the last.
-    ahead: Option<(Vec<T>, bool)>,
-    /// An error to yield once the current page is exhausted.
-    pending: Option<Error>,
+    /// The first item of the previous page, to recognise a server that ignores skip.
+    previous_first: Option<T>,
     /// Whether no more pages will be fetched.
     done: bool,
-}
-
-/// The outcome of fetching one page.
-enum Fetched<T> {
-    /// A non-empty page, its skip, and whether it is the last.
-    Page {
-        items: Vec<T>,
-        skip: u64,
-        last: bool,
-    },
-    /// The fetch failed or the page bound was reached.
-    Failed(Error),
-    /// The page was empty.
-    End,
 }
 
 impl<T, F, Fut> Pager<T, F>
 where
     F: FnMut(u64) -> Fut,
     Fut: Future<Output = Result<Page<T>, Error>>,
-    T: PartialEq,
+    T: PartialEq + Clone,
 {
-    /// Fetches the page at `next_skip` and advances `next_skip` past it.
-    async fn fetch_page(&mut self) -> Fetched<T> {
-        if self.pages >= self.max_pages {
-            return Fetched::Failed(Error::Pagination {
-                operation: self.operation,
-                message: format!(
-                    "stopped after {} pages without reaching the end",
-                    self.max_pages
-                ),
-            });
-        }
-        self.pages = self.pages.saturating_add(1);
-        let skip = self.next_skip;
-        match (self.fetch)(skip).await {
-            Err(error) => Fetched::Failed(error),
-            Ok(Page { items, total }) => {
-                if items.is_empty() {
-                    return Fetched::End;
-                }
-                let len = u64::try_from(items.len()).unwrap_or(u64::MAX);
-                let next_skip = skip.saturating_add(len);
-                let last = total.is_some_and(|total| next_skip >= total)
-                    || self.limit.is_some_and(|limit| len < limit);
-                self.next_skip = next_skip;
-                Fetched::Page { items, skip, last }
-            }
-        }
-    }
-
     /// Returns the next item or error, or `None` at the end.
     async fn next_item(&mut self) -> Option<Result<T, Error>> {
         loop {
             if let Some(item) = self.current.next() {
                 return Some(Ok(item));
             }
-            if let Some(error) = self.pending.take() {
-                self.done = true;
-                return Some(Err(error));
-            }
             if self.done {
                 return None;
             }
-            let (items, last) = match self.ahead.take() {
-                Some(page) => page,
-                None => match self.fetch_page().await {
-                    Fetched::Page { items, last, .. } => (items, last),
-                    Fetched::Failed(error) => {
-                        self.done = true;
-                        return Some(Err(error));
-                    }
-                    Fetched::End => {
-                        self.done = true;
-                        return None;
-                    }
-                },
-            };
-            if last {
-                self.done = true;
-            } else {
-                match self.fetch_page().await {
-                    Fetched::Page {
-                        items: next,
-                        skip,
-                        last: next_last,
-                    } => {
-                        if next == items {
-                            self.pending = Some(Error::Pagination {
-                                operation: self.operation,
-                                message: format!(
-                                    "the page at skip {skip} repeats the previous page; the \
-                                     server seems to ignore the skip parameter"
-                                ),
-                            });
-                        } else {
-                            self.ahead = Some((next, next_last));
-                        }
-                    }
-                    Fetched::Failed(error) => self.pending = Some(error),
-                    Fetched::End => self.done = true,
+            match self.next_page().await {
+                Ok(items) => self.current = items.into_iter(),
+                Err(error) => {
+                    self.done = true;
+                    return error.map(Err);
                 }
             }
-            self.current = items.into_iter();
         }
+    }
+
+    /// Fetches the page at `next_skip`. `Err(None)` is the end of the stream; `Err(Some(_))` an
+    /// error that ends it.
+    async fn next_page(&mut self) -> Result<Vec<T>, Option<Error>> {
+        if self.pages >= self.max_pages {
+            return Err(Some(Error::Pagination {
+                operation: self.operation,
+                message: format!(
+                    "stopped after {} pages without reaching the end",
+                    self.max_pages
+                ),
+            }));
+        }
+        self.pages = self.pages.saturating_add(1);
+        let skip = self.next_skip;
+        let Page { items, total } = (self.fetch)(skip).await.map_err(Some)?;
+        let Some(first) = items.first() else {
+            return Err(None);
+        };
+        if self.previous_first.as_ref() == Some(first) {
+            return Err(Some(Error::Pagination {
+                operation: self.operation,
+                message: format!(
+                    "the page at skip {skip} starts with the same item as the previous page; \
+                     the server seems to ignore the skip parameter"
+                ),
+            }));
+        }
+        self.previous_first = Some(first.clone());
+        let len = u64::try_from(items.len()).unwrap_or(u64::MAX);
+        self.next_skip = skip.saturating_add(len);
+        self.done = total.is_some_and(|total| self.next_skip >= total)
+            || self.limit.is_some_and(|limit| len < limit);
+        Ok(items)
     }
 }
 
@@ -2751,6 +2708,34 @@ mod tests {
             "{error}"
         );
         assert_eq!(skips, [0, 2]);
+    }
+
+    #[tokio::test]
+    async fn paginate_fetches_lazily() {
+        let fetched = Arc::new(Mutex::new(0_u32));
+        let counter = Arc::clone(&fetched);
+        let mut stream = paginate_bounded("listThings", 0, Some(2), MAX_PAGES, move |skip| {
+            *counter.lock().unwrap() += 1;
+            std::future::ready(page(skip, 2, Some(100)))
+        });
+        assert_eq!(
+            stream.next().await.map(|r| r.map_err(|e| e.to_string())),
+            Some(Ok(0))
+        );
+        assert_eq!(
+            *fetched.lock().unwrap(),
+            1,
+            "the first item needs exactly one request"
+        );
+        assert_eq!(
+            stream.next().await.map(|r| r.map_err(|e| e.to_string())),
+            Some(Ok(1))
+        );
+        assert_eq!(
+            *fetched.lock().unwrap(),
+            1,
+            "no request before the page is used up"
+        );
     }
 
     #[tokio::test]

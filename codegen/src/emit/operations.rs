@@ -498,10 +498,11 @@ fn status_pattern(status: Status) -> TokenStream {
     }
 }
 
+/// The `match` arms of `send()`: successes first (exact codes before ranges), then documented
+/// errors (exact codes before ranges), then the catch-all.
 fn emit_arms(op: &Operation) -> Vec<TokenStream> {
-    let mut exact = Vec::new();
-    let mut ranges = Vec::new();
-    let mut fallback = None;
+    let mut success_exact = Vec::new();
+    let mut success_ranges = Vec::new();
     let successes: Vec<&Response> = op.responses.iter().filter(|r| r.status.is_success()).collect();
     match &op.success {
         Success::Single(body) => {
@@ -510,15 +511,19 @@ fn emit_arms(op: &Operation) -> Vec<TokenStream> {
                 Some(ResponseBody::Json(_)) => quote!(response.json()),
                 Some(ResponseBody::Text) => quote!(response.text()),
             };
+            // One arm: the documented codes, or the ranges (which cover any codes listed
+            // beside them), or any 2xx when the spec documents no success at all.
             let has_range = successes.iter().any(|r| matches!(r.status, Status::Range(_)));
             let patterns: Vec<TokenStream> = if successes.is_empty() {
                 vec![quote!(200..=299)]
-            } else if has_range {
-                successes.iter().filter(|r| matches!(r.status, Status::Range(_))).map(|r| status_pattern(r.status)).collect()
             } else {
-                successes.iter().map(|r| status_pattern(r.status)).collect()
+                successes
+                    .iter()
+                    .filter(|r| !has_range || matches!(r.status, Status::Range(_)))
+                    .map(|r| status_pattern(r.status))
+                    .collect()
             };
-            ranges.push(quote!(#(#patterns)|* => #decode,));
+            success_exact.push(quote!(#(#patterns)|* => #decode,));
         }
         Success::Multi { name, variants } => {
             let enum_name = ident(name);
@@ -531,27 +536,38 @@ fn emit_arms(op: &Operation) -> Vec<TokenStream> {
                         let ty = rust_type(ty, Scope::Sibling);
                         quote!(response.json::<#ty>().and_then(|value| value.map(#enum_name::#variant)))
                     }
-                    Some(ResponseBody::Text) => quote!(response.text().and_then(|value| value.map(#enum_name::#variant))),
+                    Some(ResponseBody::Text) => {
+                        quote!(response.text().and_then(|value| value.map(#enum_name::#variant)))
+                    }
                 };
                 let arm = quote!(#pattern => #decode,);
                 match status {
-                    Status::Code(_) => exact.push(arm),
-                    _ => ranges.push(arm),
+                    Status::Code(_) => success_exact.push(arm),
+                    _ => success_ranges.push(arm),
                 }
             }
         }
     }
+    let mut error_exact = Vec::new();
+    let mut error_ranges = Vec::new();
+    let mut fallback = quote!(_ => Err(response.unexpected()),);
     for response in op.responses.iter().filter(|r| !r.status.is_success()) {
         let description = response.description.trim();
-        let arm = |pattern: TokenStream| quote!(#pattern => Err(response.error(#description)),);
+        let pattern = status_pattern(response.status);
+        let arm = quote!(#pattern => Err(response.error(#description)),);
         match response.status {
-            Status::Code(_) => exact.push(arm(status_pattern(response.status))),
-            Status::Range(_) => ranges.push(arm(status_pattern(response.status))),
-            Status::Default => fallback = Some(arm(quote!(_))),
+            Status::Code(_) => error_exact.push(arm),
+            Status::Range(_) => error_ranges.push(arm),
+            Status::Default => fallback = arm,
         }
     }
-    let fallback = fallback.unwrap_or_else(|| quote!(_ => Err(response.unexpected()),));
-    exact.into_iter().chain(ranges).chain([fallback]).collect()
+    success_exact
+        .into_iter()
+        .chain(success_ranges)
+        .chain(error_exact)
+        .chain(error_ranges)
+        .chain([fallback])
+        .collect()
 }
 
 fn emit_stream(op: &Operation, pagination: &Pagination) -> TokenStream {
