@@ -1,7 +1,9 @@
 //! Project automation shared by the `xtask` binary and the workspace tests: regeneration with
 //! its drift check, and the paths they work on.
 
+pub mod cost;
 pub mod drift;
+pub mod spec;
 
 use std::path::{Path, PathBuf};
 

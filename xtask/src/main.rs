@@ -9,7 +9,9 @@ use xtask::Mode;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  codegen [--check]   regenerate generated/ from spec/ (--check: write nothing, fail on drift)";
+  codegen [--check]   regenerate generated/ from spec/ (--check: write nothing, fail on drift)
+  spec                publish the spec to dist/: bundled YAML and JSON, offline HTML reference
+  build-cost          print the generated crate's size and its build time alone";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -45,6 +47,8 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
             println!("generated/ matches the spec and the generator ({} files checked)", report.unchanged.len());
             Ok(())
         }
+        ["spec"] => xtask::spec::publish(&root),
+        ["build-cost"] => xtask::cost::build_cost(&root),
         _ => bail!("unknown command `{}`\n\n{USAGE}", args.join(" ")),
     }
 }
