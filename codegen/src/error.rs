@@ -22,7 +22,11 @@ impl fmt::Display for Diagnostic {
         if let Some((line, column)) = self.location {
             write!(f, ":{line}:{column}")?;
         }
-        let pointer = if self.pointer.is_empty() { "/" } else { &self.pointer };
+        let pointer = if self.pointer.is_empty() {
+            "/"
+        } else {
+            &self.pointer
+        };
         write!(f, " at {pointer}: {}", self.message)
     }
 }
@@ -94,7 +98,10 @@ pub(crate) struct Sink {
 
 impl Sink {
     pub(crate) fn new(file: &str) -> Self {
-        Self { file: file.to_owned(), diagnostics: Vec::new() }
+        Self {
+            file: file.to_owned(),
+            diagnostics: Vec::new(),
+        }
     }
 
     pub(crate) fn report(&mut self, pointer: &Pointer, message: impl Into<String>) {
@@ -108,7 +115,11 @@ impl Sink {
 
     /// `Ok(value)` when nothing was reported, otherwise every diagnostic.
     pub(crate) fn finish<T>(self, value: T) -> Result<T, Errors> {
-        if self.diagnostics.is_empty() { Ok(value) } else { Err(Errors(self.diagnostics)) }
+        if self.diagnostics.is_empty() {
+            Ok(value)
+        } else {
+            Err(Errors(self.diagnostics))
+        }
     }
 }
 
@@ -118,7 +129,10 @@ mod tests {
 
     #[test]
     fn pointer_escapes_slash_and_tilde() {
-        let pointer = Pointer::root().join("paths").join("/badges/{id}").join("a~b");
+        let pointer = Pointer::root()
+            .join("paths")
+            .join("/badges/{id}")
+            .join("a~b");
         assert_eq!(pointer.as_str(), "/paths/~1badges~1{id}/a~0b");
     }
 

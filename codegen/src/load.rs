@@ -1,7 +1,7 @@
 //! Loading: spec text → `openapiv3::OpenAPI`, with errors that name the file, pointer and line.
 
-use crate::error::{Diagnostic, Errors};
 use crate::Spec;
+use crate::error::{Diagnostic, Errors};
 
 /// Parses the document. Syntax errors and shape errors (a field of the wrong type, a missing
 /// required field) come back as one diagnostic naming where the parser stopped.
@@ -25,7 +25,10 @@ pub(crate) fn load(spec: Spec<'_>) -> Result<openapiv3::OpenAPI, Errors> {
                 file: spec.path.to_owned(),
                 pointer,
                 location,
-                message: format!("not a valid OpenAPI 3.0 document: {}", strip_location(&inner)),
+                message: format!(
+                    "not a valid OpenAPI 3.0 document: {}",
+                    strip_location(&inner)
+                ),
             }]))
         }
     }
@@ -47,11 +50,13 @@ fn check_version(spec: Spec<'_>, version: &str) -> Result<(), Errors> {
 fn declared_version(text: &str) -> Option<String> {
     let value: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
     let mapping = value.as_mapping()?;
-    ["openapi", "swagger"].iter().find_map(|key| match mapping.get(*key)? {
-        serde_yaml::Value::String(s) => Some(s.clone()),
-        serde_yaml::Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    })
+    ["openapi", "swagger"]
+        .iter()
+        .find_map(|key| match mapping.get(*key)? {
+            serde_yaml::Value::String(s) => Some(s.clone()),
+            serde_yaml::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
 }
 
 /// serde_yaml appends " at line X column Y" to messages; the diagnostic carries it separately.
@@ -69,7 +74,7 @@ fn refine(text: &str, pointer: &str) -> Option<String> {
     let value: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
     let first_failure = |section: &serde_yaml::Value,
                          base: crate::error::Pointer,
-                         check: &dyn Fn(serde_yaml::Value) -> Option<String>|
+                         check: &Checker|
      -> Option<String> {
         section.as_mapping()?.iter().find_map(|(key, entry)| {
             let key = key.as_str()?;
@@ -77,6 +82,7 @@ fn refine(text: &str, pointer: &str) -> Option<String> {
             Some(format!("{}{inner}", base.join(key).as_str()))
         })
     };
+    type Checker = dyn Fn(serde_yaml::Value) -> Option<String>;
     fn check<T: serde::de::DeserializeOwned>(entry: serde_yaml::Value) -> Option<String> {
         // References are checked where they are resolved; here only inline entries matter.
         if entry.get("$ref").is_some() {
@@ -89,12 +95,16 @@ fn refine(text: &str, pointer: &str) -> Option<String> {
     }
     let root = crate::error::Pointer::root();
     if pointer == "/paths" {
-        return first_failure(value.get("paths")?, root.join("paths"), &check::<openapiv3::PathItem>);
+        return first_failure(
+            value.get("paths")?,
+            root.join("paths"),
+            &check::<openapiv3::PathItem>,
+        );
     }
     if pointer.starts_with("/components") {
         let components = value.get("components")?;
         let base = root.join("components");
-        let sections: [(&str, &dyn Fn(serde_yaml::Value) -> Option<String>); 5] = [
+        let sections: [(&str, &Checker); 5] = [
             ("schemas", &check::<openapiv3::Schema>),
             ("parameters", &check::<openapiv3::Parameter>),
             ("requestBodies", &check::<openapiv3::RequestBody>),
@@ -102,7 +112,7 @@ fn refine(text: &str, pointer: &str) -> Option<String> {
             ("securitySchemes", &check::<openapiv3::SecurityScheme>),
         ];
         return sections.iter().find_map(|(name, checker)| {
-            first_failure(components.get(*name)?, base.join(name), *checker)
+            first_failure(components.get(*name)?, base.join(name), checker)
         });
     }
     None
@@ -127,21 +137,28 @@ mod tests {
     use super::*;
 
     fn spec(text: &str) -> Spec<'_> {
-        Spec { path: "t.yaml", text }
+        Spec {
+            path: "t.yaml",
+            text,
+        }
     }
 
     #[test]
     fn rejects_openapi_31_with_a_clear_message() {
-        let errors = load(spec("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"))
-            .unwrap_err();
+        let errors = load(spec(
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
+        ))
+        .unwrap_err();
         assert_eq!(errors.0[0].pointer, "/openapi");
         assert!(errors.0[0].message.contains("3.1.0"), "{errors}");
     }
 
     #[test]
     fn rejects_swagger_2() {
-        let errors = load(spec("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n"))
-            .unwrap_err();
+        let errors = load(spec(
+            "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n",
+        ))
+        .unwrap_err();
         assert!(errors.0[0].message.contains("`2.0`"), "{errors}");
     }
 

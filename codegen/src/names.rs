@@ -21,9 +21,34 @@ const KEYWORDS: &[&str] = &[
 /// Type names the generated modules use unqualified (the prelude), which a spec type must not
 /// shadow.
 const RESERVED_TYPES: &[&str] = &[
-    "Box", "Clone", "Copy", "Default", "Drop", "Eq", "Err", "Fn", "FnMut", "FnOnce", "From",
-    "Into", "Iterator", "None", "Ok", "Option", "Ord", "PartialEq", "PartialOrd", "Result",
-    "Send", "Sized", "Some", "String", "Sync", "ToOwned", "ToString", "Vec",
+    "Box",
+    "Clone",
+    "Copy",
+    "Default",
+    "Drop",
+    "Eq",
+    "Err",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "From",
+    "Into",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "Vec",
 ];
 
 /// A spec name as a Rust type name: `usersResponse` → `UsersResponse`, `ID` → `Id`.
@@ -70,7 +95,9 @@ pub fn variant_name(raw: &str) -> Option<String> {
 
 /// Replaces everything that cannot appear in an identifier with a word break.
 fn clean(raw: &str) -> String {
-    raw.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect()
+    raw.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect()
 }
 
 fn escape_keyword(mut name: String) -> String {
@@ -89,7 +116,9 @@ pub struct Namespace {
 impl Namespace {
     /// A namespace in which `reserved` are already taken.
     pub fn with_reserved(reserved: &[&str]) -> Self {
-        Self { used: reserved.iter().map(|s| (*s).to_owned()).collect() }
+        Self {
+            used: reserved.iter().map(|s| (*s).to_owned()).collect(),
+        }
     }
 
     /// Claims the first free name among `candidates` (most natural first). `None` when every
@@ -174,7 +203,10 @@ mod tests {
     #[test]
     fn types_are_pascal_case() {
         assert_eq!(type_name("usersResponse"), "UsersResponse");
-        assert_eq!(type_name("assignedBadgesResponseV2"), "AssignedBadgesResponseV2");
+        assert_eq!(
+            type_name("assignedBadgesResponseV2"),
+            "AssignedBadgesResponseV2"
+        );
         assert_eq!(type_name("ID"), "Id");
         assert_eq!(type_name("tag-simple"), "TagSimple");
         assert_eq!(type_name("owner_permissions"), "OwnerPermissions");
@@ -206,7 +238,10 @@ mod tests {
     #[test]
     fn variants_come_from_values() {
         assert_eq!(variant_name("at_least").as_deref(), Some("AtLeast"));
-        assert_eq!(variant_name("absolute_value").as_deref(), Some("AbsoluteValue"));
+        assert_eq!(
+            variant_name("absolute_value").as_deref(),
+            Some("AbsoluteValue")
+        );
         assert_eq!(variant_name("2021").as_deref(), Some("V2021"));
         assert_eq!(variant_name("Self").as_deref(), Some("Self_"));
         assert_eq!(variant_name("+-"), None);
@@ -216,16 +251,28 @@ mod tests {
     fn collisions_take_the_next_descriptive_candidate() {
         let mut fields = Namespace::default();
         assert_eq!(fields.claim(field_candidates("id")).as_deref(), Some("id"));
-        assert_eq!(fields.claim(field_candidates("ID")).as_deref(), Some("id_upper"));
-        assert_eq!(fields.claim(field_candidates("Id")).as_deref(), Some("id_pascal"));
-        assert_eq!(fields.claim(field_candidates("i-d")).as_deref(), Some("i_d"));
+        assert_eq!(
+            fields.claim(field_candidates("ID")).as_deref(),
+            Some("id_upper")
+        );
+        assert_eq!(
+            fields.claim(field_candidates("Id")).as_deref(),
+            Some("id_pascal")
+        );
+        assert_eq!(
+            fields.claim(field_candidates("i-d")).as_deref(),
+            Some("i_d")
+        );
         assert_eq!(fields.claim(field_candidates("i_d")), None);
     }
 
     #[test]
     fn reserved_names_are_never_handed_out() {
         let mut methods = Namespace::with_reserved(&["send"]);
-        assert_eq!(methods.claim(["send", "send_param"]).as_deref(), Some("send_param"));
+        assert_eq!(
+            methods.claim(["send", "send_param"]).as_deref(),
+            Some("send_param")
+        );
         assert!(methods.contains("send_param"));
     }
 

@@ -24,4 +24,7 @@ mod client;
 pub mod types;
 
 pub use client::*;
-pub use runtime::{BuildError, Client, ClientBuilder, Error, ErrorResponse, InvalidBodyKind, ResponseValue, RetryPolicy};
+pub use runtime::{
+    BuildError, Client, ClientBuilder, Error, ErrorResponse, InvalidBodyKind, ResponseValue,
+    RetryPolicy,
+};

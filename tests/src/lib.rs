@@ -49,7 +49,9 @@ pub fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 impl SpecDoc {
     /// Reads and parses `spec/gtmhub.yaml`.
@@ -67,11 +69,17 @@ impl SpecDoc {
     /// Every operation, in document order.
     pub fn operations(&self) -> Vec<OperationRef<'_>> {
         let mut out = Vec::new();
-        let Some(paths) = self.root["paths"].as_object() else { return out };
+        let Some(paths) = self.root["paths"].as_object() else {
+            return out;
+        };
         for (path, item) in paths {
             for method in METHODS {
                 if let Some(operation) = item.get(*method) {
-                    out.push(OperationRef { path, method, operation });
+                    out.push(OperationRef {
+                        path,
+                        method,
+                        operation,
+                    });
                 }
             }
         }
@@ -80,7 +88,10 @@ impl SpecDoc {
 
     /// The operation with this operationId.
     pub fn operation(&self, id: &str) -> OperationRef<'_> {
-        self.operations().into_iter().find(|op| op.id() == id).unwrap_or_else(|| panic!("no operation {id}"))
+        self.operations()
+            .into_iter()
+            .find(|op| op.id() == id)
+            .unwrap_or_else(|| panic!("no operation {id}"))
     }
 
     /// The value at a local reference (`#/components/schemas/x`), if it exists.
@@ -139,17 +150,22 @@ pub fn check_value(
     out: &mut Vec<Mismatch>,
 ) {
     let (schema, owner) = resolve_named(spec, schema);
-    if let Some(members) = schema.get("allOf").and_then(Value::as_array) {
-        if members.len() == 1 {
-            return check_value(spec, &members[0], value, pointer, visited, out);
-        }
+    if let Some([only]) = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        return check_value(spec, only, value, pointer, visited, out);
     }
     let properties = merged_properties(spec, schema);
-    let expected = schema.get("type").and_then(Value::as_str).or(if properties.is_empty() {
-        None
-    } else {
-        Some("object")
-    });
+    let expected = schema
+        .get("type")
+        .and_then(Value::as_str)
+        .or(if properties.is_empty() {
+            None
+        } else {
+            Some("object")
+        });
     let Some(expected) = expected else { return };
     let type_ok = match expected {
         "object" => value.is_object(),
@@ -163,7 +179,10 @@ pub fn check_value(
     if !type_ok {
         out.push(Mismatch {
             pointer: pointer.to_owned(),
-            problem: Problem::WrongType { expected: expected.to_owned(), found: value.to_string() },
+            problem: Problem::WrongType {
+                expected: expected.to_owned(),
+                found: value.to_string(),
+            },
         });
         return;
     }
@@ -195,7 +214,14 @@ pub fn check_value(
         Value::Array(items) => {
             if let Some(item_schema) = schema.get("items") {
                 for (index, item) in items.iter().enumerate() {
-                    check_value(spec, item_schema, item, &format!("{pointer}/{index}"), visited, out);
+                    check_value(
+                        spec,
+                        item_schema,
+                        item,
+                        &format!("{pointer}/{index}"),
+                        visited,
+                        out,
+                    );
                 }
             }
         }
@@ -279,16 +305,28 @@ pub const PLACEHOLDERS: &[&str] = &[
 /// Panics if a non-placeholder value does not fit the schema: only placeholders are expanded.
 pub fn expand_placeholders(spec: &SpecDoc, schema: &Value, sample: &Value) -> (Value, Vec<String>) {
     let mut mismatches = Vec::new();
-    check_value(spec, schema, sample, "", &mut BTreeSet::new(), &mut mismatches);
+    check_value(
+        spec,
+        schema,
+        sample,
+        "",
+        &mut BTreeSet::new(),
+        &mut mismatches,
+    );
     let mut expanded = sample.clone();
     let mut replaced = Vec::new();
     for mismatch in mismatches {
         let Problem::WrongType { expected, found } = &mismatch.problem else {
-            panic!("sample has an undeclared property at {}: {:?}", mismatch.pointer, mismatch.problem);
+            panic!(
+                "sample has an undeclared property at {}: {:?}",
+                mismatch.pointer, mismatch.problem
+            );
         };
         let placeholder = serde_json::from_str::<String>(found).ok();
         assert!(
-            placeholder.as_deref().is_some_and(|p| PLACEHOLDERS.contains(&p)),
+            placeholder
+                .as_deref()
+                .is_some_and(|p| PLACEHOLDERS.contains(&p)),
             "sample value {found} at {} is not a placeholder but does not fit type {expected}",
             mismatch.pointer
         );
@@ -306,7 +344,10 @@ pub fn expand_placeholders(spec: &SpecDoc, schema: &Value, sample: &Value) -> (V
 }
 
 /// The JSON schema of an operation's first success response (`application/json`).
-pub fn success_schema<'a>(spec: &'a SpecDoc, operation: &OperationRef<'a>) -> Option<(&'a str, &'a Value)> {
+pub fn success_schema<'a>(
+    spec: &'a SpecDoc,
+    operation: &OperationRef<'a>,
+) -> Option<(&'a str, &'a Value)> {
     let responses = operation.operation["responses"].as_object()?;
     responses.iter().find_map(|(status, response)| {
         let success = status.starts_with('2');
@@ -324,7 +365,9 @@ pub fn request_schema<'a>(spec: &'a SpecDoc, operation: &OperationRef<'a>) -> Op
 
 /// A page sample from `tests/fixtures/pages/<operationId>.<direction>.json`, as written.
 pub fn page_sample(operation_id: &str, direction: &str) -> Option<Value> {
-    let path = repo_root().join("tests/fixtures/pages").join(format!("{operation_id}.{direction}.json"));
+    let path = repo_root()
+        .join("tests/fixtures/pages")
+        .join(format!("{operation_id}.{direction}.json"));
     let text = std::fs::read_to_string(path).ok()?;
     Some(serde_json::from_str(&text).expect("fixtures are valid JSON"))
 }
@@ -333,7 +376,8 @@ pub fn page_sample(operation_id: &str, direction: &str) -> Option<Value> {
 pub fn expanded_response_sample(operation_id: &str) -> Value {
     let spec = SpecDoc::load();
     let operation = spec.operation(operation_id);
-    let (_, schema) = success_schema(&spec, &operation).expect("the operation has a JSON success response");
+    let (_, schema) =
+        success_schema(&spec, &operation).expect("the operation has a JSON success response");
     let sample = page_sample(operation_id, "response").expect("a response sample exists");
     expand_placeholders(&spec, schema, &sample).0
 }
@@ -342,7 +386,9 @@ pub fn expanded_response_sample(operation_id: &str) -> Value {
 /// `2` and a re-serialized `2.0` are the same number). Returns the first differing pointer.
 pub fn json_difference(left: &Value, right: &Value, pointer: &str) -> Option<String> {
     match (left, right) {
-        (Value::Number(a), Value::Number(b)) => (a.as_f64() != b.as_f64()).then(|| pointer.to_owned()),
+        (Value::Number(a), Value::Number(b)) => {
+            (a.as_f64() != b.as_f64()).then(|| pointer.to_owned())
+        }
         (Value::Object(a), Value::Object(b)) => {
             let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
             keys.into_iter().find_map(|key| {
@@ -357,7 +403,10 @@ pub fn json_difference(left: &Value, right: &Value, pointer: &str) -> Option<Str
             if a.len() != b.len() {
                 return Some(pointer.to_owned());
             }
-            a.iter().zip(b).enumerate().find_map(|(i, (x, y))| json_difference(x, y, &format!("{pointer}/{i}")))
+            a.iter()
+                .zip(b)
+                .enumerate()
+                .find_map(|(i, (x, y))| json_difference(x, y, &format!("{pointer}/{i}")))
         }
         _ => (left != right).then(|| pointer.to_owned()),
     }

@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 
 use gtmhub_tests::{
-    check_value, declared_properties, escape, page_sample, repo_root, request_schema,
-    success_schema, Mismatch, Problem, SpecDoc, PLACEHOLDERS, SPEC_PATH,
+    Mismatch, PLACEHOLDERS, Problem, SPEC_PATH, SpecDoc, check_value, declared_properties, escape,
+    page_sample, repo_root, request_schema, success_schema,
 };
 use serde_json::Value;
 
@@ -37,7 +37,11 @@ const PAGE_OPERATIONS: &[(&str, &str, bool)] = &[
     ("post", "/badges/assign", false),
     ("patch", "/badges/{id}", false),
     ("delete", "/badges/approve/{id}", false),
-    ("delete", "/badges/assign/{assigneeId}/{badgeAssignId}", false),
+    (
+        "delete",
+        "/badges/assign/{assigneeId}/{badgeAssignId}",
+        false,
+    ),
     ("delete", "/badges/{id}", false),
 ];
 
@@ -47,7 +51,8 @@ fn spec_text() -> String {
 
 #[test]
 fn loads_with_openapiv3_and_has_the_26_operations_of_the_pages() {
-    let document: openapiv3::OpenAPI = serde_yaml::from_str(&spec_text()).expect("valid OpenAPI 3.0");
+    let document: openapiv3::OpenAPI =
+        serde_yaml::from_str(&spec_text()).expect("valid OpenAPI 3.0");
     assert_eq!(document.openapi, "3.0.3");
     assert_eq!(document.servers[0].url, "https://app.gtmhub.com/api/v1");
 
@@ -56,37 +61,77 @@ fn loads_with_openapiv3_and_has_the_26_operations_of_the_pages() {
         .map(|(path, method, op)| (method.to_owned(), path.to_owned(), op))
         .collect();
     assert_eq!(operations.len(), 26);
-    let listed: BTreeSet<(String, String)> =
-        operations.iter().map(|(m, p, _)| (m.clone(), p.clone())).collect();
-    let expected: BTreeSet<(String, String)> =
-        PAGE_OPERATIONS.iter().map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned())).collect();
+    let listed: BTreeSet<(String, String)> = operations
+        .iter()
+        .map(|(m, p, _)| (m.clone(), p.clone()))
+        .collect();
+    let expected: BTreeSet<(String, String)> = PAGE_OPERATIONS
+        .iter()
+        .map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
     assert_eq!(listed, expected);
 
     let mut ids = BTreeSet::new();
     for (method, path, op) in &operations {
-        let id = op.operation_id.as_deref().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+        let id = op
+            .operation_id
+            .as_deref()
+            .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
         assert!(ids.insert(id.to_owned()), "duplicate operationId {id}");
-        assert!(id.chars().next().is_some_and(|c| c.is_ascii_lowercase()), "{id} is not camelCase");
-        assert!(op.summary.is_some() && op.description.is_some(), "{id} lacks a summary or description");
-        let deprecated = PAGE_OPERATIONS.iter().find(|(m, p, _)| m == method && p == path).unwrap().2;
+        assert!(
+            id.chars().next().is_some_and(|c| c.is_ascii_lowercase()),
+            "{id} is not camelCase"
+        );
+        assert!(
+            op.summary.is_some() && op.description.is_some(),
+            "{id} lacks a summary or description"
+        );
+        let deprecated = PAGE_OPERATIONS
+            .iter()
+            .find(|(m, p, _)| m == method && p == path)
+            .unwrap()
+            .2;
         assert_eq!(op.deprecated, deprecated, "{id}: deprecated flag");
         let tag = if deprecated { "Deprecated" } else { "Badges" };
         assert_eq!(op.tags, vec![tag.to_owned()], "{id}: one tag per page");
         let note = op.extensions.get("x-deprecation-note");
-        assert_eq!(note.is_some(), deprecated, "{id}: x-deprecation-note exactly on deprecated operations");
-        assert!(!op.responses.responses.is_empty(), "{id} documents no response");
+        assert_eq!(
+            note.is_some(),
+            deprecated,
+            "{id}: x-deprecation-note exactly on deprecated operations"
+        );
+        assert!(
+            !op.responses.responses.is_empty(),
+            "{id} documents no response"
+        );
     }
-    assert_eq!(operations.iter().filter(|(_, _, op)| op.deprecated).count(), 13);
+    assert_eq!(
+        operations.iter().filter(|(_, _, op)| op.deprecated).count(),
+        13
+    );
 }
 
 #[test]
 fn bearer_security_applies_to_every_operation() {
     let spec = SpecDoc::load();
-    assert_eq!(spec.root["components"]["securitySchemes"]["bearerAuth"]["type"], "http");
-    assert_eq!(spec.root["components"]["securitySchemes"]["bearerAuth"]["scheme"], "bearer");
-    assert_eq!(spec.root["security"], serde_json::json!([{ "bearerAuth": [] }]));
+    assert_eq!(
+        spec.root["components"]["securitySchemes"]["bearerAuth"]["type"],
+        "http"
+    );
+    assert_eq!(
+        spec.root["components"]["securitySchemes"]["bearerAuth"]["scheme"],
+        "bearer"
+    );
+    assert_eq!(
+        spec.root["security"],
+        serde_json::json!([{ "bearerAuth": [] }])
+    );
     for op in spec.operations() {
-        assert!(op.operation.get("security").is_none(), "{} overrides the global security", op.id());
+        assert!(
+            op.operation.get("security").is_none(),
+            "{} overrides the global security",
+            op.id()
+        );
     }
 }
 
@@ -95,10 +140,17 @@ fn every_ref_resolves() {
     let spec = SpecDoc::load();
     let mut refs = Vec::new();
     collect_refs(&spec.root, &mut refs);
-    assert!(refs.len() > 100, "expected many $refs, found {}", refs.len());
+    assert!(
+        refs.len() > 100,
+        "expected many $refs, found {}",
+        refs.len()
+    );
     for reference in refs {
         assert!(reference.starts_with("#/"), "non-local $ref {reference}");
-        assert!(spec.lookup(&reference).is_some(), "unresolved $ref {reference}");
+        assert!(
+            spec.lookup(&reference).is_some(),
+            "unresolved $ref {reference}"
+        );
     }
 }
 
@@ -123,10 +175,19 @@ fn examples(spec: &SpecDoc) -> Vec<(String, &Value, &Value)> {
     let mut out = Vec::new();
     for op in spec.operations() {
         let base = op.pointer();
-        for (index, parameter) in op.operation["parameters"].as_array().into_iter().flatten().enumerate() {
+        for (index, parameter) in op.operation["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             let parameter = spec.resolve(parameter);
             if let Some(example) = parameter.get("example") {
-                out.push((format!("{base}/parameters/{index}/example"), &parameter["schema"], example));
+                out.push((
+                    format!("{base}/parameters/{index}/example"),
+                    &parameter["schema"],
+                    example,
+                ));
             }
         }
         if let Some(body) = op.operation.get("requestBody") {
@@ -143,7 +204,10 @@ fn examples(spec: &SpecDoc) -> Vec<(String, &Value, &Value)> {
             let response = spec.resolve(response);
             if let Some(example) = response.pointer("/content/application~1json/example") {
                 out.push((
-                    format!("{base}/responses/{}/content/application~1json/example", escape(status)),
+                    format!(
+                        "{base}/responses/{}/content/application~1json/example",
+                        escape(status)
+                    ),
                     &response["content"]["application/json"]["schema"],
                     example,
                 ));
@@ -159,20 +223,34 @@ fn every_example_fits_its_schema_strictly_except_the_listed_placeholders() {
     let mut mismatches: Vec<Mismatch> = Vec::new();
     let mut visited = BTreeSet::new();
     let examples = examples(&spec);
-    assert!(examples.len() > 40, "expected parameter, body and response examples");
+    assert!(
+        examples.len() > 40,
+        "expected parameter, body and response examples"
+    );
     for (pointer, schema, example) in &examples {
-        check_value(&spec, schema, example, pointer, &mut visited, &mut mismatches);
+        check_value(
+            &spec,
+            schema,
+            example,
+            pointer,
+            &mut visited,
+            &mut mismatches,
+        );
     }
 
     // No property anywhere in any example is missing from its schema (the check Redocly skips
     // under allOf), and every type mismatch is a page placeholder.
     for mismatch in &mismatches {
         match &mismatch.problem {
-            Problem::Undeclared(name) => panic!("{}: property `{name}` is not declared", mismatch.pointer),
+            Problem::Undeclared(name) => {
+                panic!("{}: property `{name}` is not declared", mismatch.pointer)
+            }
             Problem::WrongType { expected, found } => {
                 let placeholder: Option<String> = serde_json::from_str(found).ok();
                 assert!(
-                    placeholder.as_deref().is_some_and(|p| PLACEHOLDERS.contains(&p))
+                    placeholder
+                        .as_deref()
+                        .is_some_and(|p| PLACEHOLDERS.contains(&p))
                         && matches!(expected.as_str(), "object" | "array"),
                     "{}: {found} does not fit type {expected}",
                     mismatch.pointer
@@ -191,15 +269,25 @@ fn every_example_fits_its_schema_strictly_except_the_listed_placeholders() {
         .filter_map(|v| v.as_str().map(str::to_owned))
         .collect();
     let found: BTreeSet<String> = mismatches.iter().map(|m| m.pointer.clone()).collect();
-    assert_eq!(found, ignored, "placeholder positions differ from .redocly.lint-ignore.yaml");
+    assert_eq!(
+        found, ignored,
+        "placeholder positions differ from .redocly.lint-ignore.yaml"
+    );
     assert_eq!(found.len(), 59);
 
     // Nothing in the schemas is unsupported by a sample: every declared property of every
     // component appears in at least one example.
     let declared = declared_properties(&spec);
-    assert!(declared.len() > 400, "expected hundreds of declared properties, found {}", declared.len());
+    assert!(
+        declared.len() > 400,
+        "expected hundreds of declared properties, found {}",
+        declared.len()
+    );
     let unused: Vec<_> = declared.difference(&visited).collect();
-    assert!(unused.is_empty(), "properties no page sample shows: {unused:#?}");
+    assert!(
+        unused.is_empty(),
+        "properties no page sample shows: {unused:#?}"
+    );
 }
 
 #[test]
@@ -215,14 +303,22 @@ fn fixtures_are_the_spec_examples_and_cover_every_sample() {
                 .cloned();
             let fixture = page_sample(id, "response");
             if let Some(example) = example {
-                assert_eq!(fixture.as_ref(), Some(&example), "{id}: response fixture differs from the spec example");
+                assert_eq!(
+                    fixture.as_ref(),
+                    Some(&example),
+                    "{id}: response fixture differs from the spec example"
+                );
                 expected_files.insert(format!("{id}.response.json"));
             }
         }
         if request_schema(&spec, &op).is_some() {
             let body = spec.resolve(&op.operation["requestBody"]);
             let example = body.pointer("/content/application~1json/example").cloned();
-            assert_eq!(page_sample(id, "request"), example, "{id}: request fixture differs from the spec example");
+            assert_eq!(
+                page_sample(id, "request"),
+                example,
+                "{id}: request fixture differs from the spec example"
+            );
             expected_files.insert(format!("{id}.request.json"));
         }
     }
@@ -230,7 +326,10 @@ fn fixtures_are_the_spec_examples_and_cover_every_sample() {
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(on_disk, expected_files, "every fixture belongs to an operation and vice versa");
+    assert_eq!(
+        on_disk, expected_files,
+        "every fixture belongs to an operation and vice versa"
+    );
     assert_eq!(on_disk.len(), 26);
 }
 
@@ -244,14 +343,27 @@ fn the_walker_catches_an_undeclared_property_and_a_wrong_type() {
     sample["items"][0]["badge"]["bogus"] = Value::from(1);
     sample["items"][0]["badge"]["name"] = Value::from(5);
     let mut mismatches = Vec::new();
-    check_value(&spec, schema, &sample, "", &mut BTreeSet::new(), &mut mismatches);
+    check_value(
+        &spec,
+        schema,
+        &sample,
+        "",
+        &mut BTreeSet::new(),
+        &mut mismatches,
+    );
     assert_eq!(
         mismatches,
         vec![
-            Mismatch { pointer: "/items/0/badge/bogus".into(), problem: Problem::Undeclared("bogus".into()) },
+            Mismatch {
+                pointer: "/items/0/badge/bogus".into(),
+                problem: Problem::Undeclared("bogus".into())
+            },
             Mismatch {
                 pointer: "/items/0/badge/name".into(),
-                problem: Problem::WrongType { expected: "string".into(), found: "5".into() },
+                problem: Problem::WrongType {
+                    expected: "string".into(),
+                    found: "5".into()
+                },
             },
         ]
     );
@@ -262,10 +374,22 @@ fn recorded_decisions_are_in_the_spec() {
     // The irregularities the pages leave open are decided in the spec itself.
     let spec = SpecDoc::load();
     let notes = |id: &str| serde_json::to_string(spec.operation(id).operation).unwrap();
-    assert!(notes("getPasswordPolicy").contains("x-note"), "getPasswordPolicy decisions");
-    assert!(notes("updateUserSettings").contains("x-note"), "updateUserSettings decisions");
-    assert!(notes("approveBadgeAssignment").contains("2XX"), "approveBadgeAssignment success");
-    assert!(notes("rejectBadgeAssignment").contains("2XX"), "rejectBadgeAssignment success");
+    assert!(
+        notes("getPasswordPolicy").contains("x-note"),
+        "getPasswordPolicy decisions"
+    );
+    assert!(
+        notes("updateUserSettings").contains("x-note"),
+        "updateUserSettings decisions"
+    );
+    assert!(
+        notes("approveBadgeAssignment").contains("2XX"),
+        "approveBadgeAssignment success"
+    );
+    assert!(
+        notes("rejectBadgeAssignment").contains("2XX"),
+        "rejectBadgeAssignment success"
+    );
     let confidence = spec.operation("updateGoalConfidence");
     let header = confidence.operation["parameters"]
         .as_array()

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context as _};
+use anyhow::{Context as _, bail};
 
 /// What [`ensure_files`] does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,15 +57,24 @@ pub fn ensure_files(
         }
         match mode {
             Mode::Write => write_atomically(&path, &wanted)?,
-            Mode::Check => diffs.push_str(&short_diff(&path, current.as_deref().unwrap_or(""), &wanted)),
+            Mode::Check => diffs.push_str(&short_diff(
+                &path,
+                current.as_deref().unwrap_or(""),
+                &wanted,
+            )),
         }
         report.changed.push(path);
     }
     for stale in stale_files(dir, files)? {
         if mode == Mode::Write {
-            std::fs::remove_file(&stale).with_context(|| format!("removing {}", stale.display()))?;
+            std::fs::remove_file(&stale)
+                .with_context(|| format!("removing {}", stale.display()))?;
         } else {
-            let _ = writeln!(diffs, "{} is generated but no longer produced by the generator", stale.display());
+            let _ = writeln!(
+                diffs,
+                "{} is generated but no longer produced by the generator",
+                stale.display()
+            );
         }
         report.stale.push(stale);
     }
@@ -85,25 +94,39 @@ fn normalize(text: &str) -> String {
 
 fn write_atomically(path: &Path, contents: &str) -> anyhow::Result<()> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
     }
     let temporary = path.with_extension("rs.tmp");
-    std::fs::write(&temporary, contents).with_context(|| format!("writing {}", temporary.display()))?;
+    std::fs::write(&temporary, contents)
+        .with_context(|| format!("writing {}", temporary.display()))?;
     std::fs::rename(&temporary, path).with_context(|| format!("renaming onto {}", path.display()))
 }
 
 /// `@generated` files in `dir` that the generator did not produce this time.
 fn stale_files(dir: &Path, files: &[(String, String)]) -> anyhow::Result<Vec<PathBuf>> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
     let mut stale = Vec::new();
     for entry in entries {
-        let path = entry.with_context(|| format!("listing {}", dir.display()))?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let path = entry
+            .with_context(|| format!("listing {}", dir.display()))?
+            .path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
         if !name.ends_with(".rs") || files.iter().any(|(n, _)| *n == name) {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        if text.lines().next().is_some_and(|first| first.contains(MARKER)) {
+        if text
+            .lines()
+            .next()
+            .is_some_and(|first| first.contains(MARKER))
+        {
             stale.push(path);
         }
     }
@@ -119,10 +142,17 @@ fn short_diff(path: &Path, current: &str, wanted: &str) -> String {
     let text = diff
         .unified_diff()
         .context_radius(2)
-        .header(&format!("{} (committed)", path.display()), &format!("{} (generated)", path.display()))
+        .header(
+            &format!("{} (committed)", path.display()),
+            &format!("{} (generated)", path.display()),
+        )
         .to_string();
     let total = text.lines().count();
-    let mut out: String = text.lines().take(MAX_LINES).map(|l| format!("{l}\n")).collect();
+    let mut out: String = text
+        .lines()
+        .take(MAX_LINES)
+        .map(|l| format!("{l}\n"))
+        .collect();
     if total > MAX_LINES {
         let _ = writeln!(out, "… {} more diff lines", total - MAX_LINES);
     }
@@ -159,14 +189,23 @@ mod tests {
     fn check_fails_on_a_hand_edit_with_a_diff_and_the_fix() {
         let dir = scratch("edit");
         ensure_files(Mode::Write, &dir, &files("x"), "cargo xtask codegen").unwrap();
-        std::fs::write(dir.join("a.rs"), format!("// {MARKER} by test\nhand edit\n")).unwrap();
-        let error = ensure_files(Mode::Check, &dir, &files("x"), "cargo xtask codegen").unwrap_err();
+        std::fs::write(
+            dir.join("a.rs"),
+            format!("// {MARKER} by test\nhand edit\n"),
+        )
+        .unwrap();
+        let error =
+            ensure_files(Mode::Check, &dir, &files("x"), "cargo xtask codegen").unwrap_err();
         let message = error.to_string();
         assert!(message.contains("-hand edit"), "{message}");
         assert!(message.contains("+x"), "{message}");
         assert!(message.contains("Run `cargo xtask codegen`"), "{message}");
         // Check mode wrote nothing.
-        assert!(std::fs::read_to_string(dir.join("a.rs")).unwrap().contains("hand edit"));
+        assert!(
+            std::fs::read_to_string(dir.join("a.rs"))
+                .unwrap()
+                .contains("hand edit")
+        );
     }
 
     #[test]
@@ -183,7 +222,10 @@ mod tests {
         std::fs::write(dir.join("lib.rs"), "//! hand-written\n").unwrap();
         ensure_files(Mode::Write, &dir, &files("x"), "fix").unwrap();
         assert!(!dir.join("old.rs").exists());
-        assert!(dir.join("lib.rs").exists(), "hand-written files are never touched");
+        assert!(
+            dir.join("lib.rs").exists(),
+            "hand-written files are never touched"
+        );
         std::fs::write(dir.join("old.rs"), format!("// {MARKER} by test\n")).unwrap();
         let error = ensure_files(Mode::Check, &dir, &files("x"), "fix").unwrap_err();
         assert!(error.to_string().contains("no longer produced"), "{error}");

@@ -20,7 +20,10 @@ pub const CODEGEN_COMMAND: &str = "cargo xtask codegen";
 
 /// The repository root, found from this crate's manifest directory.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// Generates the client from the spec and writes it to `generated/src` (`Mode::Write`) or
@@ -31,12 +34,19 @@ pub fn codegen(root: &Path, mode: Mode) -> anyhow::Result<drift::Report> {
     let text = std::fs::read_to_string(&spec_path)
         .with_context(|| format!("reading the spec at {}", spec_path.display()))?;
     let files = codegen::generate(
-        codegen::Spec { path: SPEC_PATH, text: &text },
-        codegen::Options { command: CODEGEN_COMMAND },
+        codegen::Spec {
+            path: SPEC_PATH,
+            text: &text,
+        },
+        codegen::Options {
+            command: CODEGEN_COMMAND,
+        },
     )
     .map_err(|errors| anyhow::anyhow!("{errors}"))
     .context("generating the client from the spec")?;
-    let files: Vec<(String, String)> =
-        files.into_iter().map(|f| (f.name.to_owned(), f.contents)).collect();
+    let files: Vec<(String, String)> = files
+        .into_iter()
+        .map(|f| (f.name.to_owned(), f.contents))
+        .collect();
     drift::ensure_files(mode, &root.join(GENERATED_DIR), &files, CODEGEN_COMMAND)
 }

@@ -30,10 +30,16 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
         ["codegen"] => {
             let report = xtask::codegen(&root, Mode::Write)?;
             for path in &report.changed {
-                println!("wrote {}", path.strip_prefix(&root).unwrap_or(path).display());
+                println!(
+                    "wrote {}",
+                    path.strip_prefix(&root).unwrap_or(path).display()
+                );
             }
             for path in &report.stale {
-                println!("removed {}", path.strip_prefix(&root).unwrap_or(path).display());
+                println!(
+                    "removed {}",
+                    path.strip_prefix(&root).unwrap_or(path).display()
+                );
             }
             println!(
                 "generated/ is up to date ({} files rewritten, {} unchanged)",
@@ -44,7 +50,10 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
         }
         ["codegen", "--check"] => {
             let report = xtask::codegen(&root, Mode::Check)?;
-            println!("generated/ matches the spec and the generator ({} files checked)", report.unchanged.len());
+            println!(
+                "generated/ matches the spec and the generator ({} files checked)",
+                report.unchanged.len()
+            );
             Ok(())
         }
         ["spec"] => xtask::spec::publish(&root),

@@ -79,9 +79,13 @@ fn emit_api_info(api: &Api) -> TokenStream {
         docs::code(&api.source)
     )]);
     let base_doc = docs::outer(&[if base_url.is_empty() {
-        "The API description names no absolute server URL: set one with `ClientBuilder::base_url`.".to_owned()
+        "The API description names no absolute server URL: set one with `ClientBuilder::base_url`."
+            .to_owned()
     } else {
-        format!("The server the client talks to unless `ClientBuilder::base_url` says otherwise: {}.", docs::code(&base_url))
+        format!(
+            "The server the client talks to unless `ClientBuilder::base_url` says otherwise: {}.",
+            docs::code(&base_url)
+        )
     }]);
     quote! {
         #version_doc
@@ -100,9 +104,14 @@ fn emit_api_info(api: &Api) -> TokenStream {
 }
 
 fn emit_builder_fn(api: &Api) -> TokenStream {
-    let mut paragraphs = vec![format!("Starts configuring a client for the {}.", docs::spec_text(&api.title))];
+    let mut paragraphs = vec![format!(
+        "Starts configuring a client for the {}.",
+        docs::spec_text(&api.title)
+    )];
     if api.requires_token {
-        paragraphs.push("A bearer token is required: set it with `token(…)` before `build()`.".to_owned());
+        paragraphs.push(
+            "A bearer token is required: set it with `token(…)` before `build()`.".to_owned(),
+        );
     }
     for setting in &api.settings {
         paragraphs.push(format!(

@@ -32,7 +32,11 @@ fn lines(paragraphs: &[String]) -> Vec<String> {
             out.push(String::new());
         }
         for line in paragraph.lines() {
-            out.push(if line.is_empty() { String::new() } else { format!(" {line}") });
+            out.push(if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {line}")
+            });
         }
     }
     out
@@ -48,7 +52,11 @@ pub(crate) fn spec_text(text: &str) -> String {
         if trimmed.starts_with("```") {
             let opening = !in_fence;
             in_fence = !in_fence;
-            out.push(if opening && trimmed == "```" { "```text".to_owned() } else { trimmed.to_owned() });
+            out.push(if opening && trimmed == "```" {
+                "```text".to_owned()
+            } else {
+                trimmed.to_owned()
+            });
         } else if in_fence {
             out.push(line.to_owned());
         } else {
@@ -65,7 +73,11 @@ pub(crate) fn spec_text(text: &str) -> String {
 pub(crate) fn code(text: &str) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
-    if longest == 0 { format!("{fence}{text}{fence}") } else { format!("{fence} {text} {fence}") }
+    if longest == 0 {
+        format!("{fence}{text}{fence}")
+    } else {
+        format!("{fence} {text} {fence}")
+    }
 }
 
 /// Makes one line of spec markdown safe for rustdoc (see the module docs).
@@ -142,8 +154,16 @@ fn starts_url(chars: &[char]) -> bool {
 
 /// Length of a URL: up to whitespace, without trailing punctuation.
 fn url_len(chars: &[char]) -> usize {
-    let mut len = chars.iter().take_while(|c| !c.is_whitespace() && !matches!(c, '<' | '>' | '"' | '`')).count();
-    while len > 0 && matches!(chars[len - 1], '.' | ',' | ';' | ':' | ')' | ']' | '!' | '?' | '\'') {
+    let mut len = chars
+        .iter()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, '<' | '>' | '"' | '`'))
+        .count();
+    while len > 0
+        && matches!(
+            chars[len - 1],
+            '.' | ',' | ';' | ':' | ')' | ']' | '!' | '?' | '\''
+        )
+    {
         len -= 1;
     }
     len
@@ -154,7 +174,10 @@ fn autolink_len(chars: &[char]) -> Option<usize> {
         return None;
     }
     let close = chars.iter().position(|&c| c == '>')?;
-    chars[1..close].iter().all(|c| !c.is_whitespace()).then_some(close + 1)
+    chars[1..close]
+        .iter()
+        .all(|c| !c.is_whitespace())
+        .then_some(close + 1)
 }
 
 /// Length of `[text](target)` starting at `chars[0] == '['`, if it is one.
@@ -165,7 +188,8 @@ fn link_len(chars: &[char]) -> Option<usize> {
     }
     let end = chars[close + 1..].iter().position(|&c| c == ')')? + close + 1;
     let target: String = chars[close + 2..end].iter().collect();
-    let is_url = target.starts_with("https://") || target.starts_with("http://") || target.starts_with('#');
+    let is_url =
+        target.starts_with("https://") || target.starts_with("http://") || target.starts_with('#');
     (is_url && !target.contains(char::is_whitespace)).then_some(end + 1)
 }
 
@@ -175,7 +199,10 @@ mod tests {
 
     #[test]
     fn bare_urls_become_autolinks() {
-        assert_eq!(sanitize("see https://a.example/x."), "see <https://a.example/x>.");
+        assert_eq!(
+            sanitize("see https://a.example/x."),
+            "see <https://a.example/x>."
+        );
         assert_eq!(sanitize("<https://a.example/x>"), "<https://a.example/x>");
     }
 

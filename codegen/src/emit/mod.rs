@@ -32,9 +32,18 @@ pub(crate) enum Content {
 
 pub(crate) fn emit(api: &Api) -> Vec<EmittedFile> {
     vec![
-        EmittedFile { name: "types.rs", content: Content::Tokens(types::emit_types_file(api)) },
-        EmittedFile { name: "client.rs", content: Content::Tokens(client::emit_client_file(api)) },
-        EmittedFile { name: "runtime.rs", content: Content::Verbatim(crate::RUNTIME_SOURCE) },
+        EmittedFile {
+            name: "types.rs",
+            content: Content::Tokens(types::emit_types_file(api)),
+        },
+        EmittedFile {
+            name: "client.rs",
+            content: Content::Tokens(client::emit_client_file(api)),
+        },
+        EmittedFile {
+            name: "runtime.rs",
+            content: Content::Verbatim(crate::RUNTIME_SOURCE),
+        },
     ]
 }
 

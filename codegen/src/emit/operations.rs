@@ -4,7 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{docs, ident, rust_type, Scope};
+use super::{Scope, docs, ident, rust_type};
 use crate::ir::{
     Api, Location, Operation, Pagination, Param, PathPart, Response, ResponseBody, Status, Success,
     SuccessVariant, TypeRef,
@@ -12,7 +12,10 @@ use crate::ir::{
 
 pub(super) fn emit_operations(api: &Api) -> TokenStream {
     let methods = api.operations.iter().map(|op| emit_method(api, op));
-    let items = api.operations.iter().map(|op| emit_operation_items(api, op));
+    let items = api
+        .operations
+        .iter()
+        .map(|op| emit_operation_items(api, op));
     quote! {
         impl super::runtime::Client {
             #(#methods)*
@@ -32,17 +35,29 @@ fn arguments(op: &Operation) -> Vec<&Param> {
             PathPart::Literal(_) => None,
         })
         .collect();
-    args.extend(op.params.iter().filter(|p| p.is_argument() && p.location != Location::Path));
+    args.extend(
+        op.params
+            .iter()
+            .filter(|p| p.is_argument() && p.location != Location::Path),
+    );
     args
 }
 
 /// How a parameter's value is accepted from callers: strings as `impl Into<String>`.
 fn input_type(ty: &TypeRef) -> TokenStream {
-    if ty.is_string() { quote!(impl Into<String>) } else { rust_type(ty, Scope::Sibling) }
+    if ty.is_string() {
+        quote!(impl Into<String>)
+    } else {
+        rust_type(ty, Scope::Sibling)
+    }
 }
 
 fn convert(ty: &TypeRef, value: TokenStream) -> TokenStream {
-    if ty.is_string() { quote!(#value.into()) } else { value }
+    if ty.is_string() {
+        quote!(#value.into())
+    } else {
+        value
+    }
 }
 
 fn emit_method(api: &Api, op: &Operation) -> TokenStream {
@@ -70,10 +85,17 @@ fn emit_method(api: &Api, op: &Operation) -> TokenStream {
     });
     let body_init = op.body.as_ref().map(|b| {
         let name = ident(&b.name);
-        if b.required { quote!(#name) } else { quote!(#name: None) }
+        if b.required {
+            quote!(#name)
+        } else {
+            quote!(#name: None)
+        }
     });
     let doc = docs::outer(&method_docs(api, op));
-    let deprecated = op.deprecated.as_ref().map(|note| quote!(#[deprecated(note = #note)]));
+    let deprecated = op
+        .deprecated
+        .as_ref()
+        .map(|note| quote!(#[deprecated(note = #note)]));
     quote! {
         #doc
         #deprecated
@@ -103,7 +125,10 @@ fn method_docs(api: &Api, op: &Operation) -> Vec<String> {
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
         let mut line = format!("- `{}`: the JSON request body", body.name);
         if let Some(text) = body.docs.0.first() {
-            line.push_str(&format!(": {}", docs::spec_text(text.trim_end_matches('.'))));
+            line.push_str(&format!(
+                ": {}",
+                docs::spec_text(text.trim_end_matches('.'))
+            ));
         }
         line.push('.');
         args.push(line);
@@ -116,7 +141,12 @@ fn method_docs(api: &Api, op: &Operation) -> Vec<String> {
         .iter()
         .filter(|p| !p.is_argument())
         .map(|p| format!("[`{0}`]({1}::{0})", p.name.rust, op.builder))
-        .chain(op.body.iter().filter(|b| !b.required).map(|b| format!("[`{0}`]({1}::{0})", b.name, op.builder)))
+        .chain(
+            op.body
+                .iter()
+                .filter(|b| !b.required)
+                .map(|b| format!("[`{0}`]({1}::{0})", b.name, op.builder)),
+        )
         .collect();
     if !optional.is_empty() {
         paragraphs.push(format!(
@@ -126,7 +156,10 @@ fn method_docs(api: &Api, op: &Operation) -> Vec<String> {
             op.builder
         ));
     } else {
-        paragraphs.push(format!("Call [`send`]({}::send) on the returned builder to run the request.", op.builder));
+        paragraphs.push(format!(
+            "Call [`send`]({}::send) on the returned builder to run the request.",
+            op.builder
+        ));
     }
     if op.pagination.is_some() {
         paragraphs.push(format!(
@@ -152,12 +185,20 @@ fn method_docs(api: &Api, op: &Operation) -> Vec<String> {
 }
 
 fn param_line(api: &Api, p: &Param) -> String {
-    let mut line = format!("- `{}` ({} {})", p.name.rust, location_word(p.location), docs::code(&p.name.wire));
+    let mut line = format!(
+        "- `{}` ({} {})",
+        p.name.rust,
+        location_word(p.location),
+        docs::code(&p.name.wire)
+    );
     if let Some(text) = p.docs.0.first() {
         line.push_str(&format!(": {}", docs::spec_text(text.trim())));
     }
     if let Some(index) = p.setting {
-        line.push_str(&format!(" Defaults to the client's `{}` setting.", api.settings[index].name.rust));
+        line.push_str(&format!(
+            " Defaults to the client's `{}` setting.",
+            api.settings[index].name.rust
+        ));
     }
     line
 }
@@ -179,9 +220,15 @@ fn status_text(status: Status) -> String {
 }
 
 fn response_line(response: &Response) -> String {
-    let mut line = format!("- {}: {}", status_text(response.status), docs::spec_text(response.description.trim()));
+    let mut line = format!(
+        "- {}: {}",
+        status_text(response.status),
+        docs::spec_text(response.description.trim())
+    );
     match (&response.body, response.status.is_success()) {
-        (Some(ResponseBody::Json(ty)), true) => line.push_str(&format!(", decoded as {}", type_link(ty))),
+        (Some(ResponseBody::Json(ty)), true) => {
+            line.push_str(&format!(", decoded as {}", type_link(ty)))
+        }
         (Some(ResponseBody::Text), true) => line.push_str(", returned as text"),
         (Some(ResponseBody::Json(ty)), false) => line.push_str(&format!(
             " (an [`Error::Response`](crate::Error::Response); its body decodes as {})",
@@ -240,7 +287,9 @@ fn body_type(body: &ResponseBody) -> TokenStream {
 }
 
 fn emit_response_enum(op: &Operation) -> Option<TokenStream> {
-    let Success::Multi { name, variants } = &op.success else { return None };
+    let Success::Multi { name, variants } = &op.success else {
+        return None;
+    };
     let name = ident(name);
     let doc = docs::outer(&[format!(
         "A successful response of [`Client::{0}`](crate::Client::{0}): one variant per documented success status.",
@@ -283,14 +332,26 @@ fn emit_builder(api: &Api, op: &Operation) -> TokenStream {
     let fields = op.params.iter().map(|p| {
         let name = ident(&p.name.rust);
         let ty = rust_type(&p.ty, Scope::Sibling);
-        if p.is_argument() { quote!(#name: #ty) } else { quote!(#name: Option<#ty>) }
+        if p.is_argument() {
+            quote!(#name: #ty)
+        } else {
+            quote!(#name: Option<#ty>)
+        }
     });
     let body_field = op.body.as_ref().map(|b| {
         let name = ident(&b.name);
         let ty = rust_type(&b.ty, Scope::Sibling);
-        if b.required { quote!(#name: #ty,) } else { quote!(#name: Option<#ty>,) }
+        if b.required {
+            quote!(#name: #ty,)
+        } else {
+            quote!(#name: Option<#ty>,)
+        }
     });
-    let setters = op.params.iter().filter(|p| !p.is_argument()).map(|p| emit_setter(api, p));
+    let setters = op
+        .params
+        .iter()
+        .filter(|p| !p.is_argument())
+        .map(|p| emit_setter(api, p));
     let body_setter = op.body.as_ref().filter(|b| !b.required).map(|b| {
         let name = ident(&b.name);
         let ty = rust_type(&b.ty, Scope::Sibling);
@@ -329,7 +390,11 @@ fn emit_builder(api: &Api, op: &Operation) -> TokenStream {
 fn emit_setter(api: &Api, p: &Param) -> TokenStream {
     let name = ident(&p.name.rust);
     let mut paragraphs: Vec<String> = p.docs.0.iter().map(|t| docs::spec_text(t)).collect();
-    paragraphs.push(format!("Sent as the {} {} parameter.", docs::code(&p.name.wire), location_word(p.location)));
+    paragraphs.push(format!(
+        "Sent as the {} {} parameter.",
+        docs::code(&p.name.wire),
+        location_word(p.location)
+    ));
     if let Some(index) = p.setting {
         let setting = &api.settings[index];
         paragraphs.push(format!(
@@ -373,7 +438,11 @@ fn emit_send(api: &Api, op: &Operation) -> TokenStream {
             quote!(request.push_path_param(#wire, #value)?;)
         }
     });
-    let params = op.params.iter().filter(|p| p.location != Location::Path).map(|p| emit_param_use(api, p));
+    let params = op
+        .params
+        .iter()
+        .filter(|p| p.location != Location::Path)
+        .map(|p| emit_param_use(api, p));
     let body = op.body.as_ref().map(|b| {
         let name = ident(&b.name);
         if b.required {
@@ -503,7 +572,11 @@ fn status_pattern(status: Status) -> TokenStream {
 fn emit_arms(op: &Operation) -> Vec<TokenStream> {
     let mut success_exact = Vec::new();
     let mut success_ranges = Vec::new();
-    let successes: Vec<&Response> = op.responses.iter().filter(|r| r.status.is_success()).collect();
+    let successes: Vec<&Response> = op
+        .responses
+        .iter()
+        .filter(|r| r.status.is_success())
+        .collect();
     match &op.success {
         Success::Single(body) => {
             let decode = match body {
@@ -513,7 +586,9 @@ fn emit_arms(op: &Operation) -> Vec<TokenStream> {
             };
             // One arm: the documented codes, or the ranges (which cover any codes listed
             // beside them), or any 2xx when the spec documents no success at all.
-            let has_range = successes.iter().any(|r| matches!(r.status, Status::Range(_)));
+            let has_range = successes
+                .iter()
+                .any(|r| matches!(r.status, Status::Range(_)));
             let patterns: Vec<TokenStream> = if successes.is_empty() {
                 vec![quote!(200..=299)]
             } else {
@@ -527,7 +602,10 @@ fn emit_arms(op: &Operation) -> Vec<TokenStream> {
         }
         Success::Multi { name, variants } => {
             let enum_name = ident(name);
-            for SuccessVariant { name, status, body, .. } in variants {
+            for SuccessVariant {
+                name, status, body, ..
+            } in variants
+            {
                 let variant = ident(name);
                 let pattern = status_pattern(*status);
                 let decode = match body {
@@ -578,7 +656,11 @@ fn emit_stream(op: &Operation, pagination: &Pagination) -> TokenStream {
     let limit_name = ident(&limit.name.rust);
     let offset_ty = rust_type(&offset.ty, Scope::Sibling);
     let items = ident(&pagination.items_field);
-    let items = if pagination.items_optional { quote!(value.#items.unwrap_or_default()) } else { quote!(value.#items) };
+    let items = if pagination.items_optional {
+        quote!(value.#items.unwrap_or_default())
+    } else {
+        quote!(value.#items)
+    };
     let total = match &pagination.total_field {
         None => quote!(None),
         Some(field) => {

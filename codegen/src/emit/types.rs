@@ -3,18 +3,21 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{docs, ident, rust_type, Scope};
+use super::{Scope, docs, ident, rust_type};
 use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
 
 pub(super) fn emit_types_file(api: &Api) -> TokenStream {
-    let header = docs::inner(&[format!(
-        "Request and response types of the {} (version {}), generated from {}.",
-        docs::spec_text(&api.title),
-        docs::spec_text(&api.version),
-        docs::code(&api.source)
-    ), "Every type decodes leniently: unknown properties are ignored and unknown enum values are \
+    let header = docs::inner(&[
+        format!(
+            "Request and response types of the {} (version {}), generated from {}.",
+            docs::spec_text(&api.title),
+            docs::spec_text(&api.version),
+            docs::code(&api.source)
+        ),
+        "Every type decodes leniently: unknown properties are ignored and unknown enum values are \
        kept in an `Unknown` variant, so new server fields never break a response."
-        .to_owned()]);
+            .to_owned(),
+    ]);
     let items = api.types.iter().map(emit_type);
     quote! {
         #header
@@ -35,9 +38,15 @@ fn emit_type(def: &TypeDef) -> TokenStream {
 fn type_docs(def: &TypeDef) -> TokenStream {
     let mut paragraphs: Vec<String> = def.docs.0.iter().map(|p| docs::spec_text(p)).collect();
     if def.name.wire.starts_with('/') {
-        paragraphs.push(format!("Defined inline at {} in the API description.", docs::code(&def.name.wire)));
+        paragraphs.push(format!(
+            "Defined inline at {} in the API description.",
+            docs::code(&def.name.wire)
+        ));
     } else {
-        paragraphs.push(format!("Schema {} in the API description.", docs::code(&def.name.wire)));
+        paragraphs.push(format!(
+            "Schema {} in the API description.",
+            docs::code(&def.name.wire)
+        ));
     }
     docs::outer(&paragraphs)
 }
@@ -68,7 +77,11 @@ fn emit_field(field: &Field) -> TokenStream {
     let name = ident(&field.name.rust);
     let docs = field_docs(field);
     let inner = rust_type(&field.ty, Scope::Types);
-    let ty = if field.is_option() { quote!(Option<#inner>) } else { inner };
+    let ty = if field.is_option() {
+        quote!(Option<#inner>)
+    } else {
+        inner
+    };
     let mut serde = Vec::new();
     if field.name.rust != field.name.wire {
         let wire = &field.name.wire;
@@ -96,8 +109,16 @@ fn field_docs(field: &Field) -> TokenStream {
 
 fn emit_enum(def: &TypeDef, docs: &TokenStream, enumeration: &StringEnum) -> TokenStream {
     let name = ident(&def.name.rust);
-    let variants: Vec<_> = enumeration.variants.iter().map(|v| ident(&v.rust)).collect();
-    let wires: Vec<&str> = enumeration.variants.iter().map(|v| v.wire.as_str()).collect();
+    let variants: Vec<_> = enumeration
+        .variants
+        .iter()
+        .map(|v| ident(&v.rust))
+        .collect();
+    let wires: Vec<&str> = enumeration
+        .variants
+        .iter()
+        .map(|v| v.wire.as_str())
+        .collect();
     let variant_docs = wires.iter().map(|wire| docs::outer(&[docs::code(wire)]));
     quote! {
         #docs
@@ -171,9 +192,15 @@ fn emit_union(def: &TypeDef, docs: &TokenStream, union: &Union) -> TokenStream {
     let variants = union.variants.iter().map(|variant| {
         let variant_name = ident(&variant.name);
         let ty = rust_type(&variant.ty, Scope::Types);
-        let rename = variant.tag_value.as_ref().map(|value| quote!(#[serde(rename = #value)]));
+        let rename = variant
+            .tag_value
+            .as_ref()
+            .map(|value| quote!(#[serde(rename = #value)]));
         let doc = docs::outer(&[match &variant.tag_value {
-            Some(value) => format!("Selected by `{}: {value}`.", union.tag.as_deref().unwrap_or_default()),
+            Some(value) => format!(
+                "Selected by `{}: {value}`.",
+                union.tag.as_deref().unwrap_or_default()
+            ),
             None => "One of the shapes the API description allows.".to_owned(),
         }]);
         quote!(#doc #rename #variant_name(#ty),)

@@ -22,7 +22,10 @@ pub(crate) struct Cx<'a> {
 }
 
 pub(crate) fn lower(spec: Spec<'_>, doc: &OpenAPI, _options: Options<'_>) -> Result<Api, Errors> {
-    let mut cx = Cx { doc, sink: Sink::new(spec.path) };
+    let mut cx = Cx {
+        doc,
+        sink: Sink::new(spec.path),
+    };
     let mut types = TypeSpace::new();
     types.declare_components(&mut cx);
     types.lower_components(&mut cx);
@@ -59,11 +62,12 @@ fn default_base_url(doc: &OpenAPI) -> Option<String> {
 
 /// The component name a local `$ref` of the given kind points at, e.g.
 /// `#/components/schemas/usersResponse` → `usersResponse`.
-pub(crate) fn component_name<'r>(reference: &'r str, kind: &str) -> Option<String> {
+pub(crate) fn component_name(reference: &str, kind: &str) -> Option<String> {
     let prefix = format!("#/components/{kind}/");
-    reference.strip_prefix(&prefix).filter(|rest| !rest.contains('/')).map(|name| {
-        name.replace("~1", "/").replace("~0", "~")
-    })
+    reference
+        .strip_prefix(&prefix)
+        .filter(|rest| !rest.contains('/'))
+        .map(|name| name.replace("~1", "/").replace("~0", "~"))
 }
 
 impl<'a> Cx<'a> {
@@ -94,7 +98,8 @@ impl<'a> Cx<'a> {
                         return None;
                     };
                     let Some(next) = lookup(self.doc, &name) else {
-                        self.sink.report(&at, format!("unresolved $ref `{reference}`"));
+                        self.sink
+                            .report(&at, format!("unresolved $ref `{reference}`"));
                         return None;
                     };
                     at = Pointer::root().join("components").join(kind).join(&name);
@@ -102,7 +107,8 @@ impl<'a> Cx<'a> {
                 }
             }
         }
-        self.sink.report(pointer, "a chain of more than 32 $refs (probably a cycle)");
+        self.sink
+            .report(pointer, "a chain of more than 32 $refs (probably a cycle)");
         None
     }
 
@@ -116,7 +122,8 @@ impl<'a> Cx<'a> {
         match extensions.get(key)? {
             serde_json::Value::String(value) => Some(value.clone()),
             _ => {
-                self.sink.report(&pointer.join(key), format!("`{key}` must be a string"));
+                self.sink
+                    .report(&pointer.join(key), format!("`{key}` must be a string"));
                 None
             }
         }

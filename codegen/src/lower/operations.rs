@@ -14,20 +14,49 @@ use crate::ir::{
 use crate::names::{self, Namespace};
 
 /// Methods of the runtime `Client` that operations must not shadow.
-const CLIENT_METHODS: &[&str] =
-    &["builder", "base_url", "http_client", "setting", "execute", "from_builder_info", "clone", "fmt"];
+const CLIENT_METHODS: &[&str] = &[
+    "builder",
+    "base_url",
+    "http_client",
+    "setting",
+    "execute",
+    "from_builder_info",
+    "clone",
+    "fmt",
+];
 /// Names at the generated crate's root that builders must not take.
 const ROOT_NAMES: &[&str] = &[
-    "Client", "ClientBuilder", "Error", "ErrorResponse", "BuildError", "RetryPolicy",
-    "ResponseValue", "InvalidBodyKind", "ApiInfo", "SettingInfo", "Request", "Response", "Page",
-    "Stream", "types",
+    "Client",
+    "ClientBuilder",
+    "Error",
+    "ErrorResponse",
+    "BuildError",
+    "RetryPolicy",
+    "ResponseValue",
+    "InvalidBodyKind",
+    "ApiInfo",
+    "SettingInfo",
+    "Request",
+    "Response",
+    "Page",
+    "Stream",
+    "types",
 ];
 /// Methods every request builder has.
 const BUILDER_METHODS: &[&str] = &["send", "stream", "new", "clone", "fmt", "client"];
 /// Methods of the runtime `ClientBuilder` that settings must not shadow.
 const CLIENT_BUILDER_METHODS: &[&str] = &[
-    "token", "base_url", "connect_timeout", "timeout", "retry_policy", "max_response_bytes",
-    "allow_insecure_http", "user_agent", "build", "setting", "fmt",
+    "token",
+    "base_url",
+    "connect_timeout",
+    "timeout",
+    "retry_policy",
+    "max_response_bytes",
+    "allow_insecure_http",
+    "user_agent",
+    "build",
+    "setting",
+    "fmt",
 ];
 
 /// The operations and the client settings they declare.
@@ -72,14 +101,17 @@ pub(crate) fn lower_operations<'a>(cx: &mut Cx<'a>, types: &mut TypeSpace) -> Lo
             .collect();
         for (method, operation) in item.iter() {
             let pointer = path_pointer.join(method);
-            if let Some(operation) =
-                lower_operation(cx, types, &mut names, path, &shared, method, operation, &pointer)
-            {
+            if let Some(operation) = lower_operation(
+                cx, types, &mut names, path, &shared, method, operation, &pointer,
+            ) {
                 operations.push(operation);
             }
         }
     }
-    Lowered { settings: names.settings, operations }
+    Lowered {
+        settings: names.settings,
+        operations,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -103,7 +135,10 @@ fn lower_operation<'a>(
         "patch" => Method::Patch,
         _ => Method::Trace,
     };
-    let operation_id = operation.operation_id.clone().unwrap_or_else(|| derived_id(method, path));
+    let operation_id = operation
+        .operation_id
+        .clone()
+        .unwrap_or_else(|| derived_id(method, path));
 
     let mut method_candidates = Vec::new();
     if let Some(rust) = cx.string_extension(&operation.extensions, "x-rust-name", pointer) {
@@ -119,7 +154,9 @@ fn lower_operation<'a>(
         return None;
     };
     let builder_base = names::type_name(&rust_method);
-    let Some(builder) = names.builders.claim([builder_base.clone(), format!("{builder_base}Request")])
+    let Some(builder) = names
+        .builders
+        .claim([builder_base.clone(), format!("{builder_base}Request")])
     else {
         cx.sink.report(
             &pointer.join("operationId"),
@@ -129,15 +166,27 @@ fn lower_operation<'a>(
     };
 
     let mut arg_names = Namespace::with_reserved(BUILDER_METHODS);
-    let params = lower_params(cx, types, names, &builder, shared, operation, &mut arg_names, pointer);
+    let params = lower_params(
+        cx,
+        types,
+        names,
+        &builder,
+        shared,
+        operation,
+        &mut arg_names,
+        pointer,
+    );
     let path_parts = parse_path(cx, path, &params, pointer)?;
     let body = lower_body(cx, types, &builder, operation, &mut arg_names, pointer);
     let responses = lower_responses(cx, types, &builder, operation, pointer);
     let success = success_of(cx, names, &builder, &responses, pointer);
 
-    let deprecation_note = cx.string_extension(&operation.extensions, "x-deprecation-note", pointer);
+    let deprecation_note =
+        cx.string_extension(&operation.extensions, "x-deprecation-note", pointer);
     let deprecated = match (operation.deprecated, deprecation_note) {
-        (true, note) => Some(note.unwrap_or_else(|| "deprecated in the API description".to_owned())),
+        (true, note) => {
+            Some(note.unwrap_or_else(|| "deprecated in the API description".to_owned()))
+        }
         (false, Some(_)) => {
             cx.sink.report(
                 &pointer.join("x-deprecation-note"),
@@ -149,7 +198,10 @@ fn lower_operation<'a>(
     };
 
     let mut lowered = Operation {
-        name: Name { rust: rust_method, wire: operation_id },
+        name: Name {
+            rust: rust_method,
+            wire: operation_id,
+        },
         builder,
         method,
         path: path.to_owned(),
@@ -220,9 +272,16 @@ fn lower_params<'a>(
     let mut params = Vec::new();
     for (parameter, at) in resolved {
         let (data, location) = match parameter {
-            Parameter::Query { parameter_data, style, .. } => {
+            Parameter::Query {
+                parameter_data,
+                style,
+                ..
+            } => {
                 if *style != QueryStyle::Form {
-                    cx.sink.report(&at.join("style"), "unsupported query parameter style: only `form` is supported");
+                    cx.sink.report(
+                        &at.join("style"),
+                        "unsupported query parameter style: only `form` is supported",
+                    );
                     continue;
                 }
                 (parameter_data, Location::Query)
@@ -236,22 +295,33 @@ fn lower_params<'a>(
                 }
                 (parameter_data, Location::Header)
             }
-            Parameter::Path { parameter_data, style } => {
+            Parameter::Path {
+                parameter_data,
+                style,
+            } => {
                 if *style != PathStyle::Simple {
-                    cx.sink.report(&at.join("style"), "unsupported path parameter style: only `simple` is supported");
+                    cx.sink.report(
+                        &at.join("style"),
+                        "unsupported path parameter style: only `simple` is supported",
+                    );
                     continue;
                 }
                 if !parameter_data.required {
-                    cx.sink.report(&at.join("required"), "path parameters must be `required: true`");
+                    cx.sink.report(
+                        &at.join("required"),
+                        "path parameters must be `required: true`",
+                    );
                 }
                 (parameter_data, Location::Path)
             }
             Parameter::Cookie { .. } => {
-                cx.sink.report(&at, "unsupported parameter location `cookie`");
+                cx.sink
+                    .report(&at, "unsupported parameter location `cookie`");
                 continue;
             }
         };
-        if let Some(param) = lower_param(cx, types, names, builder, data, location, arg_names, &at) {
+        if let Some(param) = lower_param(cx, types, names, builder, data, location, arg_names, &at)
+        {
             params.push(param);
         }
     }
@@ -267,7 +337,11 @@ fn param_key(parameter: &Parameter) -> (String, &'static str) {
     };
     let name = parameter.parameter_data_ref().name.clone();
     // Header names are case-insensitive.
-    let name = if location == "header" { name.to_ascii_lowercase() } else { name };
+    let name = if location == "header" {
+        name.to_ascii_lowercase()
+    } else {
+        name
+    };
     (name, location)
 }
 
@@ -285,7 +359,10 @@ fn lower_param<'a>(
     let schema = match &data.format {
         ParameterSchemaOrContent::Schema(schema) => schema,
         ParameterSchemaOrContent::Content(_) => {
-            cx.sink.report(&at.join("content"), "unsupported: parameters described by `content` (use `schema`)");
+            cx.sink.report(
+                &at.join("content"),
+                "unsupported: parameters described by `content` (use `schema`)",
+            );
             return None;
         }
     };
@@ -307,13 +384,20 @@ fn lower_param<'a>(
                  enums{} are supported",
                 location_word(location),
                 data.name,
-                if location == Location::Query { " and arrays of them" } else { "" }
+                if location == Location::Query {
+                    " and arrays of them"
+                } else {
+                    ""
+                }
             ),
         );
         return None;
     }
     if matches!(ty, TypeRef::Vec(_)) && data.explode == Some(false) {
-        cx.sink.report(&at.join("explode"), "unsupported: `explode: false` arrays in the query string");
+        cx.sink.report(
+            &at.join("explode"),
+            "unsupported: `explode: false` arrays in the query string",
+        );
         return None;
     }
 
@@ -343,7 +427,13 @@ fn lower_param<'a>(
     candidates.push(base.clone());
     candidates.push(format!("{base}_{}", location_word(location)));
     let Some(rust) = arg_names.claim(candidates) else {
-        cx.sink.report(at, format!("parameter `{}` has no free Rust name; set `x-rust-name`", data.name));
+        cx.sink.report(
+            at,
+            format!(
+                "parameter `{}` has no free Rust name; set `x-rust-name`",
+                data.name
+            ),
+        );
         return None;
     };
 
@@ -354,7 +444,10 @@ fn lower_param<'a>(
         })
     });
     Some(Param {
-        name: Name { rust, wire: data.name.clone() },
+        name: Name {
+            rust,
+            wire: data.name.clone(),
+        },
         location,
         required: data.required,
         ty,
@@ -367,7 +460,12 @@ fn lower_param<'a>(
 
 fn is_scalar(types: &TypeSpace, ty: &TypeRef) -> bool {
     match types.resolve_alias(ty) {
-        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 | TypeRef::String => true,
+        TypeRef::Bool
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::F32
+        | TypeRef::F64
+        | TypeRef::String => true,
         TypeRef::Named(name) => matches!(types.def(name).map(|d| &d.kind), Some(TypeKind::Enum(_))),
         _ => false,
     }
@@ -401,19 +499,33 @@ fn register_setting(
         return Some(index);
     }
     let base = names::snake_name(key);
-    let Some(rust) = names.setters.claim([base.clone(), format!("{base}_setting")]) else {
-        cx.sink.report(&at.join("x-client-setting"), format!("client setting `{key}` has no free builder method name"));
+    let Some(rust) = names
+        .setters
+        .claim([base.clone(), format!("{base}_setting")])
+    else {
+        cx.sink.report(
+            &at.join("x-client-setting"),
+            format!("client setting `{key}` has no free builder method name"),
+        );
         return None;
     };
     names.settings.push(Setting {
-        name: Name { rust, wire: key.to_owned() },
+        name: Name {
+            rust,
+            wire: key.to_owned(),
+        },
         header: header.to_owned(),
         docs: Docs::from_parts([description]),
     });
     Some(names.settings.len() - 1)
 }
 
-fn parse_path(cx: &mut Cx<'_>, path: &str, params: &[Param], pointer: &Pointer) -> Option<Vec<PathPart>> {
+fn parse_path(
+    cx: &mut Cx<'_>,
+    path: &str,
+    params: &[Param],
+    pointer: &Pointer,
+) -> Option<Vec<PathPart>> {
     let mut parts = Vec::new();
     let mut used = vec![false; params.len()];
     let mut rest = path;
@@ -429,11 +541,15 @@ fn parse_path(cx: &mut Cx<'_>, path: &str, params: &[Param], pointer: &Pointer) 
                     parts.push(PathPart::Literal(rest[..open].to_owned()));
                 }
                 let Some(close) = rest[open..].find('}') else {
-                    cx.sink.report(pointer, format!("unclosed `{{` in path template `{path}`"));
+                    cx.sink
+                        .report(pointer, format!("unclosed `{{` in path template `{path}`"));
                     return None;
                 };
                 let name = &rest[open + 1..open + close];
-                match params.iter().position(|p| p.location == Location::Path && p.name.wire == name) {
+                match params
+                    .iter()
+                    .position(|p| p.location == Location::Path && p.name.wire == name)
+                {
                     Some(index) => {
                         used[index] = true;
                         parts.push(PathPart::Param(index));
@@ -454,7 +570,10 @@ fn parse_path(cx: &mut Cx<'_>, path: &str, params: &[Param], pointer: &Pointer) 
         if param.location == Location::Path && !used[index] {
             cx.sink.report(
                 pointer,
-                format!("path parameter `{}` does not appear in the path template `{path}`", param.name.wire),
+                format!(
+                    "path parameter `{}` does not appear in the path template `{path}`",
+                    param.name.wire
+                ),
             );
             ok = false;
         }
@@ -463,7 +582,12 @@ fn parse_path(cx: &mut Cx<'_>, path: &str, params: &[Param], pointer: &Pointer) 
 }
 
 fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     essence == "application/json" || essence.ends_with("+json")
 }
 
@@ -490,21 +614,37 @@ fn lower_body<'a>(
         let found: Vec<&str> = body.content.keys().map(String::as_str).collect();
         cx.sink.report(
             &at.join("content"),
-            format!("unsupported request body content type(s) {found:?}: only JSON bodies are supported"),
+            format!(
+                "unsupported request body content type(s) {found:?}: only JSON bodies are supported"
+            ),
         );
         return None;
     };
-    let ty = json_type(cx, types, media, vec![format!("{builder}Body")], &at.join("content").join(media_type));
+    let ty = json_type(
+        cx,
+        types,
+        media,
+        vec![format!("{builder}Body")],
+        &at.join("content").join(media_type),
+    );
     let mut candidates = Vec::new();
     if let Some(name) = cx.string_extension(&body.extensions, "x-body-name", &at) {
         candidates.push(names::snake_name(&name));
     }
     candidates.extend(["body".to_owned(), "request_body".to_owned()]);
     let Some(name) = arg_names.claim(candidates) else {
-        cx.sink.report(&at, "the request body has no free Rust argument name; set `x-body-name`");
+        cx.sink.report(
+            &at,
+            "the request body has no free Rust argument name; set `x-body-name`",
+        );
         return None;
     };
-    Some(Body { name, ty, required: body.required, docs: Docs::from_parts([body.description.as_deref()]) })
+    Some(Body {
+        name,
+        ty,
+        required: body.required,
+        docs: Docs::from_parts([body.description.as_deref()]),
+    })
 }
 
 fn json_type<'a>(
@@ -517,7 +657,11 @@ fn json_type<'a>(
     match &media.schema {
         Some(schema) => {
             let lowered = types.lower(cx, schema, &hint, &at.join("schema"));
-            if lowered.nullable { TypeRef::Option(Box::new(lowered.ty)) } else { lowered.ty }
+            if lowered.nullable {
+                TypeRef::Option(Box::new(lowered.ty))
+            } else {
+                lowered.ty
+            }
         }
         None => TypeRef::Json,
     }
@@ -541,7 +685,13 @@ fn lower_responses<'a>(
             };
             (status, response)
         })
-        .chain(operation.responses.default.iter().map(|response| (Status::Default, response)));
+        .chain(
+            operation
+                .responses
+                .default
+                .iter()
+                .map(|response| (Status::Default, response)),
+        );
     let successes_with_content = operation
         .responses
         .responses
@@ -586,8 +736,16 @@ fn lower_responses<'a>(
         } else {
             vec![format!("{builder}Response")]
         };
-        let body = if let Some((media_type, media)) = response.content.iter().find(|(ct, _)| is_json(ct)) {
-            Some(ResponseBody::Json(json_type(cx, types, media, hint, &at.join("content").join(media_type))))
+        let body = if let Some((media_type, media)) =
+            response.content.iter().find(|(ct, _)| is_json(ct))
+        {
+            Some(ResponseBody::Json(json_type(
+                cx,
+                types,
+                media,
+                hint,
+                &at.join("content").join(media_type),
+            )))
         } else if response.content.keys().any(|ct| is_text(ct)) {
             Some(ResponseBody::Text)
         } else if response.content.is_empty() || !status.is_success() {
@@ -601,7 +759,11 @@ fn lower_responses<'a>(
             );
             None
         };
-        responses.push(Response { status, description: response.description.clone(), body });
+        responses.push(Response {
+            status,
+            description: response.description.clone(),
+            body,
+        });
     }
     responses
 }
@@ -623,8 +785,14 @@ fn success_of(
     if bodies.len() <= 1 {
         return Success::Single(bodies.first().and_then(|b| (*b).clone()));
     }
-    let Some(name) = names.builders.claim([format!("{builder}Response"), format!("{builder}Outcome")]) else {
-        cx.sink.report(&pointer.join("responses"), "no free name for the operation's response enum");
+    let Some(name) = names
+        .builders
+        .claim([format!("{builder}Response"), format!("{builder}Outcome")])
+    else {
+        cx.sink.report(
+            &pointer.join("responses"),
+            "no free name for the operation's response enum",
+        );
         return Success::Single(None);
     };
     let mut variant_names = Namespace::default();
@@ -655,14 +823,23 @@ fn lower_pagination(
     at: &Pointer,
 ) -> Option<Pagination> {
     let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-    let (Some(offset), Some(limit), Some(items)) = (text("offsetParam"), text("limitParam"), text("itemsProperty"))
-    else {
-        cx.sink.report(at, "`x-pagination` needs string `offsetParam`, `limitParam` and `itemsProperty`");
+    let (Some(offset), Some(limit), Some(items)) = (
+        text("offsetParam"),
+        text("limitParam"),
+        text("itemsProperty"),
+    ) else {
+        cx.sink.report(
+            at,
+            "`x-pagination` needs string `offsetParam`, `limitParam` and `itemsProperty`",
+        );
         return None;
     };
     let total = text("totalProperty");
     let param = |cx: &mut Cx<'_>, wire: &str| -> Option<usize> {
-        let index = operation.params.iter().position(|p| p.location == Location::Query && p.name.wire == wire);
+        let index = operation
+            .params
+            .iter()
+            .position(|p| p.location == Location::Query && p.name.wire == wire);
         match index {
             Some(index)
                 if matches!(operation.params[index].ty, TypeRef::I32 | TypeRef::I64)
@@ -686,23 +863,42 @@ fn lower_pagination(
         _ => None,
     };
     let Some(TypeKind::Struct(page)) = page_type.map(|d| &d.kind) else {
-        cx.sink.report(at, "`x-pagination` needs a success response whose body is an object");
+        cx.sink.report(
+            at,
+            "`x-pagination` needs a success response whose body is an object",
+        );
         return None;
     };
     let Some(items_field) = page.fields.iter().find(|f| f.name.wire == items) else {
-        cx.sink.report(at, format!("the response has no property `{items}` named by `itemsProperty`"));
+        cx.sink.report(
+            at,
+            format!("the response has no property `{items}` named by `itemsProperty`"),
+        );
         return None;
     };
     let TypeRef::Vec(item) = types.resolve_alias(&items_field.ty) else {
-        cx.sink.report(at, format!("`{items}` must be an array to be paged"));
+        cx.sink
+            .report(at, format!("`{items}` must be an array to be paged"));
         return None;
     };
     let total_field = match &total {
         None => None,
         Some(total) => match page.fields.iter().find(|f| f.name.wire == *total) {
-            Some(field) if matches!(types.resolve_alias(&field.ty), TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64) => Some(field),
+            Some(field)
+                if matches!(
+                    types.resolve_alias(&field.ty),
+                    TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64
+                ) =>
+            {
+                Some(field)
+            }
             _ => {
-                cx.sink.report(at, format!("`totalProperty` `{total}` must name a numeric property of the response"));
+                cx.sink.report(
+                    at,
+                    format!(
+                        "`totalProperty` `{total}` must name a numeric property of the response"
+                    ),
+                );
                 return None;
             }
         },
@@ -735,13 +931,23 @@ pub(crate) fn requires_token(cx: &mut Cx<'_>) -> bool {
     used.dedup();
     let mut bearer = false;
     for name in used {
-        let at = Pointer::root().join("components").join("securitySchemes").join(&name);
-        let scheme = doc.components.as_ref().and_then(|c| c.security_schemes.get(&name));
+        let at = Pointer::root()
+            .join("components")
+            .join("securitySchemes")
+            .join(&name);
+        let scheme = doc
+            .components
+            .as_ref()
+            .and_then(|c| c.security_schemes.get(&name));
         match scheme {
-            Some(ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. })) if scheme.eq_ignore_ascii_case("bearer") => {
+            Some(ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. }))
+                if scheme.eq_ignore_ascii_case("bearer") =>
+            {
                 bearer = true;
             }
-            Some(ReferenceOr::Item(SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. })) => {
+            Some(ReferenceOr::Item(
+                SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. },
+            )) => {
                 bearer = true;
             }
             Some(ReferenceOr::Item(_)) => {
@@ -750,7 +956,10 @@ pub(crate) fn requires_token(cx: &mut Cx<'_>) -> bool {
             Some(ReferenceOr::Reference { .. }) => {
                 cx.sink.report(&at, "unsupported: security scheme $refs");
             }
-            None => cx.sink.report(&at, format!("security requirement names undefined scheme `{name}`")),
+            None => cx.sink.report(
+                &at,
+                format!("security requirement names undefined scheme `{name}`"),
+            ),
         }
     }
     bearer && !anonymous

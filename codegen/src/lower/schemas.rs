@@ -9,11 +9,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use indexmap::IndexMap;
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaData,
-    SchemaKind, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaData, SchemaKind,
+    Type, VariantOrUnknownOrEmpty,
 };
 
-use super::{component_name, Cx};
+use super::{Cx, component_name};
 use crate::error::Pointer;
 use crate::ir::{
     Docs, Field, Name, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant,
@@ -60,9 +60,14 @@ impl TypeSpace {
 
     /// Decides the Rust name of every component schema before anything is lowered.
     pub(crate) fn declare_components(&mut self, cx: &mut Cx<'_>) {
-        let Some(components) = &cx.doc.components else { return };
+        let Some(components) = &cx.doc.components else {
+            return;
+        };
         for (name, schema) in &components.schemas {
-            let pointer = Pointer::root().join("components").join("schemas").join(name);
+            let pointer = Pointer::root()
+                .join("components")
+                .join("schemas")
+                .join(name);
             let mut candidates = Vec::new();
             if let ReferenceOr::Item(schema) = schema
                 && let Some(rust) =
@@ -90,10 +95,17 @@ impl TypeSpace {
 
     /// Lowers every component schema into a named type.
     pub(crate) fn lower_components<'a>(&mut self, cx: &mut Cx<'a>) {
-        let Some(components) = &cx.doc.components else { return };
+        let Some(components) = &cx.doc.components else {
+            return;
+        };
         for (name, schema) in &components.schemas {
-            let Some(rust) = self.components.get(name).cloned() else { continue };
-            let pointer = Pointer::root().join("components").join("schemas").join(name);
+            let Some(rust) = self.components.get(name).cloned() else {
+                continue;
+            };
+            let pointer = Pointer::root()
+                .join("components")
+                .join("schemas")
+                .join(name);
             let slot = self.reserve(&rust, name);
             let (kind, docs) = match schema {
                 ReferenceOr::Reference { .. } => {
@@ -102,12 +114,17 @@ impl TypeSpace {
                 }
                 ReferenceOr::Item(schema) => {
                     let docs = schema_docs(&schema.schema_data);
-                    let lowered = self.lower_schema(cx, schema, Site::Component(rust.clone()), &pointer);
+                    let lowered =
+                        self.lower_schema(cx, schema, Site::Component(rust.clone()), &pointer);
                     match lowered.ty {
                         // The schema defined the type in the reserved slot itself.
                         TypeRef::Named(ref defined) if defined == &rust => continue,
                         ty => {
-                            let ty = if lowered.nullable { TypeRef::Option(Box::new(ty)) } else { ty };
+                            let ty = if lowered.nullable {
+                                TypeRef::Option(Box::new(ty))
+                            } else {
+                                ty
+                            };
                             (TypeKind::Alias(ty), docs)
                         }
                     }
@@ -154,7 +171,10 @@ impl TypeSpace {
     }
 
     fn lower_reference(&mut self, cx: &mut Cx<'_>, reference: &str, pointer: &Pointer) -> Lowered {
-        let json = Lowered { ty: TypeRef::Json, nullable: false };
+        let json = Lowered {
+            ty: TypeRef::Json,
+            nullable: false,
+        };
         let Some(name) = component_name(reference, "schemas") else {
             cx.sink.report(
                 pointer,
@@ -166,9 +186,14 @@ impl TypeSpace {
             return json;
         };
         let Some(rust) = self.components.get(&name).cloned() else {
-            let exists = cx.doc.components.as_ref().is_some_and(|c| c.schemas.contains_key(&name));
+            let exists = cx
+                .doc
+                .components
+                .as_ref()
+                .is_some_and(|c| c.schemas.contains_key(&name));
             if !exists {
-                cx.sink.report(pointer, format!("unresolved $ref `{reference}`"));
+                cx.sink
+                    .report(pointer, format!("unresolved $ref `{reference}`"));
             }
             return json;
         };
@@ -178,7 +203,10 @@ impl TypeSpace {
             .as_ref()
             .and_then(|c| c.schemas.get(&name))
             .is_some_and(|s| matches!(s, ReferenceOr::Item(s) if s.schema_data.nullable));
-        Lowered { ty: TypeRef::Named(rust), nullable }
+        Lowered {
+            ty: TypeRef::Named(rust),
+            nullable,
+        }
     }
 
     fn lower_schema<'a>(
@@ -191,7 +219,12 @@ impl TypeSpace {
         let data = &schema.schema_data;
         let ty = match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) => {
-                let values: Vec<&str> = string.enumeration.iter().flatten().map(String::as_str).collect();
+                let values: Vec<&str> = string
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
                 if values.is_empty() {
                     TypeRef::String
                 } else {
@@ -229,11 +262,18 @@ impl TypeSpace {
             SchemaKind::Type(Type::Array(array)) => {
                 self.lower_array(cx, array.items.as_ref(), &site, pointer)
             }
-            SchemaKind::OneOf { one_of } => self.lower_union(cx, data, "oneOf", one_of, site, pointer),
-            SchemaKind::AnyOf { any_of } => self.lower_union(cx, data, "anyOf", any_of, site, pointer),
+            SchemaKind::OneOf { one_of } => {
+                self.lower_union(cx, data, "oneOf", one_of, site, pointer)
+            }
+            SchemaKind::AnyOf { any_of } => {
+                self.lower_union(cx, data, "anyOf", any_of, site, pointer)
+            }
             SchemaKind::AllOf { all_of } => self.lower_all_of(cx, data, all_of, site, pointer),
             SchemaKind::Not { .. } => {
-                cx.sink.report(pointer, "unsupported schema: `not` cannot be expressed as a Rust type");
+                cx.sink.report(
+                    pointer,
+                    "unsupported schema: `not` cannot be expressed as a Rust type",
+                );
                 TypeRef::Json
             }
             SchemaKind::Any(any) => {
@@ -269,7 +309,8 @@ impl TypeSpace {
                 } else if !any.enumeration.is_empty()
                     && any.enumeration.iter().all(|v| v.is_string() || v.is_null())
                 {
-                    let values: Vec<&str> = any.enumeration.iter().filter_map(|v| v.as_str()).collect();
+                    let values: Vec<&str> =
+                        any.enumeration.iter().filter_map(|v| v.as_str()).collect();
                     self.define_enum(cx, data, &values, site, pointer)
                 } else if let Some(typ) = &any.typ {
                     cx.sink.report(
@@ -283,7 +324,10 @@ impl TypeSpace {
                 }
             }
         };
-        Lowered { ty, nullable: data.nullable }
+        Lowered {
+            ty,
+            nullable: data.nullable,
+        }
     }
 
     fn lower_array<'a>(
@@ -293,7 +337,9 @@ impl TypeSpace {
         site: &Site,
         pointer: &Pointer,
     ) -> TypeRef {
-        let Some(items) = items else { return TypeRef::Vec(Box::new(TypeRef::Json)) };
+        let Some(items) = items else {
+            return TypeRef::Vec(Box::new(TypeRef::Json));
+        };
         let hint = child_hint(site, "Item");
         let item = self.lower(cx, items, &hint, &pointer.join("items"));
         TypeRef::Vec(Box::new(optional(item)))
@@ -320,7 +366,8 @@ impl TypeSpace {
             return match additional {
                 Some(AdditionalProperties::Schema(schema)) => {
                     let hint = child_hint(&site, "Value");
-                    let value = self.lower(cx, schema, &hint, &pointer.join("additionalProperties"));
+                    let value =
+                        self.lower(cx, schema, &hint, &pointer.join("additionalProperties"));
                     TypeRef::Map(Box::new(optional(value)))
                 }
                 _ => TypeRef::JsonObject,
@@ -387,7 +434,10 @@ impl TypeSpace {
             let hint = vec![format!("{parent}{}", names::type_name(&wire))];
             let lowered = self.lower(cx, schema, &hint, &at);
             fields.push(Field {
-                name: Name { rust, wire: wire.clone() },
+                name: Name {
+                    rust,
+                    wire: wire.clone(),
+                },
                 ty: lowered.ty,
                 required: required.contains(&wire),
                 nullable: lowered.nullable,
@@ -425,7 +475,15 @@ impl TypeSpace {
         let mut properties = Vec::new();
         let mut required = BTreeSet::new();
         let mut additional = None;
-        self.collect_all_of(cx, members, &pointer.join("allOf"), &mut properties, &mut required, &mut additional, 0);
+        self.collect_all_of(
+            cx,
+            members,
+            &pointer.join("allOf"),
+            &mut properties,
+            &mut required,
+            &mut additional,
+            0,
+        );
         let Some(name) = self.site_name(cx, data, &site, "Object", pointer) else {
             return TypeRef::Json;
         };
@@ -449,7 +507,10 @@ impl TypeSpace {
         depth: usize,
     ) {
         if depth > 16 {
-            cx.sink.report(pointer, "`allOf` nested more than 16 levels (probably a cycle)");
+            cx.sink.report(
+                pointer,
+                "`allOf` nested more than 16 levels (probably a cycle)",
+            );
             return;
         }
         for (index, member) in members.iter().enumerate() {
@@ -463,14 +524,30 @@ impl TypeSpace {
                 continue;
             };
             let (props, req, extra) = match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(object)) => {
-                    (&object.properties, &object.required, object.additional_properties.as_ref())
-                }
-                SchemaKind::Any(any) if any.all_of.is_empty() && any.one_of.is_empty() && any.any_of.is_empty() => {
-                    (&any.properties, &any.required, any.additional_properties.as_ref())
+                SchemaKind::Type(Type::Object(object)) => (
+                    &object.properties,
+                    &object.required,
+                    object.additional_properties.as_ref(),
+                ),
+                SchemaKind::Any(any)
+                    if any.all_of.is_empty() && any.one_of.is_empty() && any.any_of.is_empty() =>
+                {
+                    (
+                        &any.properties,
+                        &any.required,
+                        any.additional_properties.as_ref(),
+                    )
                 }
                 SchemaKind::AllOf { all_of } => {
-                    self.collect_all_of(cx, all_of, &at.join("allOf"), properties, required, additional, depth + 1);
+                    self.collect_all_of(
+                        cx,
+                        all_of,
+                        &at.join("allOf"),
+                        properties,
+                        required,
+                        additional,
+                        depth + 1,
+                    );
                     continue;
                 }
                 _ => {
@@ -486,7 +563,9 @@ impl TypeSpace {
                     if *existing != schema {
                         cx.sink.report(
                             &at.join("properties").join(name),
-                            format!("property `{name}` is declared differently by two `allOf` members"),
+                            format!(
+                                "property `{name}` is declared differently by two `allOf` members"
+                            ),
                         );
                     }
                     continue;
@@ -515,7 +594,9 @@ impl TypeSpace {
                 Site::Component(name) => vec![name.clone()],
                 Site::Inline(hint) => hint.clone(),
             };
-            return self.lower(cx, only, &hint, &pointer.join(keyword).join(0)).ty;
+            return self
+                .lower(cx, only, &hint, &pointer.join(keyword).join(0))
+                .ty;
         }
         let Some(name) = self.site_name(cx, data, &site, "Union", pointer) else {
             return TypeRef::Json;
@@ -528,13 +609,20 @@ impl TypeSpace {
         for (index, member) in members.iter().enumerate() {
             let at = pointer.join(keyword).join(index);
             let title = match member {
-                ReferenceOr::Item(schema) => schema.schema_data.title.as_deref().map(names::type_name),
+                ReferenceOr::Item(schema) => {
+                    schema.schema_data.title.as_deref().map(names::type_name)
+                }
                 ReferenceOr::Reference { .. } => None,
             };
-            let hint: Vec<String> = title.iter().cloned().chain([format!("{name}Variant")]).collect();
+            let hint: Vec<String> = title
+                .iter()
+                .cloned()
+                .chain([format!("{name}Variant")])
+                .collect();
             let lowered = self.lower(cx, member, &hint, &at);
             let ty = optional(lowered);
-            let candidates: Vec<String> = title.into_iter().chain(variant_candidates(&ty)).collect();
+            let candidates: Vec<String> =
+                title.into_iter().chain(variant_candidates(&ty)).collect();
             let Some(variant) = variant_names.claim(candidates) else {
                 cx.sink.report(
                     &at,
@@ -548,10 +636,17 @@ impl TypeSpace {
                     let schema_name = component_name(reference, "schemas").unwrap_or_default();
                     let mapped = data.discriminator.as_ref().and_then(|d| {
                         d.mapping.iter().find(|(_, target)| {
-                            *target == reference || component_name(target, "schemas").as_deref() == Some(&schema_name) || **target == schema_name
+                            *target == reference
+                                || component_name(target, "schemas").as_deref()
+                                    == Some(&schema_name)
+                                || **target == schema_name
                         })
                     });
-                    Some(mapped.map(|(value, _)| value.clone()).unwrap_or(schema_name))
+                    Some(
+                        mapped
+                            .map(|(value, _)| value.clone())
+                            .unwrap_or(schema_name),
+                    )
                 }
                 (Some(_), ReferenceOr::Item(_)) => {
                     cx.sink.report(
@@ -561,9 +656,17 @@ impl TypeSpace {
                     None
                 }
             };
-            variants.push(UnionVariant { name: variant, ty, tag_value });
+            variants.push(UnionVariant {
+                name: variant,
+                ty,
+                tag_value,
+            });
         }
-        self.defs[slot].kind = TypeKind::Union(Union { variants, tag, fallback: fallback.to_owned() });
+        self.defs[slot].kind = TypeKind::Union(Union {
+            variants,
+            tag,
+            fallback: fallback.to_owned(),
+        });
         self.defs[slot].docs = schema_docs(data);
         TypeRef::Named(name)
     }
@@ -605,14 +708,18 @@ impl TypeSpace {
                 );
                 continue;
             };
-            let Some(rust) = variant_names.claim([derived.clone(), format!("{derived}Value")]) else {
+            let Some(rust) = variant_names.claim([derived.clone(), format!("{derived}Value")])
+            else {
                 cx.sink.report(
                     &pointer.join("enum").join(index),
                     format!("enum value {value:?} maps to the same Rust variant as another; set `x-enum-varnames`"),
                 );
                 continue;
             };
-            variants.push(Name { rust, wire: (*value).to_owned() });
+            variants.push(Name {
+                rust,
+                wire: (*value).to_owned(),
+            });
         }
         self.defs[slot].kind = TypeKind::Enum(StringEnum { variants });
         self.defs[slot].docs = schema_docs(data);
@@ -662,7 +769,10 @@ impl TypeSpace {
         }
         let slot = self.defs.len();
         self.defs.push(TypeDef {
-            name: Name { rust: name.to_owned(), wire: wire.to_owned() },
+            name: Name {
+                rust: name.to_owned(),
+                wire: wire.to_owned(),
+            },
             docs: Docs::default(),
             kind: TypeKind::Alias(TypeRef::Json),
         });
@@ -713,8 +823,14 @@ impl TypeSpace {
                     if let TypeRef::Named(target) = target
                         && reaches(target, &own)
                     {
-                        let pointer = Pointer::root().join("components").join("schemas").join(&def.name.wire);
-                        cx.sink.report(&pointer, format!("schema `{}` is defined in terms of itself", def.name.wire));
+                        let pointer = Pointer::root()
+                            .join("components")
+                            .join("schemas")
+                            .join(&def.name.wire);
+                        cx.sink.report(
+                            &pointer,
+                            format!("schema `{}` is defined in terms of itself", def.name.wire),
+                        );
                     }
                 }
                 TypeKind::Enum(_) => {}
@@ -735,12 +851,18 @@ fn by_value_targets(kind: &TypeKind) -> BTreeSet<String> {
         }
     }
     match kind {
-        TypeKind::Struct(strukt) => {
-            strukt.fields.iter().filter_map(|f| target(&f.ty)).map(str::to_owned).collect()
-        }
-        TypeKind::Union(union) => {
-            union.variants.iter().filter_map(|v| target(&v.ty)).map(str::to_owned).collect()
-        }
+        TypeKind::Struct(strukt) => strukt
+            .fields
+            .iter()
+            .filter_map(|f| target(&f.ty))
+            .map(str::to_owned)
+            .collect(),
+        TypeKind::Union(union) => union
+            .variants
+            .iter()
+            .filter_map(|v| target(&v.ty))
+            .map(str::to_owned)
+            .collect(),
         TypeKind::Alias(ty) => target(ty).map(str::to_owned).into_iter().collect(),
         TypeKind::Enum(_) => BTreeSet::new(),
     }
@@ -748,10 +870,8 @@ fn by_value_targets(kind: &TypeKind) -> BTreeSet<String> {
 
 fn box_if_cyclic(ty: &mut TypeRef, own: &str, reaches: &dyn Fn(&str, &str) -> bool) {
     match ty {
-        TypeRef::Named(target) => {
-            if reaches(target, own) {
-                *ty = TypeRef::Boxed(Box::new(ty.clone()));
-            }
+        TypeRef::Named(target) if reaches(target, own) => {
+            *ty = TypeRef::Boxed(Box::new(ty.clone()));
         }
         TypeRef::Option(inner) => box_if_cyclic(inner, own, reaches),
         _ => {}
@@ -768,27 +888,47 @@ fn variant_candidates(ty: &TypeRef) -> Vec<String> {
         TypeRef::String => vec!["String".into(), "Text".into()],
         TypeRef::Json => vec!["Any".into()],
         TypeRef::JsonObject => vec!["Object".into()],
-        TypeRef::Vec(inner) => variant_candidates(inner).into_iter().map(|n| format!("{n}List")).collect(),
-        TypeRef::Map(inner) => variant_candidates(inner).into_iter().map(|n| format!("{n}Map")).collect(),
+        TypeRef::Vec(inner) => variant_candidates(inner)
+            .into_iter()
+            .map(|n| format!("{n}List"))
+            .collect(),
+        TypeRef::Map(inner) => variant_candidates(inner)
+            .into_iter()
+            .map(|n| format!("{n}Map"))
+            .collect(),
         TypeRef::Option(inner) | TypeRef::Boxed(inner) => variant_candidates(inner),
     }
 }
 
 /// A lowered value as the element of a container: nullable elements become `Option<T>`.
 fn optional(lowered: Lowered) -> TypeRef {
-    if lowered.nullable { TypeRef::Option(Box::new(lowered.ty)) } else { lowered.ty }
+    if lowered.nullable {
+        TypeRef::Option(Box::new(lowered.ty))
+    } else {
+        lowered.ty
+    }
 }
 
 fn child_hint(site: &Site, suffix: &str) -> Vec<String> {
     match site {
         Site::Component(name) => vec![format!("{name}{suffix}")],
-        Site::Inline(hint) => hint.iter().take(1).map(|h| format!("{h}{suffix}")).collect(),
+        Site::Inline(hint) => hint
+            .iter()
+            .take(1)
+            .map(|h| format!("{h}{suffix}"))
+            .collect(),
     }
 }
 
 fn wire_of(site: &Site, pointer: &Pointer) -> String {
     match site {
-        Site::Component(_) => pointer.as_str().rsplit('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~"),
+        Site::Component(_) => pointer
+            .as_str()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .replace("~1", "/")
+            .replace("~0", "~"),
         Site::Inline(_) => pointer.as_str().to_owned(),
     }
 }
