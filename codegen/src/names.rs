@@ -67,14 +67,14 @@ pub fn type_name(raw: &str) -> String {
 }
 
 /// A spec name as a Rust field, method or argument name: `isSSOBased` → `is_sso_based`,
-/// `type` → `type_`, `2fa` → `_2fa`.
+/// `type` → `type_`, `2fa` → `v_2fa`.
 pub fn snake_name(raw: &str) -> String {
     let mut name = clean(raw).to_snake_case();
     if name.is_empty() {
         name.push_str("value");
     }
     if name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert(0, '_');
+        name.insert_str(0, "v_");
     }
     escape_keyword(name)
 }
@@ -91,6 +91,18 @@ pub fn variant_name(raw: &str) -> Option<String> {
         name.insert(0, 'V');
     }
     Some(escape_keyword(name))
+}
+
+/// Whether `name` can be used as a Rust identifier as written (for `x-rust-name` overrides).
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    let starts_well = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    starts_well
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "_"
+        && !KEYWORDS.contains(&name)
 }
 
 /// Replaces everything that cannot appear in an identifier with a word break.
@@ -157,6 +169,19 @@ pub fn field_candidates(wire: &str) -> Vec<String> {
     }
     if wire.contains(|c: char| !c.is_ascii_alphanumeric() && c != '_') {
         candidates.push(format!("{base}_raw"));
+    }
+    candidates
+}
+
+/// Candidate variant names for an enum value: the derived name, then `…Value`, then one that
+/// keeps the value's capitalisation visible (`unknown` beside `Unknown` becomes `UnknownLower`).
+pub fn variant_candidates(base: &str, wire: &str) -> Vec<String> {
+    let mut candidates = vec![base.to_owned(), format!("{base}Value")];
+    let letters: Vec<char> = wire.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+    if !letters.is_empty() && letters.iter().all(|c| c.is_ascii_lowercase()) {
+        candidates.push(format!("{base}Lower"));
+    } else if !letters.is_empty() && letters.iter().all(|c| c.is_ascii_uppercase()) {
+        candidates.push(format!("{base}Upper"));
     }
     candidates
 }
@@ -231,8 +256,19 @@ mod tests {
         assert_eq!(snake_name("self"), "self_");
         assert_eq!(snake_name("async"), "async_");
         assert_eq!(snake_name("gen"), "gen_");
-        assert_eq!(snake_name("2fa"), "_2fa");
+        assert_eq!(snake_name("2fa"), "v_2fa");
         assert_eq!(snake_name(""), "value");
+    }
+
+    #[test]
+    fn overrides_must_be_identifiers() {
+        assert!(is_identifier("Gadget"));
+        assert!(is_identifier("all_widgets"));
+        assert!(!is_identifier("7up"));
+        assert!(!is_identifier("not valid"));
+        assert!(!is_identifier("type"));
+        assert!(!is_identifier("_"));
+        assert!(!is_identifier(""));
     }
 
     #[test]
@@ -264,6 +300,31 @@ mod tests {
             Some("i_d")
         );
         assert_eq!(fields.claim(field_candidates("i_d")), None);
+    }
+
+    #[test]
+    fn enum_values_differing_in_case_get_distinct_variants() {
+        let mut variants = Namespace::with_reserved(&["Unknown"]);
+        let claim = |ns: &mut Namespace, wire: &str| {
+            ns.claim(variant_candidates(&variant_name(wire).unwrap(), wire))
+        };
+        assert_eq!(
+            claim(&mut variants, "Unknown").as_deref(),
+            Some("UnknownValue")
+        );
+        assert_eq!(
+            claim(&mut variants, "unknown").as_deref(),
+            Some("UnknownLower")
+        );
+        assert_eq!(
+            claim(&mut variants, "UNKNOWN").as_deref(),
+            Some("UnknownUpper")
+        );
+        assert_eq!(
+            claim(&mut variants, "Unknown"),
+            None,
+            "a true duplicate is reported"
+        );
     }
 
     #[test]

@@ -76,9 +76,10 @@ fn emit_method(api: &Api, op: &Operation) -> TokenStream {
     });
     let inits = op.params.iter().map(|p| {
         let name = ident(&p.name.rust);
-        if p.is_argument() {
-            let value = convert(&p.ty, quote!(#name));
-            quote!(#name: #value)
+        if p.is_argument() && p.ty.is_string() {
+            quote!(#name: #name.into())
+        } else if p.is_argument() {
+            quote!(#name)
         } else {
             quote!(#name: None)
         }

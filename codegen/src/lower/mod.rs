@@ -112,6 +112,24 @@ impl<'a> Cx<'a> {
         None
     }
 
+    /// Reads an `x-rust-name` override, reporting one that is not a usable identifier.
+    pub(crate) fn rust_name_extension(
+        &mut self,
+        extensions: &indexmap::IndexMap<String, serde_json::Value>,
+        pointer: &Pointer,
+    ) -> Option<String> {
+        let name = self.string_extension(extensions, "x-rust-name", pointer)?;
+        if crate::names::is_identifier(&name) {
+            Some(name)
+        } else {
+            self.sink.report(
+                &pointer.join("x-rust-name"),
+                format!("`x-rust-name` {name:?} is not a usable Rust identifier"),
+            );
+            None
+        }
+    }
+
     /// Reads a string-valued `x-` extension, reporting one of the wrong type.
     pub(crate) fn string_extension(
         &mut self,

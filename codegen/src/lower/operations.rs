@@ -66,6 +66,8 @@ pub(crate) struct Lowered {
 }
 
 struct Names {
+    /// operationIds seen so far, which must be unique.
+    operation_ids: std::collections::BTreeSet<String>,
     methods: Namespace,
     builders: Namespace,
     setters: Namespace,
@@ -74,6 +76,7 @@ struct Names {
 
 pub(crate) fn lower_operations<'a>(cx: &mut Cx<'a>, types: &mut TypeSpace) -> Lowered {
     let mut names = Names {
+        operation_ids: std::collections::BTreeSet::new(),
         methods: Namespace::with_reserved(CLIENT_METHODS),
         builders: Namespace::with_reserved(ROOT_NAMES),
         setters: Namespace::with_reserved(CLIENT_BUILDER_METHODS),
@@ -139,9 +142,16 @@ fn lower_operation<'a>(
         .operation_id
         .clone()
         .unwrap_or_else(|| derived_id(method, path));
+    if !names.operation_ids.insert(operation_id.clone()) {
+        cx.sink.report(
+            &pointer.join("operationId"),
+            format!("operationId `{operation_id}` is used by more than one operation"),
+        );
+        return None;
+    }
 
     let mut method_candidates = Vec::new();
-    if let Some(rust) = cx.string_extension(&operation.extensions, "x-rust-name", pointer) {
+    if let Some(rust) = cx.rust_name_extension(&operation.extensions, pointer) {
         method_candidates.push(rust);
     }
     let base = names::snake_name(&operation_id);
@@ -420,7 +430,7 @@ fn lower_param<'a>(
     if let Some(index) = setting {
         candidates.push(names.settings[index].name.rust.clone());
     }
-    if let Some(rust) = cx.string_extension(&data.extensions, "x-rust-name", at) {
+    if let Some(rust) = cx.rust_name_extension(&data.extensions, at) {
         candidates.push(rust);
     }
     let base = names::snake_name(&data.name);

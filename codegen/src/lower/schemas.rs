@@ -70,8 +70,7 @@ impl TypeSpace {
                 .join(name);
             let mut candidates = Vec::new();
             if let ReferenceOr::Item(schema) = schema
-                && let Some(rust) =
-                    cx.string_extension(&schema.schema_data.extensions, "x-rust-name", &pointer)
+                && let Some(rust) = cx.rust_name_extension(&schema.schema_data.extensions, &pointer)
             {
                 candidates.push(rust);
             }
@@ -413,9 +412,7 @@ impl TypeSpace {
             let mut candidates = Vec::new();
             let mut docs = Docs::default();
             if let ReferenceOr::Item(schema) = schema {
-                if let Some(rust) =
-                    cx.string_extension(&schema.schema_data.extensions, "x-rust-name", &at)
-                {
+                if let Some(rust) = cx.rust_name_extension(&schema.schema_data.extensions, &at) {
                     candidates.push(rust);
                 }
                 docs = schema_docs(&schema.schema_data);
@@ -708,8 +705,7 @@ impl TypeSpace {
                 );
                 continue;
             };
-            let Some(rust) = variant_names.claim([derived.clone(), format!("{derived}Value")])
-            else {
+            let Some(rust) = variant_names.claim(names::variant_candidates(&derived, value)) else {
                 cx.sink.report(
                     &pointer.join("enum").join(index),
                     format!("enum value {value:?} maps to the same Rust variant as another; set `x-enum-varnames`"),
@@ -740,7 +736,7 @@ impl TypeSpace {
             Site::Inline(hint) => hint,
         };
         let mut candidates = Vec::new();
-        if let Some(rust) = cx.string_extension(&data.extensions, "x-rust-name", pointer) {
+        if let Some(rust) = cx.rust_name_extension(&data.extensions, pointer) {
             candidates.push(rust);
         }
         if let Some(title) = &data.title {
