@@ -113,3 +113,39 @@ fn every_generated_file_says_so_and_names_the_command() {
         );
     }
 }
+
+#[test]
+fn a_spec_the_generator_rejects_leaves_the_generated_crate_untouched() {
+    let root = scratch_copy("rejected");
+    let before: Vec<(String, String)> = ["types.rs", "client.rs", "runtime.rs"]
+        .iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(root.join(GENERATED_DIR).join(name)).unwrap();
+            ((*name).to_owned(), text)
+        })
+        .collect();
+    // One supported edit (which would change client.rs) and one unsupported construct.
+    edit(
+        &root.join(SPEC_PATH),
+        "summary: Get a badge",
+        "summary: Fetch a badge",
+    );
+    edit(
+        &root.join(SPEC_PATH),
+        "  /badges:\n",
+        "  /badges:\n    $ref: '#/paths/~1announcements'\n",
+    );
+    let error = format!("{:#}", xtask::codegen(&root, Mode::Write).unwrap_err());
+    assert!(
+        error.contains(SPEC_PATH) && error.contains("/paths/~1badges"),
+        "{error}"
+    );
+    for (name, text) in before {
+        let after = std::fs::read_to_string(root.join(GENERATED_DIR).join(&name)).unwrap();
+        assert!(
+            after == text,
+            "{name} was written although generation failed"
+        );
+    }
+    std::fs::remove_dir_all(root).unwrap();
+}
