@@ -4,6 +4,7 @@
 pub mod cost;
 pub mod drift;
 pub mod spec;
+pub mod tools;
 
 use std::path::{Path, PathBuf};
 
