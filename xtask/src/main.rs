@@ -56,7 +56,9 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        ["spec"] => xtask::spec::publish(&root),
+        ["spec"] => {
+            xtask::spec::publish(&root).map(|published| println!("{}", published.summary(&root)))
+        }
         ["build-cost"] => xtask::cost::build_cost(&root),
         _ => bail!("unknown command `{}`\n\n{USAGE}", args.join(" ")),
     }
