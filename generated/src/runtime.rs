@@ -399,11 +399,25 @@ impl Client {
                                 limit: inner.max_response_bytes,
                             });
                         }
-                        Err(ReadError::Transport(error)) => {
+                        Err(ReadError::Transport { error, partial }) => {
                             if can_retry && idempotent {
                                 tokio::time::sleep(policy.backoff(attempt, jitter_permille()))
                                     .await;
                                 continue;
+                            }
+                            if !error.is_timeout() {
+                                // The server answered but the body was cut short: keep the
+                                // status, the headers and the bytes that did arrive.
+                                return Err(Error::InvalidBody {
+                                    kind: InvalidBodyKind::Incomplete(error),
+                                    response: ErrorResponse::new(
+                                        operation,
+                                        status,
+                                        response_headers,
+                                        partial,
+                                        None,
+                                    ),
+                                });
                             }
                             error
                         }
@@ -447,8 +461,13 @@ fn transport_error(operation: &'static str, attempts: u32, source: reqwest::Erro
 enum ReadError {
     /// The body is larger than the cap.
     TooLarge,
-    /// The transport failed while reading.
-    Transport(reqwest::Error),
+    /// The transport failed while reading, after `partial` had arrived.
+    Transport {
+        /// The transport error.
+        error: reqwest::Error,
+        /// The bytes received before the failure (never more than the cap).
+        partial: Bytes,
+    },
 }
 
 /// Reads a whole response body, refusing as soon as it exceeds `limit` bytes.
@@ -461,7 +480,18 @@ async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<
     let mut first: Option<Bytes> = None;
     let mut buffer = BytesMut::new();
     let mut total: usize = 0;
-    while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(error) => {
+                let partial = match first.take() {
+                    Some(first) => first,
+                    None => buffer.freeze(),
+                };
+                return Err(ReadError::Transport { error, partial });
+            }
+        };
         total = total.saturating_add(chunk.len());
         if total > limit {
             return Err(ReadError::TooLarge);
@@ -809,7 +839,7 @@ impl std::error::Error for BuildError {
     }
 }
 
-/// Why a response body with a success status could not be decoded.
+/// Why a response body could not be decoded, or could not be read completely.
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum InvalidBodyKind {
@@ -821,6 +851,10 @@ pub enum InvalidBodyKind {
     Empty,
     /// A text body is not valid UTF-8.
     Utf8(std::str::Utf8Error),
+    /// The connection failed after the status and headers arrived but before the whole body
+    /// did (for example a body shorter than its `Content-Length`, or a chunked body cut
+    /// short); the error response holds the bytes that arrived.
+    Incomplete(reqwest::Error),
 }
 
 impl fmt::Display for InvalidBodyKind {
@@ -832,6 +866,7 @@ impl fmt::Display for InvalidBodyKind {
             }
             Self::Empty => f.write_str("empty body"),
             Self::Utf8(_) => f.write_str("invalid utf-8"),
+            Self::Incomplete(_) => f.write_str("incomplete body: the connection failed mid-body"),
         }
     }
 }
@@ -841,6 +876,7 @@ impl std::error::Error for InvalidBodyKind {
         match self {
             Self::Json(source) => Some(source),
             Self::Utf8(source) => Some(source),
+            Self::Incomplete(source) => Some(source),
             Self::ContentType(_) | Self::Empty => None,
         }
     }
@@ -976,7 +1012,9 @@ pub enum Error {
     },
     /// The server answered with a non-success status, documented or not, after any retries.
     Response(ErrorResponse),
-    /// The server answered with a success status but the body could not be decoded.
+    /// The server answered with a success status but the body could not be decoded, or it
+    /// answered with any status but the body was cut short ([`InvalidBodyKind::Incomplete`]) on
+    /// the last attempt.
     InvalidBody {
         /// What was wrong with the body.
         kind: InvalidBodyKind,
@@ -1042,11 +1080,15 @@ impl Error {
     }
 
     /// Reports whether trying again later may succeed: statuses 408, 429, 500, 502, 503 and
-    /// 504, timeouts and connection failures.
+    /// 504, timeouts, connection failures and bodies cut short.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Timeout { .. } | Self::Connection { .. } | Self::RateLimited { .. } => true,
             Self::Response(response) => is_retryable_status(response.status()),
+            Self::InvalidBody {
+                kind: InvalidBodyKind::Incomplete(_),
+                ..
+            } => true,
             _ => false,
         }
     }
@@ -1183,6 +1225,7 @@ impl std::error::Error for Error {
             Self::InvalidBody { kind, .. } => match kind {
                 InvalidBodyKind::Json(source) => Some(source),
                 InvalidBodyKind::Utf8(source) => Some(source),
+                InvalidBodyKind::Incomplete(source) => Some(source),
                 InvalidBodyKind::ContentType(_) | InvalidBodyKind::Empty => None,
             },
             _ => None,
@@ -3072,6 +3115,29 @@ mod tests {
             matches!(error, Error::BodyTooLarge { limit: 50, .. }),
             "{error:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn execute_keeps_status_and_bytes_of_a_body_cut_short() {
+        let cut = "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 50\r\n\r\n{\"id\"";
+        let server = TestServer::start(vec![Reply::Send(cut.as_bytes().to_vec())]);
+        let error = server
+            .client(RetryPolicy::disabled())
+            .execute(get("9"))
+            .await
+            .unwrap_err();
+        match &error {
+            Error::InvalidBody {
+                kind: InvalidBodyKind::Incomplete(_),
+                response,
+            } => {
+                assert_eq!(response.status(), StatusCode::OK);
+                assert_eq!(response.body().as_ref(), b"{\"id\"");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(error.is_retryable());
+        assert!(error.to_string().contains("incomplete body"), "{error}");
     }
 
     #[tokio::test]
