@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
+pub mod mock;
+
 /// The repository root (the workspace directory).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
