@@ -558,11 +558,11 @@ fn validate_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, Bui
         "http" => return Err(BuildError::InsecureBaseUrl { url: url.into() }),
         other => {
             let reason = format!("unsupported scheme `{other}`, expected https");
-            return Err(invalid(url.as_str().to_owned(), &reason));
+            return Err(invalid(redact_userinfo(raw), &reason));
         }
     }
     if url.host().is_none() {
-        return Err(invalid(url.into(), "must have a host"));
+        return Err(invalid(redact_userinfo(raw), "must have a host"));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(url.into(), "must not contain a query or fragment"));
@@ -571,13 +571,36 @@ fn validate_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, Bui
 }
 
 /// Replaces the user information (`user:password@`) of a URL that may not parse with a marker.
+///
+/// A URL with a host is redacted exactly. In text that does not parse, or parses without a host
+/// (`user:password@host` reads as a URL with the scheme `user`), the end of the user information
+/// cannot be found reliably (a password may contain `/`, `?` or `#`), so everything after the
+/// scheme up to the last `@` is hidden: this may hide more than the credentials, never less.
 fn redact_userinfo(raw: &str) -> String {
-    let start = raw.find("://").map_or(0, |i| i + 3);
-    let rest = &raw[start..];
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    match authority.rfind('@') {
-        Some(at) => format!("{}<redacted>{}", &raw[..start], &rest[at..]),
-        None => raw.to_owned(),
+    let (text, last_at) = match Url::parse(raw) {
+        Ok(url) if url.has_host() && url.username().is_empty() && url.password().is_none() => {
+            return raw.to_owned();
+        }
+        // Serialized, the user information is percent-encoded and ends at the authority's `@`.
+        Ok(url) if url.has_host() => {
+            let text = String::from(url);
+            let start = text.find("://").map_or(0, |i| i + 3);
+            let rest = &text[start..];
+            let authority = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let at = rest[..authority].rfind('@').map(|at| start + at);
+            (text, at)
+        }
+        _ => {
+            let start = raw.find("://").map_or(0, |i| i + 3);
+            (raw.to_owned(), raw[start..].rfind('@').map(|at| start + at))
+        }
+    };
+    match last_at {
+        Some(at) => {
+            let start = text.find("://").map_or(0, |i| i + 3).min(at);
+            format!("{}<redacted>{}", &text[..start], &text[at..])
+        }
+        None => text,
     }
 }
 
@@ -2444,11 +2467,31 @@ mod tests {
 
     #[test]
     fn credentials_in_urls_are_redacted() {
+        // Text that does not parse is hidden up to its last `@`: more than needed, never less.
         assert_eq!(
             redact_userinfo("https://user:pw@exa mple.test/a@b"),
-            "https://<redacted>@exa mple.test/a@b"
+            "https://<redacted>@b"
+        );
+        assert_eq!(
+            redact_userinfo("https://user:pw/with/slashes@exa mple.test/a"),
+            "https://<redacted>@exa mple.test/a"
+        );
+        assert_eq!(
+            redact_userinfo("https://user:pw?#x@host:99999/a"),
+            "https://<redacted>@host:99999/a"
         );
         assert_eq!(redact_userinfo("user@host"), "<redacted>@host");
+        assert_eq!(redact_userinfo("user:pw@host/a"), "<redacted>@host/a");
+        assert_eq!(redact_userinfo("file:///etc/hosts"), "file:///etc/hosts");
+        // A URL that parses is redacted exactly.
+        assert_eq!(
+            redact_userinfo("https://user:p@ss@host.test/a@b"),
+            "https://<redacted>@host.test/a@b"
+        );
+        assert_eq!(
+            redact_userinfo("https://host.test/a"),
+            "https://host.test/a"
+        );
         assert_eq!(
             redact_userinfo("https://host/path@x"),
             "https://host/path@x"
@@ -2460,6 +2503,12 @@ mod tests {
         assert!(!format!("{error} {error:?}").contains("hunter2"), "{error}");
         let debug = format!("{:?}", builder().base_url("https://u:hunter2@host.test"));
         assert!(!debug.contains("hunter2"), "{debug}");
+        // Without a scheme, `user:password@host` parses with the scheme `user` and no host.
+        let error = builder()
+            .base_url("u:hunter2@host.test")
+            .build()
+            .unwrap_err();
+        assert!(!format!("{error} {error:?}").contains("hunter2"), "{error}");
     }
 
     #[test]
