@@ -29,7 +29,8 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'unsaf
      style-src 'unsafe-inline'; img-src data: blob:; font-src data:; connect-src 'none'; \
      base-uri 'none'; form-action 'none'";
 
-/// Redocly's default build-docs template (Redocly CLI 2.77.0) with the policy above added.
+/// Redocly's default build-docs template (Redocly CLI 2.77.0) with the policy above added. When
+/// Redocly CLI is upgraded, compare this with the new version's default template.
 fn page_template() -> String {
     format!(
         r#"<!DOCTYPE html>

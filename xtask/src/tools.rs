@@ -72,10 +72,23 @@ impl Finished {
 }
 
 /// Runs `command` to completion with no standard input, capturing its output, and kills it if it
-/// is still running after `timeout`. A command that was made a process-group leader (as
-/// [`headless_chromium`] does) is killed with its whole group, so no browser helper outlives it.
+/// is still running after `timeout`.
 pub fn run_bounded(command: &mut Command, timeout: Duration) -> anyhow::Result<Finished> {
+    run_limited(command, timeout, false)
+}
+
+/// [`run_bounded`], and with `as_group` the command leads a new process group that is killed as
+/// a whole, so no helper process (a browser's renderers, say) outlives a timeout.
+fn run_limited(
+    command: &mut Command,
+    timeout: Duration,
+    as_group: bool,
+) -> anyhow::Result<Finished> {
     let name = describe(command);
+    #[cfg(unix)]
+    if as_group {
+        std::os::unix::process::CommandExt::process_group(command, 0);
+    }
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -94,27 +107,31 @@ pub fn run_bounded(command: &mut Command, timeout: Duration) -> anyhow::Result<F
             break status;
         }
         if Instant::now() >= deadline {
-            kill_group(child.id());
+            // The group is killed before its leader is reaped, while its id cannot be reused.
+            if as_group {
+                kill_group(child.id());
+            }
             let _ = child.kill();
             let _ = child.wait();
             let partial = collect(&stderr, Duration::from_secs(2));
             bail!(
-                "{name} did not finish within {} s and was killed; its last output:\n{}",
-                timeout.as_secs(),
+                "{name} did not finish within {timeout:?} and was killed; its last output:\n{}",
                 tail(&partial, 20)
             );
         }
         std::thread::sleep(Duration::from_millis(25));
     };
     // A helper process that inherited the pipes can keep them open after the command exits;
-    // give it a moment, then end the command's process group (if it has one) and move on.
+    // give it a moment, then end the command's process group (if it leads one) and move on.
     let mut grace = Duration::from_secs(10);
     let mut outputs = [String::new(), String::new()];
     for (slot, receiver) in outputs.iter_mut().zip([&stdout, &stderr]) {
         match receiver.recv_timeout(grace) {
             Ok(text) => *slot = text,
             Err(_) => {
-                kill_group(child.id());
+                if as_group {
+                    kill_group(child.id());
+                }
                 grace = Duration::from_secs(2);
                 *slot = receiver.recv_timeout(grace).unwrap_or_default();
             }
@@ -146,7 +163,7 @@ fn collect(receiver: &mpsc::Receiver<String>, wait: Duration) -> String {
     receiver.recv_timeout(wait).unwrap_or_default()
 }
 
-/// Sends SIGKILL to the process group led by `pid`. Nothing happens when `pid` leads no group.
+/// Sends SIGKILL to the process group led by `pid`, which [`run_limited`] started.
 fn kill_group(pid: u32) {
     if cfg!(unix) {
         let _ = Command::new("kill")
@@ -457,8 +474,7 @@ pub fn chromium_version(chromium: &Path) -> anyhow::Result<String> {
 /// A headless Chromium command with a fresh profile in `profile`, the browser's own background
 /// traffic turned off, and every network request of the page blocked: host names resolve to
 /// nothing and any connection goes to a closed port on the loopback interface. A page that
-/// renders under this command needs no network. The command leads its own process group so that
-/// [`run_bounded`] can end the browser with all its helper processes.
+/// renders under this command needs no network. [`render_offline`] runs it.
 pub fn headless_chromium(chromium: &Path, profile: &Path) -> Command {
     let mut command = Command::new(chromium);
     command.args([
@@ -479,8 +495,6 @@ pub fn headless_chromium(chromium: &Path, profile: &Path) -> Command {
         "--v=0",
     ]);
     command.arg(format!("--user-data-dir={}", profile.display()));
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     command
 }
 
@@ -510,7 +524,7 @@ pub fn render_offline(
         command.arg(format!("--screenshot={}", screenshot.display()));
     }
     command.arg("--dump-dom").arg(url);
-    let finished = run_bounded(&mut command, BROWSER_TIMEOUT)?;
+    let finished = run_limited(&mut command, BROWSER_TIMEOUT, true)?;
     if !finished.status.success() || !finished.stdout.contains("</html>") {
         bail!(
             "headless Chromium could not render {url} ({}):\n{}",
@@ -547,4 +561,74 @@ pub fn file_url(path: &Path) -> String {
         }
     }
     url
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_and_exit_status_are_captured_and_a_failure_shows_them() {
+        let mut command = Command::new("sh");
+        command.args(["-c", "echo out; echo err >&2; exit 3"]);
+        let finished = run_bounded(&mut command, Duration::from_secs(30)).unwrap();
+        assert_eq!(finished.status.code(), Some(3));
+        assert_eq!(
+            (finished.stdout.as_str(), finished.stderr.as_str()),
+            ("out\n", "err\n")
+        );
+        let error = finished
+            .ensure_success("the script")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("the script failed") && error.contains("out\nerr"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_hung_command_is_killed_with_its_whole_group_at_the_time_limit() {
+        let started = Instant::now();
+        let mut command = Command::new("sh");
+        // The background sleep holds the output pipe: its output arrives only if the whole
+        // group was killed.
+        command.args(["-c", "echo started >&2; sleep 30 & sleep 30"]);
+        let error = run_limited(&mut command, Duration::from_millis(300), true).unwrap_err();
+        let error = error.to_string();
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "took {:?}",
+            started.elapsed()
+        );
+        assert!(
+            error.contains("did not finish within 300ms and was killed"),
+            "{error}"
+        );
+        assert!(error.contains("started"), "{error}");
+    }
+
+    #[test]
+    fn the_ignore_list_is_rekeyed_to_the_linted_file_and_nothing_else_changes() {
+        let root = Scratch::new("rekey-root").unwrap();
+        let out = Scratch::new("rekey-out").unwrap();
+        std::fs::write(root.0.join(REDOCLY_CONFIG), "extends:\n  - recommended\n").unwrap();
+        let ignore = "# spec/gtmhub.yaml: comment\nspec/gtmhub.yaml:\n  rule:\n    - '#/a'\n";
+        std::fs::write(root.0.join(LINT_IGNORE_FILE), ignore).unwrap();
+        write_rekeyed_lint_config(&root.0, &out.0, Path::new("/d/it's.json")).unwrap();
+        let rekeyed = std::fs::read_to_string(out.0.join(LINT_IGNORE_FILE)).unwrap();
+        assert_eq!(
+            rekeyed,
+            "# spec/gtmhub.yaml: comment\n'/d/it''s.json':\n  rule:\n    - '#/a'\n"
+        );
+        assert!(out.0.join(REDOCLY_CONFIG).is_file());
+    }
+
+    #[test]
+    fn file_urls_encode_what_would_change_their_meaning() {
+        assert_eq!(
+            file_url(Path::new("/a b/c#d.html")),
+            "file:///a%20b/c%23d.html"
+        );
+    }
 }
