@@ -1,6 +1,7 @@
 //! Project automation shared by the `xtask` binary and the workspace tests: regeneration with
 //! its drift check, and the paths they work on.
 
+pub mod ci;
 pub mod cost;
 pub mod drift;
 pub mod spec;

@@ -10,6 +10,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   codegen [--check]   regenerate generated/ from spec/ (--check: write nothing, fail on drift)
+  test                every check: lint, drift, fmt, clippy, rustdoc, tests, benches build
   spec                publish the spec to dist/: bundled YAML and JSON, offline HTML reference
   build-cost          print the generated crate's size and its build time alone";
 
@@ -59,6 +60,7 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
         ["spec"] => {
             xtask::spec::publish(&root).map(|published| println!("{}", published.summary(&root)))
         }
+        ["test"] => xtask::ci::test_all(&root),
         ["build-cost"] => xtask::cost::build_cost(&root),
         _ => bail!("unknown command `{}`\n\n{USAGE}", args.join(" ")),
     }
