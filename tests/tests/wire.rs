@@ -6,13 +6,14 @@
 //! raw path (with its path parameters), the exact query pairs, `Authorization: Bearer …`,
 //! `Accept`, the `gtmhub-accountId` header from the client setting (and, in a second call,
 //! overridden per call), `gtmhub-additional-params` when the operation has it and it is set,
-//! and the exact JSON body built through the generated request type from the page's request
-//! sample. The mock serves the page's response sample with the documented status; the test
-//! checks that the typed value re-encodes to the sample and reads real fields. The second call
-//! serves a "labelled" copy of the sample whose every string is its own JSON pointer, so a
-//! typed field read proves the field maps to the right JSON property. Finally every documented
-//! non-2xx status (and an undocumented one) must come back as `Error::Response` with the status,
-//! the spec's description and the served body intact.
+//! and the JSON body built through the generated request type from the page's request sample
+//! (compared as JSON with numbers by value: an `f64` field sends the sample's `2` as `2.0`).
+//! The mock serves the page's response sample with the documented status; the test checks that
+//! the typed value re-encodes to the sample and reads real fields. The second call serves a
+//! "labelled" copy of the sample whose every string is its own JSON pointer, so a typed field
+//! read proves the field maps to the right JSON property. Finally every documented non-2xx
+//! status (and undocumented ones) must come back as `Error::Response` with the status, the
+//! spec's description (or none) and the served body intact.
 
 use std::fmt::Debug;
 use std::future::Future;
