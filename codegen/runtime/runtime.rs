@@ -1802,8 +1802,9 @@ impl<T: Count + ?Sized> Count for &T {
 /// Walks a skip/limit paginated operation and yields its items one by one.
 ///
 /// `fetch` is called with skip = `start`, then `start` plus the length of each page so far. The
-/// stream stops after a page that reaches the reported total, after an empty page, or after a
-/// page shorter than `limit`. A page that starts with the same item as the previous page (the
+/// stream stops after a page that reaches the reported total, after an empty page, or, when the
+/// server reports no total, after a page shorter than `limit`. A reported total is trusted over
+/// a short page, because servers may cap the page size below the requested `limit`. A page that starts with the same item as the previous page (the
 /// server ignored skip and sent the same page again) yields [`Error::Pagination`]; a fetch error
 /// is yielded as is; both end the stream. At most 100 000 pages are fetched.
 ///
@@ -1934,8 +1935,12 @@ where
         self.previous_first = Some(first.clone());
         let len = u64::try_from(items.len()).unwrap_or(u64::MAX);
         self.next_skip = skip.saturating_add(len);
-        self.done = total.is_some_and(|total| self.next_skip >= total)
-            || self.limit.is_some_and(|limit| len < limit);
+        self.done = match total {
+            // A short page does not end the walk while the total says more items follow: the
+            // server may cap the page size below the limit asked for.
+            Some(total) => self.next_skip >= total,
+            None => self.limit.is_some_and(|limit| len < limit),
+        };
         Ok(items)
     }
 }
@@ -2773,6 +2778,25 @@ mod tests {
         .await;
         assert_eq!(items, oks(0..7));
         assert_eq!(skips, [0, 3, 6]);
+    }
+
+    #[tokio::test]
+    async fn paginate_trusts_the_total_over_a_short_page() {
+        // The server caps pages at 3 items although 5 were asked for.
+        let (items, skips) = drive(0, Some(5), MAX_PAGES, |skip| {
+            page(skip, 3.min(8_u64.saturating_sub(skip)), Some(8))
+        })
+        .await;
+        assert_eq!(items, oks(0..8));
+        assert_eq!(skips, [0, 3, 6]);
+
+        // A total larger than what the server has: an empty page still ends the walk.
+        let (items, skips) = drive(0, Some(5), MAX_PAGES, |skip| {
+            page(skip, 3.min(4_u64.saturating_sub(skip)), Some(100))
+        })
+        .await;
+        assert_eq!(items, oks(0..4));
+        assert_eq!(skips, [0, 3, 4]);
     }
 
     #[tokio::test]

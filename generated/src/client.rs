@@ -947,7 +947,7 @@ impl<'a> GetUsers<'a> {
 
     /// Walks every page by advancing `skip` and yields the items one by one.
     ///
-    /// Starts at the builder's `skip` (or 0) and asks for pages of the builder's `take` (or the server's default). Stops after the last page (by the total count), on an empty page, or on a page shorter than `take`; a server that ignores `skip` and returns the same page again ends the stream with an `Error::Pagination`. The first error ends the stream.
+    /// Starts at the builder's `skip` (or 0) and asks for pages of the builder's `take` (or the server's default). Stops after the last page (by the total count), on an empty page, or, when the server reports no total, on a page shorter than `take`; a server that ignores `skip` and returns the same page again ends the stream with an `Error::Pagination`. The first error ends the stream.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<

@@ -1096,6 +1096,22 @@ async fn the_stream_stops_on_a_short_page() {
     assert_eq!(ids(&items), ["u0", "u1", "u2", "u3"]);
 }
 
+/// A server that serves fewer items than asked for (a page-size cap) but reports a larger total
+/// must not end the stream early: the total is authoritative.
+#[tokio::test]
+#[allow(deprecated)]
+async fn a_short_page_below_the_reported_total_does_not_end_the_stream() {
+    let server = MockServer::start().await;
+    mount_page(&server, 0, Some(5), page(0..3, Some(7)), 1).await;
+    mount_page(&server, 3, Some(5), page(3..6, Some(7)), 1).await;
+    mount_page(&server, 6, Some(5), page(6..7, Some(7)), 1).await;
+    mount_page(&server, 7, Some(5), page(7..7, Some(7)), 0).await;
+    let client = client(&server.uri());
+    let items = collect_capped(client.get_users().take(5).stream(), 50).await;
+    assert_eq!(ids(&items), ["u0", "u1", "u2", "u3", "u4", "u5", "u6"]);
+    assert_eq!(items.len(), 7);
+}
+
 #[tokio::test]
 #[allow(deprecated)]
 async fn the_stream_starts_at_the_given_skip_and_keeps_the_filters() {

@@ -681,9 +681,10 @@ fn emit_stream(op: &Operation, pagination: &Pagination) -> TokenStream {
         ),
         format!(
             "Starts at the builder's `{0}` (or 0) and asks for pages of the builder's `{1}` (or the \
-             server's default). Stops after the last page (by the total count), on an empty page, or \
-             on a page shorter than `{1}`; a server that ignores `{0}` and returns the same page \
-             again ends the stream with an `Error::Pagination`. The first error ends the stream.",
+             server's default). Stops after the last page (by the total count), on an empty page, or, \
+             when the server reports no total, on a page shorter than `{1}`; a server that ignores \
+             `{0}` and returns the same page again ends the stream with an `Error::Pagination`. The \
+             first error ends the stream.",
             offset.name.wire, limit.name.wire
         ),
     ]);

@@ -117,7 +117,7 @@ impl<'a> ListPeople<'a> {
 
     /// Walks every page by advancing `offset` and yields the items one by one.
     ///
-    /// Starts at the builder's `offset` (or 0) and asks for pages of the builder's `limit` (or the server's default). Stops after the last page (by the total count), on an empty page, or on a page shorter than `limit`; a server that ignores `offset` and returns the same page again ends the stream with an `Error::Pagination`. The first error ends the stream.
+    /// Starts at the builder's `offset` (or 0) and asks for pages of the builder's `limit` (or the server's default). Stops after the last page (by the total count), on an empty page, or, when the server reports no total, on a page shorter than `limit`; a server that ignores `offset` and returns the same page again ends the stream with an `Error::Pagination`. The first error ends the stream.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<Item = Result<super::types::Person, super::runtime::Error>> + 'a
