@@ -756,6 +756,19 @@ fn an_account_id_with_cr_or_lf_is_rejected_when_building() {
     }
 }
 
+#[test]
+fn a_user_agent_with_cr_or_lf_is_rejected_when_building() {
+    for value in INJECTIONS {
+        let error = Client::builder()
+            .token(TOKEN)
+            .user_agent(*value)
+            .build()
+            .unwrap_err();
+        assert!(matches!(error, BuildError::Http(_)), "{value:?}: {error:?}");
+        assert_error_hidden("user agent", &error, TOKEN);
+    }
+}
+
 type HeaderCall = fn(Client, String) -> BoxFuture<'static, Result<(), Error>>;
 
 /// Every operation with an account header, called with a per-call override.
