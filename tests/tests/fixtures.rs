@@ -12,26 +12,39 @@
 // Each fixture gets its own copy of the runtime, as each generated crate has one.
 #![allow(clippy::duplicate_mod)]
 
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/composition/mod.rs"]
 mod composition;
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/enums/mod.rs"]
 mod enums;
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/formats/mod.rs"]
 mod formats;
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/names/mod.rs"]
 mod names;
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/objects/mod.rs"]
 mod objects;
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/pagination/mod.rs"]
 mod pagination;
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/params/mod.rs"]
 mod params;
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/recursive/mod.rs"]
 mod recursive;
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/refs/mod.rs"]
 mod refs;
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/responses/mod.rs"]
 mod responses;
+
+// The fixture modules are marked `#[rustfmt::skip]` so that `cargo fmt` leaves the snapshots
+// exactly as the generator writes them.
 
 fn main() {
     macro_rules! builds {

@@ -71,10 +71,15 @@ impl<'a> ListShapes<'a> {
     /// Transient failures are retried as the client's `RetryPolicy` allows; every status the operation does not document as a success comes back as an `Error` that keeps the status, headers and body.
     pub async fn send(
         self,
-    ) -> Result<::progenitor_client::ResponseValue<Vec<super::types::Shape>>, super::runtime::Error>
-    {
+    ) -> Result<
+        ::progenitor_client::ResponseValue<Vec<super::types::Shape>>,
+        super::runtime::Error,
+    > {
         let Self { client } = self;
-        let mut request = super::runtime::Request::new(::reqwest::Method::GET, "listShapes");
+        let mut request = super::runtime::Request::new(
+            ::reqwest::Method::GET,
+            "listShapes",
+        );
         request.push_path("/shapes");
         let response = client.execute(request).await?;
         match response.status() {

@@ -94,15 +94,15 @@ impl<'a> GetReport<'a> {
     /// Transient failures are retried as the client's `RetryPolicy` allows; every status the operation does not document as a success comes back as an `Error` that keeps the status, headers and body.
     pub async fn send(
         self,
-    ) -> Result<::progenitor_client::ResponseValue<super::types::Report>, super::runtime::Error>
-    {
-        let Self {
-            client,
-            format,
-            order,
-            states,
-        } = self;
-        let mut request = super::runtime::Request::new(::reqwest::Method::GET, "getReport");
+    ) -> Result<
+        ::progenitor_client::ResponseValue<super::types::Report>,
+        super::runtime::Error,
+    > {
+        let Self { client, format, order, states } = self;
+        let mut request = super::runtime::Request::new(
+            ::reqwest::Method::GET,
+            "getReport",
+        );
         request.push_path("/reports/");
         request.push_path_param("format", format.as_str())?;
         if let Some(value) = &order {

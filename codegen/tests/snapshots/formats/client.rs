@@ -89,14 +89,15 @@ impl<'a> ListMeasurements<'a> {
     /// Transient failures are retried as the client's `RetryPolicy` allows; every status the operation does not document as a success comes back as an `Error` that keeps the status, headers and body.
     pub async fn send(
         self,
-    ) -> Result<::progenitor_client::ResponseValue<super::types::Measurement>, super::runtime::Error>
-    {
-        let Self {
-            client,
-            limit,
-            since,
-        } = self;
-        let mut request = super::runtime::Request::new(::reqwest::Method::GET, "listMeasurements");
+    ) -> Result<
+        ::progenitor_client::ResponseValue<super::types::Measurement>,
+        super::runtime::Error,
+    > {
+        let Self { client, limit, since } = self;
+        let mut request = super::runtime::Request::new(
+            ::reqwest::Method::GET,
+            "listMeasurements",
+        );
         request.push_path("/measurements");
         if let Some(value) = &limit {
             request.query("limit", value);

@@ -83,9 +83,15 @@ impl<'a> GetSelfType<'a> {
     /// Transient failures are retried as the client's `RetryPolicy` allows; every status the operation does not document as a success comes back as an `Error` that keeps the status, headers and body.
     pub async fn send(
         self,
-    ) -> Result<::progenitor_client::ResponseValue<super::types::Type>, super::runtime::Error> {
+    ) -> Result<
+        ::progenitor_client::ResponseValue<super::types::Type>,
+        super::runtime::Error,
+    > {
         let Self { client } = self;
-        let mut request = super::runtime::Request::new(::reqwest::Method::GET, "get_self_type");
+        let mut request = super::runtime::Request::new(
+            ::reqwest::Method::GET,
+            "get_self_type",
+        );
         request.push_path("/self/type");
         let response = client.execute(request).await?;
         match response.status() {
@@ -110,10 +116,15 @@ impl<'a> AllWidgets<'a> {
     /// Transient failures are retried as the client's `RetryPolicy` allows; every status the operation does not document as a success comes back as an `Error` that keeps the status, headers and body.
     pub async fn send(
         self,
-    ) -> Result<::progenitor_client::ResponseValue<super::types::OptionValue>, super::runtime::Error>
-    {
+    ) -> Result<
+        ::progenitor_client::ResponseValue<super::types::OptionValue>,
+        super::runtime::Error,
+    > {
         let Self { client } = self;
-        let mut request = super::runtime::Request::new(::reqwest::Method::GET, "list-widgets");
+        let mut request = super::runtime::Request::new(
+            ::reqwest::Method::GET,
+            "list-widgets",
+        );
         request.push_path("/widgets");
         let response = client.execute(request).await?;
         match response.status() {

@@ -80,7 +80,10 @@ impl<'a> CreateThing<'a> {
         super::runtime::Error,
     > {
         let Self { client, body } = self;
-        let mut request = super::runtime::Request::new(::reqwest::Method::POST, "createThing");
+        let mut request = super::runtime::Request::new(
+            ::reqwest::Method::POST,
+            "createThing",
+        );
         request.push_path("/things");
         request.json_body(&body)?;
         let response = client.execute(request).await?;

@@ -95,12 +95,11 @@ impl<'a> ListPeople<'a> {
         ::progenitor_client::ResponseValue<super::types::ListPeopleResponse>,
         super::runtime::Error,
     > {
-        let Self {
-            client,
-            offset,
-            limit,
-        } = self;
-        let mut request = super::runtime::Request::new(::reqwest::Method::GET, "listPeople");
+        let Self { client, offset, limit } = self;
+        let mut request = super::runtime::Request::new(
+            ::reqwest::Method::GET,
+            "listPeople",
+        );
         request.push_path("/people");
         if let Some(value) = &offset {
             request.query("offset", value);
@@ -120,25 +119,28 @@ impl<'a> ListPeople<'a> {
     /// Starts at the builder's `offset` (or 0) and asks for pages of the builder's `limit` (or the server's default). Stops after the last page (by the total count), on an empty page, or, when the server reports no total, on a page shorter than `limit`; a server that ignores `offset` and returns the same page again ends the stream with an `Error::Pagination`. The first error ends the stream.
     pub fn stream(
         self,
-    ) -> impl ::futures_core::Stream<Item = Result<super::types::Person, super::runtime::Error>> + 'a
-    {
-        let start = self
-            .offset
-            .and_then(|value| u64::try_from(value).ok())
-            .unwrap_or(0);
+    ) -> impl ::futures_core::Stream<
+        Item = Result<super::types::Person, super::runtime::Error>,
+    > + 'a {
+        let start = self.offset.and_then(|value| u64::try_from(value).ok()).unwrap_or(0);
         let limit = self.limit.and_then(|value| u64::try_from(value).ok());
-        super::runtime::paginate("listPeople", start, limit, move |offset| {
-            let mut page = self.clone();
-            page.offset = Some(i32::try_from(offset).unwrap_or(i32::MAX));
-            async move {
-                let value = page.send().await?.into_inner();
-                Ok(super::runtime::Page {
-                    items: value.results,
-                    total: value
-                        .total
-                        .and_then(|total| super::runtime::Count::to_count(&total)),
-                })
-            }
-        })
+        super::runtime::paginate(
+            "listPeople",
+            start,
+            limit,
+            move |offset| {
+                let mut page = self.clone();
+                page.offset = Some(i32::try_from(offset).unwrap_or(i32::MAX));
+                async move {
+                    let value = page.send().await?.into_inner();
+                    Ok(super::runtime::Page {
+                        items: value.results,
+                        total: value
+                            .total
+                            .and_then(|total| super::runtime::Count::to_count(&total)),
+                    })
+                }
+            },
+        )
     }
 }

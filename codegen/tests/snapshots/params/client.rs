@@ -11,10 +11,12 @@ static API_INFO: super::runtime::ApiInfo = super::runtime::ApiInfo {
     default_base_url: DEFAULT_BASE_URL,
     requires_token: false,
     user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
-    settings: &[super::runtime::SettingInfo {
-        key: "tenant",
-        header: "X-Tenant",
-    }],
+    settings: &[
+        super::runtime::SettingInfo {
+            key: "tenant",
+            header: "X-Tenant",
+        },
+    ],
 };
 
 impl super::runtime::Client {
@@ -67,7 +69,12 @@ impl super::runtime::Client {
     /// - `200`: the item, decoded as [`GetItemResponse`](crate::types::GetItemResponse)
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    pub fn get_item(&self, org_id: impl Into<String>, item_id: i64, x_version: i64) -> GetItem<'_> {
+    pub fn get_item(
+        &self,
+        org_id: impl Into<String>,
+        item_id: i64,
+        x_version: i64,
+    ) -> GetItem<'_> {
         GetItem {
             client: self,
             item_id,
@@ -177,7 +184,10 @@ impl<'a> GetItem<'a> {
             send_query,
             ids,
         } = self;
-        let mut request = super::runtime::Request::new(::reqwest::Method::GET, "getItem");
+        let mut request = super::runtime::Request::new(
+            ::reqwest::Method::GET,
+            "getItem",
+        );
         request.push_path("/orgs/");
         request.push_path_param("orgId", &org_id)?;
         request.push_path("/items/");
@@ -231,13 +241,11 @@ impl<'a> DeleteOrg<'a> {
     pub async fn send(
         self,
     ) -> Result<::progenitor_client::ResponseValue<()>, super::runtime::Error> {
-        let Self {
-            client,
-            org_id,
-            tenant,
-            reason,
-        } = self;
-        let mut request = super::runtime::Request::new(::reqwest::Method::DELETE, "deleteOrg");
+        let Self { client, org_id, tenant, reason } = self;
+        let mut request = super::runtime::Request::new(
+            ::reqwest::Method::DELETE,
+            "deleteOrg",
+        );
         request.push_path("/orgs/");
         request.push_path_param("orgId", &org_id)?;
         request.setting_header(client, "X-Tenant", "tenant", tenant.as_deref(), false)?;

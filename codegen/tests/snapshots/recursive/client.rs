@@ -71,9 +71,15 @@ impl<'a> GetTree<'a> {
     /// Transient failures are retried as the client's `RetryPolicy` allows; every status the operation does not document as a success comes back as an `Error` that keeps the status, headers and body.
     pub async fn send(
         self,
-    ) -> Result<::progenitor_client::ResponseValue<super::types::Node>, super::runtime::Error> {
+    ) -> Result<
+        ::progenitor_client::ResponseValue<super::types::Node>,
+        super::runtime::Error,
+    > {
         let Self { client } = self;
-        let mut request = super::runtime::Request::new(::reqwest::Method::GET, "getTree");
+        let mut request = super::runtime::Request::new(
+            ::reqwest::Method::GET,
+            "getTree",
+        );
         request.push_path("/trees");
         let response = client.execute(request).await?;
         match response.status() {

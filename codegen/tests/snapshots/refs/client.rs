@@ -119,12 +119,11 @@ impl<'a> GetPet<'a> {
     /// Transient failures are retried as the client's `RetryPolicy` allows; every status the operation does not document as a success comes back as an `Error` that keeps the status, headers and body.
     pub async fn send(
         self,
-    ) -> Result<::progenitor_client::ResponseValue<super::types::Pet>, super::runtime::Error> {
-        let Self {
-            client,
-            pet_id,
-            verbose,
-        } = self;
+    ) -> Result<
+        ::progenitor_client::ResponseValue<super::types::Pet>,
+        super::runtime::Error,
+    > {
+        let Self { client, pet_id, verbose } = self;
         let mut request = super::runtime::Request::new(::reqwest::Method::GET, "getPet");
         request.push_path("/pets/");
         request.push_path_param("petId", &pet_id)?;
@@ -157,13 +156,15 @@ impl<'a> ReplacePet<'a> {
     /// Transient failures are retried as the client's `RetryPolicy` allows; every status the operation does not document as a success comes back as an `Error` that keeps the status, headers and body.
     pub async fn send(
         self,
-    ) -> Result<::progenitor_client::ResponseValue<super::types::Pet>, super::runtime::Error> {
-        let Self {
-            client,
-            pet_id,
-            body,
-        } = self;
-        let mut request = super::runtime::Request::new(::reqwest::Method::PUT, "replacePet");
+    ) -> Result<
+        ::progenitor_client::ResponseValue<super::types::Pet>,
+        super::runtime::Error,
+    > {
+        let Self { client, pet_id, body } = self;
+        let mut request = super::runtime::Request::new(
+            ::reqwest::Method::PUT,
+            "replacePet",
+        );
         request.push_path("/pets/");
         request.push_path_param("petId", &pet_id)?;
         request.json_body(&body)?;

@@ -2,9 +2,9 @@
 //! Compile harness for the `refs` fixture: its generated modules beside the runtime,
 //! laid out as the generated crate lays them out.
 
-pub mod client;
 #[path = "../../../../generated/src/runtime.rs"]
 pub mod runtime;
+pub mod client;
 pub mod types;
 
 pub use runtime::Client;

@@ -152,21 +152,31 @@ impl<'a> SubmitJob<'a> {
     /// Transient failures are retried as the client's `RetryPolicy` allows; every status the operation does not document as a success comes back as an `Error` that keeps the status, headers and body.
     pub async fn send(
         self,
-    ) -> Result<::progenitor_client::ResponseValue<SubmitJobResponse>, super::runtime::Error> {
+    ) -> Result<
+        ::progenitor_client::ResponseValue<SubmitJobResponse>,
+        super::runtime::Error,
+    > {
         let Self { client, body } = self;
-        let mut request = super::runtime::Request::new(::reqwest::Method::POST, "submitJob");
+        let mut request = super::runtime::Request::new(
+            ::reqwest::Method::POST,
+            "submitJob",
+        );
         request.push_path("/jobs");
         if let Some(body) = &body {
             request.json_body(body)?;
         }
         let response = client.execute(request).await?;
         match response.status() {
-            200 => response
-                .json::<super::types::ResultValue>()
-                .and_then(|value| value.map(SubmitJobResponse::Ok)),
-            202 => response
-                .json::<super::types::Ticket>()
-                .and_then(|value| value.map(SubmitJobResponse::Accepted)),
+            200 => {
+                response
+                    .json::<super::types::ResultValue>()
+                    .and_then(|value| value.map(SubmitJobResponse::Ok))
+            }
+            202 => {
+                response
+                    .json::<super::types::Ticket>()
+                    .and_then(|value| value.map(SubmitJobResponse::Accepted))
+            }
             204 => response.empty().map(|()| SubmitJobResponse::NoContent),
             400 => Err(response.error("invalid job")),
             _ => Err(response.error("unexpected error")),
@@ -192,7 +202,10 @@ impl<'a> CancelJob<'a> {
         self,
     ) -> Result<::progenitor_client::ResponseValue<()>, super::runtime::Error> {
         let Self { client, id } = self;
-        let mut request = super::runtime::Request::new(::reqwest::Method::DELETE, "cancelJob");
+        let mut request = super::runtime::Request::new(
+            ::reqwest::Method::DELETE,
+            "cancelJob",
+        );
         request.push_path("/jobs/");
         request.push_path_param("id", &id)?;
         let response = client.execute(request).await?;
@@ -222,7 +235,10 @@ impl<'a> GetJobLog<'a> {
         self,
     ) -> Result<::progenitor_client::ResponseValue<String>, super::runtime::Error> {
         let Self { client, id } = self;
-        let mut request = super::runtime::Request::new(::reqwest::Method::GET, "getJobLog");
+        let mut request = super::runtime::Request::new(
+            ::reqwest::Method::GET,
+            "getJobLog",
+        );
         request.push_path("/jobs/");
         request.push_path_param("id", &id)?;
         request.push_path("/log");
@@ -252,7 +268,10 @@ impl<'a> PingJob<'a> {
         self,
     ) -> Result<::progenitor_client::ResponseValue<()>, super::runtime::Error> {
         let Self { client, id } = self;
-        let mut request = super::runtime::Request::new(::reqwest::Method::POST, "pingJob");
+        let mut request = super::runtime::Request::new(
+            ::reqwest::Method::POST,
+            "pingJob",
+        );
         request.push_path("/jobs/");
         request.push_path_param("id", &id)?;
         request.push_path("/ping");
