@@ -2,11 +2,11 @@
 //!
 //! The whole pipeline is [`generate`]:
 //!
-//! 1. [`load`]: YAML text → `openapiv3::OpenAPI` (parse errors carry the file and JSON pointer);
-//! 2. [`lower`]: `openapiv3` → our own IR ([`ir::Api`]): names decided once, every
+//! 1. `load`: YAML text → `openapiv3::OpenAPI` (parse errors carry the file and JSON pointer);
+//! 2. `lower`: `openapiv3` → our own IR ([`ir::Api`]): names decided once, every
 //!    unsupported construct reported together with its pointer;
-//! 3. [`emit`]: IR → token streams, one emitter per item kind;
-//! 4. [`format`]: tokens → `prettyplease` source with an `@generated` header.
+//! 3. `emit`: IR → token streams, one emitter per item kind;
+//! 4. `format`: tokens → `prettyplease` source with an `@generated` header.
 //!
 //! Only `load` and `lower` know `openapiv3`; only `emit` uses `quote!`; only `format` touches
 //! `syn` and `prettyplease`. The runtime support file (`runtime/runtime.rs`) is API-agnostic and

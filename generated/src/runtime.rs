@@ -1510,6 +1510,13 @@ impl Request {
         value: Option<&str>,
         required: bool,
     ) -> Result<(), Error> {
+        if value == Some("") {
+            // The builder refuses an empty setting; a per-call override follows the same rule.
+            return Err(Error::InvalidRequest {
+                operation: self.operation,
+                message: format!("header `{name}` must not be empty"),
+            });
+        }
         match value.or_else(|| client.setting(key)) {
             Some(value) => self.header(name, value),
             None if required => Err(Error::InvalidRequest {
@@ -2172,6 +2179,14 @@ mod tests {
                 .setting_header(&configured, "x-tenant-id", "tenantId", Some("a\nb"), true)
                 .is_err()
         );
+
+        // An empty per-call value is refused, as the builder refuses an empty setting.
+        let mut request = Request::new(Method::GET, "getThing");
+        let error = request
+            .setting_header(&configured, "x-tenant-id", "tenantId", Some(""), false)
+            .unwrap_err();
+        assert!(error.to_string().contains("must not be empty"), "{error}");
+        assert!(request.headers.is_empty());
     }
 
     #[test]
