@@ -2,8 +2,9 @@
 //! reqwest + serde call doing the same request, both to the same tiny HTTP/1.1 server on
 //! 127.0.0.1, for a small response (`GET /badges/{id}`) and a list response (`GET /badges`).
 //!
-//! Run with `cargo bench -p gtmhub-tests --bench client`. The run ends with a summary of medians
-//! and ratios against the same-run hand-written baselines (see BENCHMARKS.md).
+//! Run with `cargo bench -p gtmhub-tests --bench client`. Criterion times each way on its own;
+//! the run then times all ways again interleaved, round by round, and prints the ratios of the
+//! generated client to each hand-written baseline (see BENCHMARKS.md).
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -165,8 +166,27 @@ struct Hand {
 
 impl Hand {
     fn new(addr: SocketAddr) -> Self {
+        Self::with_client(addr, reqwest::Client::new())
+    }
+
+    /// A `reqwest::Client` set up as the generated runtime sets up its own (timeouts,
+    /// redirects, referer, user agent), to tell the cost of those reqwest features apart from
+    /// the cost of the runtime's own code.
+    fn configured_like_the_runtime(addr: SocketAddr) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .referer(false)
+            .user_agent("gtmhub/0.1.0")
+            .build()
+            .expect("reqwest client");
+        Self::with_client(addr, http)
+    }
+
+    fn with_client(addr: SocketAddr, http: reqwest::Client) -> Self {
         Self {
-            http: reqwest::Client::new(),
+            http,
             base_url: format!("http://{addr}"),
             authorization: format!("Bearer {TOKEN}"),
         }
@@ -307,6 +327,161 @@ fn bench_requests(c: &mut Criterion, runtime: &tokio::runtime::Runtime, server: 
     group.finish();
 }
 
+/// One way of making the call, in the interleaved comparison.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Way {
+    Generated,
+    HandBytes,
+    HandJson,
+    HandConfigured,
+}
+
+impl Way {
+    const ALL: [Way; 4] = [
+        Way::Generated,
+        Way::HandBytes,
+        Way::HandJson,
+        Way::HandConfigured,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Way::Generated => "generated",
+            Way::HandBytes => "hand_bytes",
+            Way::HandJson => "hand_json",
+            Way::HandConfigured => "hand_configured",
+        }
+    }
+}
+
+/// Every client, for the interleaved comparison.
+struct Clients {
+    generated: gtmhub::Client,
+    hand: Hand,
+    configured: Hand,
+    badge_path: String,
+}
+
+impl Clients {
+    fn new(addr: SocketAddr) -> Self {
+        Self {
+            generated: generated_client(addr),
+            hand: Hand::new(addr),
+            configured: Hand::configured_like_the_runtime(addr),
+            badge_path: format!("/badges/{BADGE_ID}"),
+        }
+    }
+
+    /// Makes one call: the badge or the list, one way.
+    async fn call(&self, way: Way, list: bool) {
+        let generated = &self.generated;
+        match (way, list) {
+            (Way::Generated, false) => {
+                black_box(generated.get_badge(BADGE_ID).send().await.expect("200"));
+            }
+            (Way::Generated, true) => {
+                black_box(generated.list_badges().send().await.expect("200"));
+            }
+            (Way::HandBytes, false) => {
+                black_box(self.hand.get_bytes::<BadgeResponse>(&self.badge_path).await);
+            }
+            (Way::HandBytes, true) => {
+                black_box(self.hand.get_bytes::<BadgesResponse>("/badges").await);
+            }
+            (Way::HandJson, false) => {
+                black_box(self.hand.get_json::<BadgeResponse>(&self.badge_path).await);
+            }
+            (Way::HandJson, true) => {
+                black_box(self.hand.get_json::<BadgesResponse>("/badges").await);
+            }
+            (Way::HandConfigured, false) => {
+                black_box(
+                    self.configured
+                        .get_bytes::<BadgeResponse>(&self.badge_path)
+                        .await,
+                );
+            }
+            (Way::HandConfigured, true) => {
+                black_box(self.configured.get_bytes::<BadgesResponse>("/badges").await);
+            }
+        }
+    }
+}
+
+/// Rounds and calls per round of the interleaved comparison.
+const ROUNDS: usize = 200;
+const BATCH: usize = 50;
+
+/// Times every way in turn, `BATCH` calls at a time, for `ROUNDS` rounds with the order rotated
+/// each round, so that drift in the machine's speed (other processes, frequency changes) hits
+/// every way alike. Returns, per way, the mean time per call of each round in nanoseconds.
+fn interleaved(runtime: &tokio::runtime::Runtime, clients: &Clients, list: bool) -> Vec<Vec<f64>> {
+    let mut times = vec![Vec::with_capacity(ROUNDS); Way::ALL.len()];
+    runtime.block_on(async {
+        // Warm every connection pool and code path first.
+        for way in Way::ALL {
+            for _ in 0..BATCH {
+                clients.call(way, list).await;
+            }
+        }
+        for round in 0..ROUNDS {
+            for k in 0..Way::ALL.len() {
+                let index = (round + k) % Way::ALL.len();
+                let start = std::time::Instant::now();
+                for _ in 0..BATCH {
+                    clients.call(Way::ALL[index], list).await;
+                }
+                times[index].push(start.elapsed().as_nanos() as f64 / BATCH as f64);
+            }
+        }
+    });
+    times
+}
+
+/// The `q` quantile (0 to 1) of `values`.
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let index = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[index]
+}
+
+/// Runs the interleaved comparison for both responses and prints it.
+fn print_interleaved(runtime: &tokio::runtime::Runtime, server: &Server) {
+    let clients = Clients::new(server.addr);
+    println!(
+        "\nRequest overhead, interleaved ({ROUNDS} rounds of {BATCH} calls per way, order rotated; \
+         median time per call; ratio = generated / baseline within each round, median [p25-p75])"
+    );
+    print!("{:<6}", "call");
+    for way in Way::ALL {
+        print!(" {:>16}", way.name());
+    }
+    println!();
+    for (label, list) in [("badge", false), ("list", true)] {
+        let times = interleaved(runtime, &clients, list);
+        print!("{label:<6}");
+        for way_times in &times {
+            print!(" {:>13.1} µs", quantile(way_times, 0.5) / 1e3);
+        }
+        println!();
+        for (index, way) in Way::ALL.iter().enumerate().skip(1) {
+            let ratios: Vec<f64> = times[0]
+                .iter()
+                .zip(&times[index])
+                .map(|(generated, base)| generated / base)
+                .collect();
+            println!(
+                "       generated / {:<16} {:.3}× [{:.3}-{:.3}]",
+                way.name(),
+                quantile(&ratios, 0.5),
+                quantile(&ratios, 0.25),
+                quantile(&ratios, 0.75),
+            );
+        }
+    }
+}
+
 /// Where criterion writes its results, chosen as criterion does but without `cargo metadata`,
 /// so this bench can read the medians back.
 fn criterion_dir() -> PathBuf {
@@ -332,7 +507,10 @@ fn median_ns(dir: &Path, id: &str, since: SystemTime) -> Option<f64> {
 
 /// Prints medians and the generated client's ratio against each hand-written baseline.
 fn print_summary(dir: &Path, since: SystemTime) {
-    println!("\nRequest summary (medians of this run; ratio = generated / hand-written)");
+    println!(
+        "\nRequest summary from criterion (medians of this run; ratio = generated / hand-written; \
+         the interleaved figures below are steadier)"
+    );
     println!(
         "{:<19} {:>11} {:>11} {:>11} {:>14} {:>13}",
         "group", "generated", "hand_bytes", "hand_json", "gen/hand_bytes", "gen/hand_json"
@@ -374,5 +552,6 @@ fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` runs each benchmark once instead.
     if std::env::args().any(|arg| arg == "--bench") {
         print_summary(&dir, started);
+        print_interleaved(&runtime, &server);
     }
 }
