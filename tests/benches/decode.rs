@@ -1,18 +1,26 @@
 //! Decoding benchmarks: a 10,000-user `usersResponse` decoded into the generated types, against
 //! the same structs written by hand and against `serde_json::Value`, with throughput and the
-//! peak memory of one decode relative to the JSON's size.
+//! peak memory of one decode relative to the JSON's size. The same response is also fetched
+//! from a local server through the generated client and through a hand-written reqwest call,
+//! which adds the cost of reading the body (its copies and its buffer's peak memory).
 //!
 //! Run with `cargo bench -p gtmhub-tests --bench decode`. The run ends with a summary of medians,
 //! MB/s, ratios against the same-run baselines and peak memory (see BENCHMARKS.md).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, SamplingMode, Throughput};
+use reqwest::header::{ACCEPT, AUTHORIZATION};
 use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::runtime::Runtime;
 
 /// The number of users in the synthetic response.
 const USERS: usize = 10_000;
@@ -601,6 +609,129 @@ fn bench_decode(c: &mut Criterion, bytes: &[u8]) {
     group.finish();
 }
 
+// -------------------------------------------------------------------------------------------
+// Fetching the same response over HTTP.
+// -------------------------------------------------------------------------------------------
+
+/// The response cap the generated client is built with: the 10,000-user body is larger than
+/// the default 32 MiB.
+const MAX_RESPONSE_BYTES: usize = 256 << 20;
+
+/// Serves the users response to every request, over keep-alive HTTP/1.1, from its own thread
+/// and runtime; returns the address.
+fn start_server(body: Arc<Vec<u8>>) -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds 127.0.0.1");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let addr = listener.local_addr().expect("local address");
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("server runtime");
+        runtime.block_on(async move {
+            let listener = TcpListener::from_std(listener).expect("tokio listener");
+            let head = Arc::new(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                )
+                .into_bytes(),
+            );
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                tokio::spawn(serve(stream, Arc::clone(&head), Arc::clone(&body)));
+            }
+        });
+    });
+    addr
+}
+
+/// Answers every request on one connection with the same response until the client closes it.
+async fn serve(mut stream: TcpStream, head: Arc<Vec<u8>>, body: Arc<Vec<u8>>) {
+    let mut buffer = Vec::with_capacity(4096);
+    loop {
+        let end = loop {
+            if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+            match stream.read_buf(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        };
+        buffer.drain(..end);
+        if stream.write_all(&head).await.is_err() || stream.write_all(&body).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The two ways of fetching the users.
+struct Fetchers {
+    generated: gtmhub::Client,
+    hand: reqwest::Client,
+    url: String,
+}
+
+impl Fetchers {
+    fn new(addr: SocketAddr) -> Self {
+        let generated = gtmhub::Client::builder()
+            .token("t")
+            .account_id("a")
+            .base_url(format!("http://{addr}"))
+            .allow_insecure_http(true)
+            .max_response_bytes(MAX_RESPONSE_BYTES)
+            .build()
+            .expect("the generated client builds");
+        Self {
+            generated,
+            hand: reqwest::Client::new(),
+            url: format!("http://{addr}/accounts/users"),
+        }
+    }
+
+    async fn generated(&self) -> gtmhub::types::UsersResponse {
+        #[allow(
+            deprecated,
+            reason = "getUsers is the operation that returns usersResponse"
+        )]
+        let call = self.generated.get_users();
+        call.send().await.expect("200").into_inner()
+    }
+
+    /// The same request by hand: `bytes()` then `serde_json::from_slice`.
+    async fn hand(&self) -> gtmhub::types::UsersResponse {
+        let response = self
+            .hand
+            .get(&self.url)
+            .header(AUTHORIZATION, "Bearer t")
+            .header("gtmhub-accountId", "a")
+            .header(ACCEPT, "application/json")
+            .send()
+            .await
+            .expect("sends");
+        let body = response.bytes().await.expect("reads");
+        serde_json::from_slice(&body).expect("decodes")
+    }
+}
+
+fn bench_fetch(c: &mut Criterion, runtime: &Runtime, fetchers: &Fetchers, size: usize) {
+    let mut group = c.benchmark_group("fetch_users");
+    group.throughput(Throughput::Bytes(size as u64));
+    group.sampling_mode(SamplingMode::Flat).sample_size(20);
+    group.measurement_time(Duration::from_secs(15));
+    group.bench_function("generated", |b| {
+        b.to_async(runtime)
+            .iter_with_large_drop(|| fetchers.generated());
+    });
+    group.bench_function("hand_bytes", |b| {
+        b.to_async(runtime).iter_with_large_drop(|| fetchers.hand());
+    });
+    group.finish();
+}
+
 /// Where criterion writes its results, chosen as criterion does but without `cargo metadata`,
 /// so this bench can read the medians back.
 fn criterion_dir() -> PathBuf {
@@ -678,6 +809,116 @@ fn print_summary(dir: &Path, since: SystemTime, bytes: &[u8]) {
     );
 }
 
+/// Rounds of the interleaved comparison: one decode per decoder per round.
+const ROUNDS: usize = 30;
+
+/// Times the three decoders in turn, one decode each per round with the order rotated, so that
+/// drift in the machine's speed hits all alike, and prints the per-round ratios.
+fn print_interleaved(bytes: &[u8]) {
+    let decoders: [(&str, &dyn Fn()); 3] = [
+        ("generated", &|| {
+            drop(black_box(
+                serde_json::from_slice::<gtmhub::types::UsersResponse>(black_box(bytes))
+                    .expect("decodes"),
+            ));
+        }),
+        ("hand_written", &|| {
+            drop(black_box(
+                serde_json::from_slice::<hand::UsersResponse>(black_box(bytes)).expect("decodes"),
+            ));
+        }),
+        ("json_value", &|| {
+            drop(black_box(
+                serde_json::from_slice::<Value>(black_box(bytes)).expect("decodes"),
+            ));
+        }),
+    ];
+    let mut times = vec![Vec::with_capacity(ROUNDS); decoders.len()];
+    for round in 0..=ROUNDS {
+        for k in 0..decoders.len() {
+            let index = (round + k) % decoders.len();
+            let start = std::time::Instant::now();
+            (decoders[index].1)();
+            // Round 0 warms up and is not counted.
+            if round > 0 {
+                times[index].push(start.elapsed().as_secs_f64());
+            }
+        }
+    }
+    let ratios = |a: usize, b: usize| -> Vec<f64> {
+        times[a].iter().zip(&times[b]).map(|(a, b)| a / b).collect()
+    };
+    let show = |values: Vec<f64>| {
+        format!(
+            "{:.3}× [{:.3}-{:.3}]",
+            quantile(&values, 0.5),
+            quantile(&values, 0.25),
+            quantile(&values, 0.75)
+        )
+    };
+    println!(
+        "\nDecoding, interleaved ({ROUNDS} rounds, one decode per decoder per round, order \
+         rotated; ratio within each round, median [p25-p75])"
+    );
+    println!("generated / hand_written     {}", show(ratios(0, 1)));
+    println!("json_value / generated       {}", show(ratios(2, 0)));
+    println!("json_value / hand_written    {}", show(ratios(2, 1)));
+    println!(
+        "(time per decode, medians: generated {:.2} ms, hand_written {:.2} ms, json_value {:.2} ms)",
+        quantile(&times[0], 0.5) * 1e3,
+        quantile(&times[1], 0.5) * 1e3,
+        quantile(&times[2], 0.5) * 1e3,
+    );
+}
+
+/// The `q` quantile (0 to 1) of `values`.
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let index = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[index]
+}
+
+/// Prints medians, MB/s, the ratio and the peak memory of one fetch through each client.
+fn print_fetch_summary(
+    dir: &Path,
+    since: SystemTime,
+    runtime: &Runtime,
+    fetchers: &Fetchers,
+    size: usize,
+) {
+    let size = size as f64;
+    println!("\nFetch summary: the same response over HTTP from 127.0.0.1 (medians of this run)");
+    println!(
+        "{:<13} {:>10} {:>9} {:>10} {:>11} {:>11}",
+        "client", "median", "MB/s", "this/hand", "peak/JSON", "kept/JSON"
+    );
+    let hand = median_ns(dir, "fetch_users/hand_bytes", since);
+    for bench in ["generated", "hand_bytes"] {
+        let (peak, kept) = match bench {
+            "generated" => peak_and_retained(|| runtime.block_on(fetchers.generated())),
+            _ => peak_and_retained(|| runtime.block_on(fetchers.hand())),
+        };
+        let Some(time) = median_ns(dir, &format!("fetch_users/{bench}"), since) else {
+            continue;
+        };
+        let ratio = hand.map_or("-".to_owned(), |hand| format!("{:.3}×", time / hand));
+        println!(
+            "{:<13} {:>7.2} ms {:>9.1} {:>10} {:>10.2}× {:>10.2}×",
+            bench,
+            time / 1e6,
+            size / (time / 1e9) / 1e6,
+            ratio,
+            peak as f64 / size,
+            kept as f64 / size,
+        );
+    }
+    println!(
+        "(peak/JSON: heap bytes at the peak of one whole call, body buffers included, over JSON \
+         bytes; the decoded result alone is the kept/JSON figure of the decoding summary)"
+    );
+}
+
 fn main() {
     let started = SystemTime::now();
     let dir = criterion_dir();
@@ -686,10 +927,18 @@ fn main() {
         .configure_from_args();
     let bytes = users_json();
     check_equivalent(&bytes);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    let fetchers = Fetchers::new(start_server(Arc::new(bytes.clone())));
     bench_decode(&mut criterion, &bytes);
+    bench_fetch(&mut criterion, &runtime, &fetchers, bytes.len());
     criterion.final_summary();
     // `cargo bench` passes `--bench`; `cargo test --benches` runs each benchmark once instead.
     if std::env::args().any(|arg| arg == "--bench") {
         print_summary(&dir, started, &bytes);
+        print_interleaved(&bytes);
+        print_fetch_summary(&dir, started, &runtime, &fetchers, bytes.len());
     }
 }
