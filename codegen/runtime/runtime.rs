@@ -470,12 +470,16 @@ enum ReadError {
 }
 
 /// Reads a whole response body, refusing as soon as it exceeds `limit` bytes.
+///
+/// A body that fits in one chunk is returned without a copy. A longer one is gathered into a
+/// buffer sized once from `Content-Length` (already checked against `limit`), so that it is
+/// copied once and holds no spare capacity while it is decoded.
 async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<Bytes, ReadError> {
-    if let Some(length) = response.content_length()
-        && length > u64::try_from(limit).unwrap_or(u64::MAX)
-    {
+    let expected = response.content_length().unwrap_or(0);
+    if expected > u64::try_from(limit).unwrap_or(u64::MAX) {
         return Err(ReadError::TooLarge);
     }
+    let expected = usize::try_from(expected).unwrap_or(0);
     let mut first: Option<Bytes> = None;
     let mut buffer = BytesMut::new();
     let mut total: usize = 0;
@@ -499,6 +503,7 @@ async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<
             first = Some(chunk);
         } else {
             if let Some(first) = first.take() {
+                buffer.reserve(expected.max(first.len() + chunk.len()));
                 buffer.extend_from_slice(&first);
             }
             buffer.extend_from_slice(&chunk);
