@@ -8,6 +8,9 @@
 //! 3. `emit`: IR → token streams, one emitter per item kind;
 //! 4. `format`: tokens → `prettyplease` source with an `@generated` header.
 //!
+//! Steps 3 and 4 run once per output file, each file on its own thread (token streams cannot
+//! cross threads, so a file is emitted and formatted where it is made).
+//!
 //! Only `load` and `lower` know `openapiv3`; only `emit` uses `quote!`; only `format` touches
 //! `syn` and `prettyplease`. The runtime support file (`runtime/runtime.rs`) is API-agnostic and
 //! is copied into the output verbatim.
@@ -57,8 +60,37 @@ pub const RUNTIME_SOURCE: &str = include_str!("../runtime/runtime.rs");
 pub fn generate(spec: Spec<'_>, options: Options<'_>) -> Result<Vec<GeneratedFile>, Errors> {
     let document = load::load(spec)?;
     let api = lower::lower(spec, &document, options)?;
-    let files = emit::emit(&api);
-    format::format(spec, options, files)
+    // Each file is emitted and formatted on its own thread; the files come back in order.
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let jobs: Vec<_> = emit::FILES
+            .iter()
+            .map(|file| {
+                let job =
+                    scope.spawn(|| format::format(spec, options, file.name, (file.emit)(&api)));
+                (file.name, job)
+            })
+            .collect();
+        jobs.into_iter()
+            .map(|(name, job)| (name, job.join()))
+            .collect()
+    });
+    let mut files = Vec::with_capacity(results.len());
+    let mut problems = Vec::new();
+    for (name, result) in results {
+        match result {
+            Ok(Ok(file)) => files.push(file),
+            Ok(Err(problem)) => problems.push(problem),
+            Err(_) => problems.push(format::internal(
+                spec,
+                format!("emitting `{name}` panicked"),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(Errors(problems))
+    }
 }
 
 /// Lowers a spec to the IR without emitting code; used by tests and tools that inspect the API.

@@ -6,6 +6,11 @@ use crate::error::{Diagnostic, Errors};
 /// Parses the document. Syntax errors and shape errors (a field of the wrong type, a missing
 /// required field) come back as one diagnostic naming where the parser stopped.
 pub(crate) fn load(spec: Spec<'_>) -> Result<openapiv3::OpenAPI, Errors> {
+    // Fast path: most documents parse, and tracking the path costs time on every value. Only a
+    // document that fails is parsed again, with tracking, to say where it failed.
+    if let Ok(document) = serde_yaml::from_str::<openapiv3::OpenAPI>(spec.text) {
+        return check_version(spec, &document.openapi).map(|()| document);
+    }
     let deserializer = serde_yaml::Deserializer::from_str(spec.text);
     match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(deserializer) {
         Ok(document) => check_version(spec, &document.openapi).map(|()| document),

@@ -14,12 +14,12 @@ use quote::quote;
 
 use crate::ir::{Api, TypeRef};
 
-/// A file the formatter turns into source text.
-pub(crate) struct EmittedFile {
+/// One output file and the emitter that makes its content.
+pub(crate) struct FileEmitter {
     /// File name in the generated crate's `src/`.
     pub(crate) name: &'static str,
-    /// What goes in it.
-    pub(crate) content: Content,
+    /// Makes the file's content from the IR.
+    pub(crate) emit: fn(&Api) -> Content,
 }
 
 /// The content of an emitted file.
@@ -30,22 +30,22 @@ pub(crate) enum Content {
     Verbatim(&'static str),
 }
 
-pub(crate) fn emit(api: &Api) -> Vec<EmittedFile> {
-    vec![
-        EmittedFile {
-            name: "types.rs",
-            content: Content::Tokens(types::emit_types_file(api)),
-        },
-        EmittedFile {
-            name: "client.rs",
-            content: Content::Tokens(client::emit_client_file(api)),
-        },
-        EmittedFile {
-            name: "runtime.rs",
-            content: Content::Verbatim(crate::RUNTIME_SOURCE),
-        },
-    ]
-}
+/// The generated files, in output order. Each is emitted independently, so the pipeline can
+/// emit and format them on separate threads (token streams cannot cross threads).
+pub(crate) const FILES: [FileEmitter; 3] = [
+    FileEmitter {
+        name: "types.rs",
+        emit: |api| Content::Tokens(types::emit_types_file(api)),
+    },
+    FileEmitter {
+        name: "client.rs",
+        emit: |api| Content::Tokens(client::emit_client_file(api)),
+    },
+    FileEmitter {
+        name: "runtime.rs",
+        emit: |_| Content::Verbatim(crate::RUNTIME_SOURCE),
+    },
+];
 
 /// An identifier decided by lowering (always valid: `names` guarantees it).
 pub(crate) fn ident(name: &str) -> Ident {
