@@ -293,6 +293,17 @@ pub enum Location {
     Header,
 }
 
+impl Location {
+    /// The location as OpenAPI names it: `path`, `query` or `header`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+        }
+    }
+}
+
 /// One parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {

@@ -189,7 +189,7 @@ fn param_line(api: &Api, p: &Param) -> String {
     let mut line = format!(
         "- `{}` ({} {})",
         p.name.rust,
-        location_word(p.location),
+        p.location.as_str(),
         docs::code(&p.name.wire)
     );
     if let Some(text) = p.docs.0.first() {
@@ -202,14 +202,6 @@ fn param_line(api: &Api, p: &Param) -> String {
         ));
     }
     line
-}
-
-fn location_word(location: Location) -> &'static str {
-    match location {
-        Location::Path => "path",
-        Location::Query => "query",
-        Location::Header => "header",
-    }
 }
 
 fn status_text(status: Status) -> String {
@@ -394,7 +386,7 @@ fn emit_setter(api: &Api, p: &Param) -> TokenStream {
     paragraphs.push(format!(
         "Sent as the {} {} parameter.",
         docs::code(&p.name.wire),
-        location_word(p.location)
+        p.location.as_str()
     ));
     if let Some(index) = p.setting {
         let setting = &api.settings[index];

@@ -392,7 +392,7 @@ fn lower_param<'a>(
             format!(
                 "unsupported type for {} parameter `{}`: only strings, numbers, booleans, string \
                  enums{} are supported",
-                location_word(location),
+                location.as_str(),
                 data.name,
                 if location == Location::Query {
                     " and arrays of them"
@@ -435,7 +435,7 @@ fn lower_param<'a>(
     }
     let base = names::snake_name(&data.name);
     candidates.push(base.clone());
-    candidates.push(format!("{base}_{}", location_word(location)));
+    candidates.push(format!("{base}_{}", location.as_str()));
     let Some(rust) = arg_names.claim(candidates) else {
         cx.sink.report(
             at,
@@ -478,14 +478,6 @@ fn is_scalar(types: &TypeSpace, ty: &TypeRef) -> bool {
         | TypeRef::String => true,
         TypeRef::Named(name) => matches!(types.def(name).map(|d| &d.kind), Some(TypeKind::Enum(_))),
         _ => false,
-    }
-}
-
-fn location_word(location: Location) -> &'static str {
-    match location {
-        Location::Path => "path",
-        Location::Query => "query",
-        Location::Header => "header",
     }
 }
 
@@ -702,20 +694,15 @@ fn lower_responses<'a>(
                 .iter()
                 .map(|response| (Status::Default, response)),
         );
-    let successes_with_content = operation
-        .responses
-        .responses
+    let documented: Vec<_> = documented.collect();
+    let successes_with_content = documented
         .iter()
         .filter(|(status, response)| {
-            let success = match status {
-                StatusCode::Code(code) => (200..300).contains(code),
-                StatusCode::Range(hundreds) => *hundreds == 2,
-            };
             let has_content = match response {
                 ReferenceOr::Reference { .. } => true,
                 ReferenceOr::Item(response) => !response.content.is_empty(),
             };
-            success && has_content
+            status.is_success() && has_content
         })
         .count();
 

@@ -372,11 +372,26 @@ impl TypeSpace {
                 _ => TypeRef::JsonObject,
             };
         }
+        self.define_struct(cx, data, properties, &required, additional, site, pointer)
+    }
+
+    /// Defines the struct type for an object (or a merged `allOf`) at `site`.
+    #[allow(clippy::too_many_arguments)]
+    fn define_struct<'a>(
+        &mut self,
+        cx: &mut Cx<'a>,
+        data: &'a SchemaData,
+        properties: Vec<Property<'a>>,
+        required: &BTreeSet<String>,
+        additional: Option<&'a AdditionalProperties>,
+        site: Site,
+        pointer: &Pointer,
+    ) -> TypeRef {
         let Some(name) = self.site_name(cx, data, &site, "Object", pointer) else {
             return TypeRef::Json;
         };
         let slot = self.reserve(&name, &wire_of(&site, pointer));
-        let strukt = self.lower_fields(cx, &name, properties, &required, additional, pointer);
+        let strukt = self.lower_fields(cx, &name, properties, required, additional, pointer);
         self.defs[slot].kind = TypeKind::Struct(strukt);
         self.defs[slot].docs = schema_docs(data);
         TypeRef::Named(name)
@@ -481,14 +496,7 @@ impl TypeSpace {
             &mut additional,
             0,
         );
-        let Some(name) = self.site_name(cx, data, &site, "Object", pointer) else {
-            return TypeRef::Json;
-        };
-        let slot = self.reserve(&name, &wire_of(&site, pointer));
-        let strukt = self.lower_fields(cx, &name, properties, &required, additional, pointer);
-        self.defs[slot].kind = TypeKind::Struct(strukt);
-        self.defs[slot].docs = schema_docs(data);
-        TypeRef::Named(name)
+        self.define_struct(cx, data, properties, &required, additional, site, pointer)
     }
 
     /// Gathers the properties of every `allOf` member, following `$ref`s.
