@@ -12,8 +12,8 @@
 //! cross threads, so a file is emitted and formatted where it is made).
 //!
 //! Only `load` and `lower` know `openapiv3`; only `emit` uses `quote!`; only `format` touches
-//! `syn` and `prettyplease`. The runtime support file (`runtime/runtime.rs`) is API-agnostic and
-//! is copied into the output verbatim.
+//! `syn` and `prettyplease`. Generated code depends on the API-agnostic runtime crate
+//! `codegen-runtime` (the workspace's `runtime/`), which is never copied.
 
 pub mod error;
 pub mod ir;
@@ -52,11 +52,8 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// The API-agnostic runtime support file, copied into every generated crate as `runtime.rs`.
-pub const RUNTIME_SOURCE: &str = include_str!("../runtime/runtime.rs");
-
-/// Runs the whole pipeline: spec text in, generated files out (`types.rs`, `client.rs`,
-/// `runtime.rs`), or every problem found in the spec. Never panics, never returns partial output.
+/// Runs the whole pipeline: spec text in, generated files out (`types.rs`, `client.rs`), or
+/// every problem found in the spec. Never panics, never returns partial output.
 pub fn generate(spec: Spec<'_>, options: Options<'_>) -> Result<Vec<GeneratedFile>, Errors> {
     let document = load::load(spec)?;
     let api = lower::lower(spec, &document, options)?;

@@ -36,14 +36,8 @@
 #![warn(missing_docs)]
 
 #[rustfmt::skip]
-mod runtime;
-#[rustfmt::skip]
 mod client;
 #[rustfmt::skip]
 pub mod types;
 
 pub use client::*;
-pub use runtime::{
-    BuildError, Client, ClientBuilder, Error, ErrorResponse, InvalidBodyKind, ResponseValue,
-    RetryPolicy,
-};

@@ -33,6 +33,9 @@ pub enum Reply {
     SendThenHang(Vec<u8>),
     /// Closes the connection without answering.
     Close,
+    /// Writes each piece after a short pause (so each arrives as its own chunk), then holds the
+    /// connection open without writing more (bounded).
+    Pieces(Vec<Vec<u8>>),
 }
 
 /// A complete response with `Content-Length`, `Connection: close` and the given headers.
@@ -147,6 +150,14 @@ fn serve(mut stream: TcpStream, reply: Reply, requests: &Mutex<Vec<String>>, sto
         Reply::SendThenHang(bytes) => {
             let _ = stream.write_all(&bytes);
             let _ = stream.flush();
+            hang(stop);
+        }
+        Reply::Pieces(pieces) => {
+            for piece in pieces {
+                let _ = stream.write_all(&piece);
+                let _ = stream.flush();
+                thread::sleep(Duration::from_millis(20));
+            }
             hang(stop);
         }
         Reply::Hang => hang(stop),

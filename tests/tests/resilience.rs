@@ -664,7 +664,8 @@ async fn malformed_json_gives_invalid_body_with_status_and_raw_body() {
     let error = bounded(client(&server.uri()).get_badge("b1").send())
         .await
         .unwrap_err();
-    assert_eq!(invalid_body(&error, 200, body), "malformed json");
+    let kind = invalid_body(&error, 200, body);
+    assert_eq!(kind, "malformed json: expected value (line 1, column 22)");
     assert!(matches!(
         error,
         Error::InvalidBody {
@@ -685,7 +686,19 @@ async fn json_of_the_wrong_shape_gives_invalid_body() {
     let error = bounded(client(&server.uri()).get_badge("b1").send())
         .await
         .unwrap_err();
-    assert_eq!(invalid_body(&error, 200, body), "malformed json");
+    // The message says where and what, not only that the JSON did not fit.
+    assert_eq!(
+        invalid_body(&error, 200, body),
+        "json of the wrong shape at id: invalid type: integer `7`, expected a string (line 1, column 8)"
+    );
+    let Error::InvalidBody {
+        kind: InvalidBodyKind::Json(json),
+        ..
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert_eq!((json.path(), json.is_syntax()), ("id", false));
 }
 
 #[tokio::test]

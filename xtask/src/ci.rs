@@ -43,17 +43,6 @@ pub fn test_all(root: &Path) -> anyhow::Result<()> {
             run: cargo(&["fmt", "--all", "--check"]),
         },
         Step {
-            name: "formatting of the runtime source (rustfmt --check)",
-            run: Box::new(|| {
-                run(
-                    root,
-                    Command::new("rustfmt")
-                        .args(["--edition", "2024", "--check"])
-                        .arg(root.join("codegen/runtime/runtime.rs")),
-                )
-            }),
-        },
-        Step {
             name: "clippy with warnings denied",
             run: cargo(&[
                 "clippy",

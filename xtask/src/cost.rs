@@ -4,9 +4,9 @@
 //! Builds go to their own target directory (`target/build-cost`), so the figures neither
 //! disturb nor depend on other builds. Each timed build first removes only `gtmhub`'s own
 //! artifacts (`cargo clean -p gtmhub`), so what is timed is compiling the crate and linking
-//! nothing else. The split between runtime, types and client is measured the same way on three
-//! scratch copies of the crate (runtime only; runtime and types; all three) and read by
-//! difference, since stable rustc has no per-module timings.
+//! nothing else. The split between types and client is measured the same way on two scratch
+//! copies of the crate (types only; both) and read by difference, since stable rustc has no
+//! per-module timings. The runtime is a dependency (`codegen-runtime`), built once and not timed.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -249,12 +249,8 @@ impl Cargo {
     }
 }
 
-/// The three scratch crates and the modules each declares.
-const VARIANTS: [(&str, &[&str]); 3] = [
-    ("runtime", &["runtime"]),
-    ("runtime_types", &["runtime", "types"]),
-    ("full", &["runtime", "types", "client"]),
-];
+/// The scratch crates and the modules each declares.
+const VARIANTS: [(&str, &[&str]); 2] = [("types", &["types"]), ("full", &["types", "client"])];
 
 /// Times dev builds of scratch copies of the crate with fewer modules and prints the split.
 fn split(cargo: &Cargo, root: &Path, dev: Duration) -> anyhow::Result<()> {
@@ -270,19 +266,17 @@ fn split(cargo: &Cargo, root: &Path, dev: Duration) -> anyhow::Result<()> {
         let clean = ["clean", "--manifest-path", &manifest_path, "-p", &package];
         medians.push(median(&cargo.time_clean_builds(&clean, &build)?));
     }
-    let (runtime, types, full) = (medians[0], medians[1], medians[2]);
-    let types_only = types.saturating_sub(runtime);
+    let (types, full) = (medians[0], medians[1]);
     let client_only = full.saturating_sub(types);
     println!(
         "\nWhere the dev build time goes (scratch copies of the crate, median of {RUNS}, by difference; \
-         share = part / all three)"
+         share = part / both)"
     );
     println!("{:<22} {:>8} {:>7}", "part", "time", "share");
     for (label, time) in [
-        ("runtime.rs", runtime),
-        ("+ types.rs", types_only),
+        ("types.rs", types),
         ("+ client.rs", client_only),
-        ("all three", full),
+        ("both", full),
     ] {
         println!(
             "{label:<22} {:>7.2}s {:>6.0}%",
@@ -291,7 +285,7 @@ fn split(cargo: &Cargo, root: &Path, dev: Duration) -> anyhow::Result<()> {
         );
     }
     println!(
-        "(the scratch crate with all three builds in {:.2}s against {:.2}s for {PACKAGE} itself)",
+        "(the scratch crate with both builds in {:.2}s against {:.2}s for {PACKAGE} itself)",
         secs(full),
         secs(dev)
     );
@@ -317,7 +311,12 @@ fn scratch_manifest(root: &Path) -> anyhow::Result<String> {
         else {
             bail!("Cargo.toml: no workspace declaration for `{name}`");
         };
-        dependencies.push_str(declaration);
+        // A path dependency is relative to the workspace root; the scratch crate lives elsewhere.
+        let declaration = match declaration.split_once("path = \"") {
+            Some((head, rest)) => format!("{head}path = \"{}/{rest}", root.display()),
+            None => (*declaration).to_owned(),
+        };
+        dependencies.push_str(&declaration);
         dependencies.push('\n');
     }
     Ok(dependencies)

@@ -1,5 +1,7 @@
-//! The client module: API facts, `Client::builder()`, client-wide settings, and (through
-//! [`super::operations`]) one method and request builder per operation.
+//! The client module: API facts, the `Client` and its `ClientBuilder` (thin wrappers of the
+//! runtime's, which generated code cannot extend with methods of its own), client-wide
+//! settings, the runtime items a user names, and (through [`super::operations`]) one method and
+//! request builder per operation.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -15,52 +17,20 @@ pub(super) fn emit_client_file(api: &Api) -> TokenStream {
         docs::code(&api.source)
     )]);
     let info = emit_api_info(api);
-    let builder = emit_builder_fn(api);
-    let settings = api.settings.iter().map(|setting| {
-        let method = ident(&setting.name.rust);
-        let key = &setting.name.wire;
-        let mut paragraphs = vec![format!(
-            "Sets the `{}` header sent with every operation that takes it; a request builder's \
-             own `{}(…)` overrides it for one call.",
-            setting.header, setting.name.rust
-        )];
-        paragraphs.extend(setting.docs.0.iter().map(|p| docs::spec_text(p)));
-        let doc = docs::outer(&paragraphs);
-        quote! {
-            #doc
-            pub fn #method(self, value: impl Into<String>) -> Self {
-                self.setting(#key, value.into())
-            }
-        }
-    });
+    let client = emit_client(api);
+    let builder = emit_builder(api);
     let operations = operations::emit_operations(api);
     quote! {
         #header
+
+        pub use ::codegen_runtime::{
+            BuildError, CallOptions, Error, ErrorResponse, HeaderMap, InvalidBodyKind, JsonError,
+            RequestOptions, ResponseValue, RetryPolicy, StatusCode, reqwest,
+        };
+
         #info
+        #client
         #builder
-
-        impl super::runtime::ClientBuilder {
-            #(#settings)*
-        }
-
-        impl ::progenitor_client::ClientInfo<()> for super::runtime::Client {
-            fn api_version() -> &'static str {
-                API_VERSION
-            }
-
-            fn baseurl(&self) -> &str {
-                self.base_url()
-            }
-
-            fn client(&self) -> &::reqwest::Client {
-                self.http_client()
-            }
-
-            fn inner(&self) -> &() {
-                &()
-            }
-        }
-
         #operations
     }
 }
@@ -72,7 +42,7 @@ fn emit_api_info(api: &Api) -> TokenStream {
     let settings = api.settings.iter().map(|setting| {
         let key = &setting.name.wire;
         let header = &setting.header;
-        quote!(super::runtime::SettingInfo { key: #key, header: #header })
+        quote!(::codegen_runtime::SettingInfo { key: #key, header: #header })
     });
     let version_doc = docs::outer(&[format!(
         "The API version this client was generated from (`info.version` of {}).",
@@ -94,7 +64,7 @@ fn emit_api_info(api: &Api) -> TokenStream {
         #base_doc
         pub const DEFAULT_BASE_URL: &str = #base_url;
 
-        static API_INFO: super::runtime::ApiInfo = super::runtime::ApiInfo {
+        static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiInfo {
             default_base_url: DEFAULT_BASE_URL,
             requires_token: #requires_token,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
@@ -103,7 +73,14 @@ fn emit_api_info(api: &Api) -> TokenStream {
     }
 }
 
-fn emit_builder_fn(api: &Api) -> TokenStream {
+fn emit_client(api: &Api) -> TokenStream {
+    let doc = docs::outer(&[
+        format!("A client for the {}.", docs::spec_text(&api.title)),
+        "Build one with [`Client::builder`] and keep it: cloning is cheap (clones share the \
+         connection pool and configuration). Each operation is a method that returns a request \
+         builder; its `send()` runs the call."
+            .to_owned(),
+    ]);
     let mut paragraphs = vec![format!(
         "Starts configuring a client for the {}.",
         docs::spec_text(&api.title)
@@ -125,12 +102,158 @@ fn emit_builder_fn(api: &Api) -> TokenStream {
          and https only."
             .to_owned(),
     );
-    let doc = docs::outer(&paragraphs);
+    let builder_doc = docs::outer(&paragraphs);
     quote! {
-        impl super::runtime::Client {
+        #doc
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            runtime: ::codegen_runtime::Client,
+        }
+
+        impl Client {
+            #builder_doc
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder {
+                    inner: ::codegen_runtime::Client::builder(&API_INFO),
+                }
+            }
+
+            /// Returns the base URL requests are sent to, without a trailing slash.
+            pub fn base_url(&self) -> &str {
+                self.runtime.base_url()
+            }
+
+            /// Returns the underlying HTTP client.
+            pub fn http_client(&self) -> &::codegen_runtime::reqwest::Client {
+                self.runtime.http_client()
+            }
+        }
+
+        #[doc(hidden)]
+        impl ::codegen_runtime::deps::progenitor_client::ClientInfo<()> for Client {
+            fn api_version() -> &'static str {
+                API_VERSION
+            }
+
+            fn baseurl(&self) -> &str {
+                self.runtime.base_url()
+            }
+
+            fn client(&self) -> &::codegen_runtime::reqwest::Client {
+                self.runtime.http_client()
+            }
+
+            fn inner(&self) -> &() {
+                &()
+            }
+        }
+    }
+}
+
+fn emit_builder(api: &Api) -> TokenStream {
+    let settings = api.settings.iter().map(|setting| {
+        let method = ident(&setting.name.rust);
+        let key = &setting.name.wire;
+        let mut paragraphs = vec![format!(
+            "Sets the `{}` header sent with every operation that takes it; a request builder's \
+             own `{}(…)` overrides it for one call.",
+            setting.header, setting.name.rust
+        )];
+        paragraphs.extend(setting.docs.0.iter().map(|p| docs::spec_text(p)));
+        let doc = docs::outer(&paragraphs);
+        quote! {
             #doc
-            pub fn builder() -> super::runtime::ClientBuilder {
-                Self::from_builder_info(&API_INFO)
+            pub fn #method(self, value: impl Into<String>) -> Self {
+                Self { inner: self.inner.setting(#key, value.into()) }
+            }
+        }
+    });
+    quote! {
+        /// Configures and builds a [`Client`]; start with [`Client::builder`].
+        #[derive(Debug)]
+        #[must_use = "a builder does nothing until you call `build`"]
+        pub struct ClientBuilder {
+            inner: ::codegen_runtime::ClientBuilder,
+        }
+
+        impl ClientBuilder {
+            /// Sets the bearer token sent in the `Authorization` header (never shown by `Debug`
+            /// or in errors, and never sent to another origin).
+            ///
+            /// Surrounding whitespace is ignored; pass the token without the `Bearer ` prefix.
+            pub fn token(self, token: impl Into<String>) -> Self {
+                Self { inner: self.inner.token(token) }
+            }
+
+            /// Overrides the base URL, for example to target another environment or a test
+            /// server. Credentials, a query or a fragment in it are refused.
+            pub fn base_url(self, url: impl Into<String>) -> Self {
+                Self { inner: self.inner.base_url(url) }
+            }
+
+            /// Sets the timeout for establishing a connection (default 10 s).
+            pub fn connect_timeout(self, timeout: ::std::time::Duration) -> Self {
+                Self { inner: self.inner.connect_timeout(timeout) }
+            }
+
+            /// Sets the timeout for one attempt, covering every redirect and reading the response
+            /// body (default 30 s). A request builder's `timeout(…)` overrides it for one call.
+            pub fn timeout(self, timeout: ::std::time::Duration) -> Self {
+                Self { inner: self.inner.timeout(timeout) }
+            }
+
+            /// Sets the retry policy (default [`RetryPolicy::new`]). A request builder's
+            /// `retry_policy(…)` overrides it for one call.
+            pub fn retry_policy(self, policy: RetryPolicy) -> Self {
+                Self { inner: self.inner.retry_policy(policy) }
+            }
+
+            /// Sets the largest response body the client accepts, in bytes (default 32 MiB).
+            ///
+            /// Larger bodies end the call with [`Error::BodyTooLarge`] without being buffered.
+            pub fn max_response_bytes(self, limit: usize) -> Self {
+                Self { inner: self.inner.max_response_bytes(limit) }
+            }
+
+            /// Allows a plain `http` base URL and redirects to `http` URLs (default `false`).
+            ///
+            /// Only use this for local testing: the token would be sent in clear text.
+            pub fn allow_insecure_http(self, allow: bool) -> Self {
+                Self { inner: self.inner.allow_insecure_http(allow) }
+            }
+
+            /// Overrides the `User-Agent` header (default: this crate's name and version).
+            pub fn user_agent(self, user_agent: impl Into<String>) -> Self {
+                Self { inner: self.inner.user_agent(user_agent) }
+            }
+
+            /// Builds the HTTP client from your own `reqwest` configuration: proxies, root
+            /// certificates, connection-pool settings and the like.
+            ///
+            /// The client still applies its own rules on top: the connect timeout and user agent
+            /// above, https only (unless allowed), no `Referer`, and redirects followed by the
+            /// client itself, so that credentials never reach another origin.
+            pub fn http_client(self, http: ::codegen_runtime::reqwest::ClientBuilder) -> Self {
+                Self { inner: self.inner.http_client(http) }
+            }
+
+            /// Adds headers sent with every request to the API's origin (never to another
+            /// origin a redirect leads to). Values of credential headers are hidden in `Debug`.
+            pub fn default_headers(self, headers: HeaderMap) -> Self {
+                Self { inner: self.inner.default_headers(headers) }
+            }
+
+            #(#settings)*
+
+            /// Validates the configuration and builds the client.
+            ///
+            /// # Errors
+            ///
+            /// Fails when a required token or base URL is missing, when the token, base URL, a
+            /// setting or a default header is invalid, when the base URL is not https and
+            /// insecure HTTP is not allowed, or when the HTTP client cannot be created.
+            pub fn build(self) -> Result<Client, BuildError> {
+                Ok(Client { runtime: self.inner.build()? })
             }
         }
     }

@@ -1,8 +1,8 @@
 //! Emitting: IR → token streams. The only layer that uses `quote!`; one emitter per item kind.
 //!
-//! Generated code names external items by absolute path (`::serde::Serialize`) and sibling
-//! modules by `super::` (`super::types::Badge`, `super::runtime::Client`), so the files compile
-//! wherever a crate root places the three modules side by side.
+//! Generated code names external items by absolute path (`::serde::Serialize`,
+//! `::codegen_runtime::Error`) and sibling modules by `super::` (`super::types::Badge`), so the
+//! files compile wherever a crate root places the modules side by side.
 
 mod client;
 mod docs;
@@ -22,17 +22,15 @@ pub(crate) struct FileEmitter {
     pub(crate) emit: fn(&Api) -> Content,
 }
 
-/// The content of an emitted file.
+/// The content of an emitted file: tokens to pretty-print.
 pub(crate) enum Content {
     /// Tokens to pretty-print.
     Tokens(TokenStream),
-    /// Source to copy as is (the runtime support file).
-    Verbatim(&'static str),
 }
 
 /// The generated files, in output order. Each is emitted independently, so the pipeline can
 /// emit and format them on separate threads (token streams cannot cross threads).
-pub(crate) const FILES: [FileEmitter; 3] = [
+pub(crate) const FILES: [FileEmitter; 2] = [
     FileEmitter {
         name: "types.rs",
         emit: |api| Content::Tokens(types::emit_types_file(api)),
@@ -40,10 +38,6 @@ pub(crate) const FILES: [FileEmitter; 3] = [
     FileEmitter {
         name: "client.rs",
         emit: |api| Content::Tokens(client::emit_client_file(api)),
-    },
-    FileEmitter {
-        name: "runtime.rs",
-        emit: |_| Content::Verbatim(crate::RUNTIME_SOURCE),
     },
 ];
 

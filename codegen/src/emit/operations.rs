@@ -17,7 +17,7 @@ pub(super) fn emit_operations(api: &Api) -> TokenStream {
         .iter()
         .map(|op| emit_operation_items(api, op));
     quote! {
-        impl super::runtime::Client {
+        impl Client {
             #(#methods)*
         }
 
@@ -103,6 +103,7 @@ fn emit_method(api: &Api, op: &Operation) -> TokenStream {
         pub fn #method(&self, #(#params,)* #body_arg) -> #builder<'_> {
             #builder {
                 client: self,
+                options: ::codegen_runtime::CallOptions::default(),
                 #(#inits,)*
                 #body_init
             }
@@ -366,9 +367,16 @@ fn emit_builder(api: &Api, op: &Operation) -> TokenStream {
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until you call `send`"]
         pub struct #builder<'a> {
-            client: &'a super::runtime::Client,
+            client: &'a Client,
+            options: ::codegen_runtime::CallOptions,
             #(#fields,)*
             #body_field
+        }
+
+        impl ::codegen_runtime::RequestOptions for #builder<'_> {
+            fn call_options(&mut self) -> &mut ::codegen_runtime::CallOptions {
+                &mut self.options
+            }
         }
 
         impl<'a> #builder<'a> {
@@ -417,17 +425,15 @@ fn emit_send(api: &Api, op: &Operation) -> TokenStream {
     let success = success_type(op);
     let method = ident(op.method.as_str());
     let operation_id = &op.name.wire;
-    let mut names: Vec<_> = op.params.iter().map(|p| ident(&p.name.rust)).collect();
-    if let Some(body) = &op.body {
-        names.push(ident(&body.name));
-    }
+    let template = &op.path;
+    // Fields are read through `self.` so that no parameter name can shadow a local.
     let path = op.path_parts.iter().map(|part| match part {
         PathPart::Literal(text) => quote!(request.push_path(#text);),
         PathPart::Param(index) => {
             let p = &op.params[*index];
             let name = ident(&p.name.rust);
             let wire = &p.name.wire;
-            let value = scalar_str(&p.ty, quote!(#name));
+            let value = scalar_str(&p.ty, quote!(self.#name));
             quote!(request.push_path_param(#wire, #value)?;)
         }
     });
@@ -439,10 +445,10 @@ fn emit_send(api: &Api, op: &Operation) -> TokenStream {
     let body = op.body.as_ref().map(|b| {
         let name = ident(&b.name);
         if b.required {
-            quote!(request.json_body(&#name)?;)
+            quote!(request.json_body(&self.#name)?;)
         } else {
             quote! {
-                if let Some(body) = &#name {
+                if let Some(body) = &self.#name {
                     request.json_body(body)?;
                 }
             }
@@ -458,13 +464,13 @@ fn emit_send(api: &Api, op: &Operation) -> TokenStream {
     ]);
     quote! {
         #doc
-        pub async fn send(self) -> Result<::progenitor_client::ResponseValue<#success>, super::runtime::Error> {
-            let Self { client, #(#names),* } = self;
-            let mut request = super::runtime::Request::new(::reqwest::Method::#method, #operation_id);
+        pub async fn send(self) -> Result<::codegen_runtime::ResponseValue<#success>, ::codegen_runtime::Error> {
+            let mut request = ::codegen_runtime::Request::new(::codegen_runtime::Method::#method, #operation_id, #template);
             #(#path)*
             #(#params)*
             #body
-            let response = client.execute(request).await?;
+            request.options(self.options);
+            let response = self.client.runtime.execute(request).await?;
             match response.status() {
                 #(#arms)*
             }
@@ -498,13 +504,13 @@ fn emit_param_use(api: &Api, p: &Param) -> TokenStream {
         // A setting is `Option<String>` in the builder; the runtime falls back to the client's.
         let key = &api.settings[index].name.wire;
         let required = p.required;
-        return quote!(request.setting_header(client, #wire, #key, #name.as_deref(), #required)?;);
+        return quote!(request.setting_header(&self.client.runtime, #wire, #key, self.#name.as_deref(), #required)?;);
     }
     match (p.location, &p.ty, p.is_argument()) {
         (Location::Query, TypeRef::Vec(item), true) => {
             let value = param_value(item, quote!(value));
             quote! {
-                for value in &#name {
+                for value in &self.#name {
                     request.query(#wire, #value);
                 }
             }
@@ -512,31 +518,31 @@ fn emit_param_use(api: &Api, p: &Param) -> TokenStream {
         (Location::Query, TypeRef::Vec(item), false) => {
             let value = param_value(item, quote!(value));
             quote! {
-                for value in #name.iter().flatten() {
+                for value in self.#name.iter().flatten() {
                     request.query(#wire, #value);
                 }
             }
         }
         (Location::Query, ty, true) => {
-            let value = param_value(ty, quote!(&#name));
+            let value = param_value(ty, quote!(&self.#name));
             quote!(request.query(#wire, #value);)
         }
         (Location::Query, ty, false) => {
             let value = param_value(ty, quote!(value));
             quote! {
-                if let Some(value) = &#name {
+                if let Some(value) = &self.#name {
                     request.query(#wire, #value);
                 }
             }
         }
         (Location::Header, ty, true) => {
-            let value = param_value(ty, quote!(&#name));
+            let value = param_value(ty, quote!(&self.#name));
             quote!(request.header(#wire, #value)?;)
         }
         (Location::Header, ty, false) => {
             let value = param_value(ty, quote!(value));
             quote! {
-                if let Some(value) = &#name {
+                if let Some(value) = &self.#name {
                     request.header(#wire, #value)?;
                 }
             }
@@ -659,9 +665,9 @@ fn emit_stream(op: &Operation, pagination: &Pagination) -> TokenStream {
         Some(field) => {
             let field = ident(field);
             if pagination.total_optional {
-                quote!(value.#field.and_then(|total| super::runtime::Count::to_count(&total)))
+                quote!(value.#field.and_then(|total| ::codegen_runtime::Count::to_count(&total)))
             } else {
-                quote!(super::runtime::Count::to_count(&value.#field))
+                quote!(::codegen_runtime::Count::to_count(&value.#field))
             }
         }
     };
@@ -673,24 +679,25 @@ fn emit_stream(op: &Operation, pagination: &Pagination) -> TokenStream {
         ),
         format!(
             "Starts at the builder's `{0}` (or 0) and asks for pages of the builder's `{1}` (or the \
-             server's default). Stops after the last page (by the total count), on an empty page, or, \
-             when the server reports no total, on a page shorter than `{1}`; a server that ignores \
-             `{0}` and returns the same page again ends the stream with an `Error::Pagination`. The \
-             first error ends the stream.",
+             server's default). Stops after the last page (by the total count), or, when the server \
+             reports no total, on an empty page or a page shorter than `{1}`. Never yields an item \
+             twice: items repeated from earlier pages are skipped, and a page with nothing new (a \
+             server that ignores `{0}`) ends the stream with an `Error::Pagination`, as does an \
+             empty page before the reported total is reached. The first error ends the stream.",
             offset.name.wire, limit.name.wire
         ),
     ]);
     quote! {
         #doc
-        pub fn stream(self) -> impl ::futures_core::Stream<Item = Result<#item, super::runtime::Error>> + 'a {
+        pub fn stream(self) -> impl ::codegen_runtime::deps::futures_core::Stream<Item = Result<#item, ::codegen_runtime::Error>> + 'a {
             let start = self.#offset_name.and_then(|value| u64::try_from(value).ok()).unwrap_or(0);
             let limit = self.#limit_name.and_then(|value| u64::try_from(value).ok());
-            super::runtime::paginate(#operation_id, start, limit, move |offset| {
+            ::codegen_runtime::paginate(#operation_id, start, limit, move |offset| {
                 let mut page = self.clone();
                 page.#offset_name = Some(#offset_ty::try_from(offset).unwrap_or(#offset_ty::MAX));
                 async move {
                     let value = page.send().await?.into_inner();
-                    Ok(super::runtime::Page { items: #items, total: #total })
+                    Ok(::codegen_runtime::Page { items: #items, total: #total })
                 }
             })
         }

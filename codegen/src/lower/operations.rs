@@ -18,15 +18,22 @@ const CLIENT_METHODS: &[&str] = &[
     "builder",
     "base_url",
     "http_client",
-    "setting",
-    "execute",
-    "from_builder_info",
     "clone",
     "fmt",
+    "api_version",
+    "baseurl",
+    "client",
+    "inner",
 ];
 /// Names at the generated crate's root that builders must not take.
 const ROOT_NAMES: &[&str] = &[
     "Client",
+    "CallOptions",
+    "HeaderMap",
+    "JsonError",
+    "RequestOptions",
+    "StatusCode",
+    "reqwest",
     "ClientBuilder",
     "Error",
     "ErrorResponse",
@@ -43,7 +50,20 @@ const ROOT_NAMES: &[&str] = &[
     "types",
 ];
 /// Methods every request builder has.
-const BUILDER_METHODS: &[&str] = &["send", "stream", "new", "clone", "fmt", "client"];
+/// Methods every request builder has (its own and those of `RequestOptions`) and its fields.
+const BUILDER_METHODS: &[&str] = &[
+    "send",
+    "stream",
+    "new",
+    "clone",
+    "fmt",
+    "client",
+    "options",
+    "header",
+    "timeout",
+    "retry_policy",
+    "call_options",
+];
 /// Methods of the runtime `ClientBuilder` that settings must not shadow.
 const CLIENT_BUILDER_METHODS: &[&str] = &[
     "token",
@@ -54,6 +74,8 @@ const CLIENT_BUILDER_METHODS: &[&str] = &[
     "max_response_bytes",
     "allow_insecure_http",
     "user_agent",
+    "http_client",
+    "default_headers",
     "build",
     "setting",
     "fmt",

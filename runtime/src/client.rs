@@ -1,0 +1,211 @@
+//! The runtime client: what a built client holds (HTTP connection pool, base URL, credentials,
+//! settings, limits) and the static API facts generated code passes in. A generated crate wraps
+//! it in its own `Client`, which carries one method per operation.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue};
+
+use crate::builder::ClientBuilder;
+use crate::error::Error;
+use crate::redact::{HeadersDebug, Redacted, Secrets, SettingKeys};
+use crate::request::Request;
+use crate::response::Response;
+use crate::retry::RetryPolicy;
+
+/// Static facts about the API, emitted by the generator.
+#[derive(Debug)]
+pub struct ApiInfo {
+    /// The base URL used when the caller does not set one; empty if the specification has none.
+    pub default_base_url: &'static str,
+    /// Whether the API requires a bearer token.
+    pub requires_token: bool,
+    /// The default `User-Agent` header value.
+    pub user_agent: &'static str,
+    /// The client-wide settings the API declares.
+    pub settings: &'static [SettingInfo],
+}
+
+/// A header parameter that the specification marks as client-wide.
+///
+/// A setting is configured once on the builder, sent with every operation that takes the header,
+/// and can be overridden per call.
+#[derive(Debug)]
+pub struct SettingInfo {
+    /// The key the generated builder setter uses.
+    pub key: &'static str,
+    /// The HTTP header the setting is sent as.
+    pub header: &'static str,
+}
+
+/// The runtime half of a generated client. Cloning is cheap: clones share the connection pool
+/// and configuration.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<ClientInner>,
+}
+
+/// The shared state of a [`Client`].
+pub(crate) struct ClientInner {
+    pub(crate) http: reqwest::Client,
+    /// The base URL without a trailing slash, as text and parsed (its origin is the only one
+    /// credentials are sent to).
+    pub(crate) base_url: String,
+    pub(crate) origin: url::Origin,
+    pub(crate) authorization: Option<HeaderValue>,
+    pub(crate) settings: Vec<(&'static str, String)>,
+    pub(crate) default_headers: HeaderMap,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeout: Duration,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) allow_insecure_http: bool,
+    pub(crate) secrets: Secrets,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        f.debug_struct("Client")
+            .field("base_url", &inner.base_url)
+            .field("token", &inner.authorization.as_ref().map(|_| Redacted))
+            .field("settings", &SettingKeys(&inner.settings))
+            .field(
+                "default_headers",
+                &HeadersDebug(&inner.default_headers, &inner.secrets),
+            )
+            .field("retry", &inner.retry)
+            .field("timeout", &inner.timeout)
+            .field("max_response_bytes", &inner.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts a builder with the defaults described by `info`.
+    pub fn builder(info: &'static ApiInfo) -> ClientBuilder {
+        ClientBuilder::new(info)
+    }
+
+    /// Returns the base URL requests are sent to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Returns the underlying HTTP client.
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// Returns the value of a client-wide setting, if it was set on the builder.
+    pub fn setting(&self, key: &str) -> Option<&str> {
+        self.inner
+            .settings
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Sends a request, following redirects and retrying according to the retry policy, and
+    /// reads the whole response body (up to the configured cap).
+    ///
+    /// Any status is returned as a [`Response`]; when retries are exhausted on a retryable
+    /// status, the final response is returned too.
+    ///
+    /// # Errors
+    ///
+    /// Every way a call can fail before a response is read: see [`Error`].
+    pub async fn execute(&self, request: Request) -> Result<Response, Error> {
+        crate::transport::execute(&self.inner, request).await
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) static TEST_INFO: ApiInfo = ApiInfo {
+        default_base_url: "https://api.example.test/v1/",
+        requires_token: true,
+        user_agent: "runtime-tests/1.0",
+        settings: &[SettingInfo {
+            key: "tenantId",
+            header: "x-tenant-id",
+        }],
+    };
+
+    pub(crate) static OPEN_INFO: ApiInfo = ApiInfo {
+        default_base_url: "",
+        requires_token: false,
+        user_agent: "",
+        settings: &[],
+    };
+
+    pub(crate) const TOKEN: &str = "s3cr3t-T0KEN.value";
+
+    pub(crate) fn builder() -> ClientBuilder {
+        Client::builder(&TEST_INFO).token(TOKEN)
+    }
+
+    pub(crate) fn client() -> Client {
+        builder().build().unwrap()
+    }
+
+    #[test]
+    fn debug_output_never_contains_the_token() {
+        let builder = builder().setting("tenantId", "secret-tenant".to_owned());
+        for text in [format!("{builder:?}"), format!("{builder:#?}")] {
+            assert!(!text.contains(TOKEN), "{text}");
+            assert!(!text.contains("secret-tenant"), "{text}");
+            assert!(text.contains("<redacted>"), "{text}");
+            assert!(text.contains("tenantId"), "{text}");
+        }
+        let client = builder.build().unwrap();
+        for text in [format!("{client:?}"), format!("{client:#?}")] {
+            assert!(!text.contains(TOKEN), "{text}");
+            assert!(!text.contains("secret-tenant"), "{text}");
+            assert!(text.contains("<redacted>"), "{text}");
+        }
+        let open = Client::builder(&OPEN_INFO)
+            .base_url("https://open.example.test")
+            .build()
+            .unwrap();
+        assert!(!format!("{open:?}").contains("<redacted>"));
+    }
+
+    #[test]
+    fn public_types_and_futures_are_thread_safe() {
+        fn assert_traits<T: Send + Sync + 'static>() {}
+        fn assert_send<T: Send>(_: &T) {}
+        fn assert_unpin<T: Unpin>(_: &T) {}
+        assert_traits::<Error>();
+        assert_traits::<crate::BuildError>();
+        assert_traits::<crate::ErrorResponse>();
+        assert_traits::<Client>();
+        assert_traits::<ClientBuilder>();
+        assert_traits::<RetryPolicy>();
+        assert_traits::<crate::CallOptions>();
+        // Clippy's `result_large_err` lint fires from 128 bytes up.
+        assert!(std::mem::size_of::<Error>() < 128);
+
+        let client = client();
+        let request = || {
+            let mut request = Request::new(reqwest::Method::GET, "getThing", "/things");
+            request.push_path("/things");
+            request
+        };
+        let execute = client.execute(request());
+        assert_send(&execute);
+        let stream = crate::paging::paginate("listThings", 0, None, |_skip| {
+            let client = client.clone();
+            async move {
+                let response = client.execute(request()).await?;
+                let items: Vec<u64> = response.json::<Vec<u64>>()?.into_inner();
+                Ok(crate::paging::Page { items, total: None })
+            }
+        });
+        assert_send(&stream);
+        assert_unpin(&stream);
+    }
+}
