@@ -73,7 +73,8 @@ fn space_items(source: &str) -> String {
             let indent = |l: &str| l.len() - l.trim_start().len();
             let body = line.trim_start();
             let ends_item = previous.trim() == "}" || previous.trim_end().ends_with(';');
-            let after_module_docs = previous.starts_with("//!") && !line.starts_with("//!");
+            let after_module_docs = (previous.starts_with("//!") && !line.starts_with("//!"))
+                || (previous.starts_with("#![") && !line.starts_with("#!["));
             let starts_item = ITEM_STARTS.iter().any(|start| body.starts_with(start));
             if after_module_docs || (ends_item && starts_item && indent(previous) == indent(line)) {
                 out.push('\n');

@@ -249,6 +249,8 @@ pub struct Operation {
     pub name: Name,
     /// The request builder type (`ListBadges`).
     pub builder: String,
+    /// The expectation builder type of the mock server (`ListBadgesMock`).
+    pub mock: String,
     /// The HTTP method.
     pub method: Method,
     /// The path template as written in the spec, e.g. `/badges/{id}`.

@@ -75,6 +75,8 @@ fn harness_module(name: &str) -> String {
          //! generated crate lays them out.\n\
          \n\
          pub mod client;\n\
+         pub mod mock;\n\
+         pub mod shapes;\n\
          pub mod types;\n\
          \n\
          pub use client::*;\n"

@@ -3,7 +3,8 @@
 
 pub use ::codegen_runtime::{
     BuildError, CallOptions, Error, ErrorResponse, HeaderMap, InvalidBodyKind, JsonError,
-    RequestOptions, ResponseValue, RetryPolicy, StatusCode, reqwest,
+    MismatchKind, RequestOptions, ResponseValue, RetryPolicy, SpecMismatch, StatusCode,
+    reqwest,
 };
 
 /// The API version this client was generated from (`info.version` of `spec/gtmhub.yaml`).
@@ -12,7 +13,7 @@ pub const API_VERSION: &str = "v1";
 /// The server the client talks to unless `ClientBuilder::base_url` says otherwise: `https://app.gtmhub.com/api/v1`.
 pub const DEFAULT_BASE_URL: &str = "https://app.gtmhub.com/api/v1";
 
-static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiInfo {
+pub(crate) static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiInfo {
     default_base_url: DEFAULT_BASE_URL,
     requires_token: true,
     user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
@@ -55,6 +56,15 @@ impl Client {
     pub fn http_client(&self) -> &::codegen_runtime::reqwest::Client {
         self.runtime.http_client()
     }
+
+    /// Every disagreement between the responses seen so far and the API description
+    /// (properties it does not declare, enum values it does not list), per operation
+    /// and schema, when the client was built with
+    /// [`record_spec_mismatches(true)`](ClientBuilder::record_spec_mismatches); empty
+    /// otherwise.
+    pub fn spec_mismatches(&self) -> Vec<SpecMismatch> {
+        self.runtime.spec_mismatches()
+    }
 }
 
 #[doc(hidden)]
@@ -80,7 +90,7 @@ impl ::codegen_runtime::deps::progenitor_client::ClientInfo<()> for Client {
 #[derive(Debug)]
 #[must_use = "a builder does nothing until you call `build`"]
 pub struct ClientBuilder {
-    inner: ::codegen_runtime::ClientBuilder,
+    pub(crate) inner: ::codegen_runtime::ClientBuilder,
 }
 
 impl ClientBuilder {
@@ -170,6 +180,16 @@ impl ClientBuilder {
         }
     }
 
+    /// Records, for every JSON response, the properties the API description does not
+    /// declare and the enum values it does not list (default `false`): read them with
+    /// [`Client::spec_mismatches`]; each new one is also a `tracing` warning. Decoding
+    /// is unchanged either way; when off, this costs nothing.
+    pub fn record_spec_mismatches(self, record: bool) -> Self {
+        Self {
+            inner: self.inner.record_spec_mismatches(record),
+        }
+    }
+
     /// Sets the `gtmhub-accountId` header sent with every operation that takes it; a request builder's own `account_id(…)` overrides it for one call.
     ///
     /// Specifies the id of the gtmhub account.
@@ -216,6 +236,7 @@ impl Client {
     /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "getUsers", alias = "/accounts/users", alias = "GET /accounts/users")]
     #[deprecated(note = "This endpoint is deprecated. Use Get Users V2 instead.")]
     pub fn get_users(&self) -> GetUsers<'_> {
         GetUsers {
@@ -249,6 +270,11 @@ impl Client {
     /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "listAnnouncements",
+        alias = "/announcements",
+        alias = "GET /announcements"
+    )]
     #[deprecated(
         note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
     )]
@@ -284,6 +310,11 @@ impl Client {
     /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "createAnnouncement",
+        alias = "/announcements",
+        alias = "POST /announcements"
+    )]
     #[deprecated(
         note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
     )]
@@ -323,6 +354,11 @@ impl Client {
     /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "getAnnouncement",
+        alias = "/announcements/{id}",
+        alias = "GET /announcements/{id}"
+    )]
     #[deprecated(
         note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
     )]
@@ -359,6 +395,11 @@ impl Client {
     /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "deleteAnnouncement",
+        alias = "/announcements/{id}",
+        alias = "DELETE /announcements/{id}"
+    )]
     #[deprecated(
         note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
     )]
@@ -395,6 +436,11 @@ impl Client {
     /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "updateAnnouncement",
+        alias = "/announcements/{id}",
+        alias = "PATCH /announcements/{id}"
+    )]
     #[deprecated(
         note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
     )]
@@ -435,6 +481,11 @@ impl Client {
     /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "listMetricsByOwner",
+        alias = "/metrics/owner/{ownerId}",
+        alias = "GET /metrics/owner/{ownerId}"
+    )]
     #[deprecated(
         note = "This method is deprecated. Use GET Key Results with ownerIds filter instead."
     )]
@@ -468,6 +519,11 @@ impl Client {
     /// - `200`: string message returned by the service, decoded as `String`
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "getPasswordPolicy",
+        alias = "/users/password/{clientId}/policy",
+        alias = "GET /users/password/{clientId}/policy"
+    )]
     #[deprecated(note = "Deprecated; the API reference names no replacement.")]
     pub fn get_password_policy(
         &self,
@@ -500,6 +556,7 @@ impl Client {
     /// - `429`: too many requests (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "createUser", alias = "/users", alias = "POST /users")]
     #[deprecated(
         note = "This endpoint is deprecated as of 30/05/2022. Use POST Users instead."
     )]
@@ -540,6 +597,11 @@ impl Client {
     /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "updateGoal",
+        alias = "/goals/{goalId}",
+        alias = "PUT /goals/{goalId}"
+    )]
     #[deprecated(note = "This endpoint is deprecated. Use PATCH Objective instead.")]
     pub fn update_goal(
         &self,
@@ -580,6 +642,11 @@ impl Client {
     /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "updateGoalConfidence",
+        alias = "/goals/{goalId}/confidence",
+        alias = "PUT /goals/{goalId}/confidence"
+    )]
     #[deprecated(
         note = "This endpoint is deprecated. Confidence is available on a Key Result level. Use PATCH Key Result instead."
     )]
@@ -612,6 +679,11 @@ impl Client {
     /// - any `2xx`: Success. The page documents no response code for this operation (its "Expected response codes" list is empty); the API most likely answers with a 2xx status and no documented body., no body
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "updateUserSettings",
+        alias = "/users/settings",
+        alias = "PUT /users/settings"
+    )]
     #[deprecated(note = "This endpoint is deprecated. Use PUT Users instead.")]
     pub fn update_user_settings(&self) -> UpdateUserSettings<'_> {
         UpdateUserSettings {
@@ -645,6 +717,11 @@ impl Client {
     /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "deleteAnnouncementReaction",
+        alias = "/announcements/{id}/react",
+        alias = "DELETE /announcements/{id}/react"
+    )]
     #[deprecated(
         note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
     )]
@@ -673,6 +750,7 @@ impl Client {
     /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "listBadges", alias = "/badges", alias = "GET /badges")]
     pub fn list_badges(&self) -> ListBadges<'_> {
         ListBadges {
             client: self,
@@ -697,6 +775,7 @@ impl Client {
     /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "createBadge", alias = "/badges", alias = "POST /badges")]
     pub fn create_badge(&self, badge: super::types::BadgeRequest) -> CreateBadge<'_> {
         CreateBadge {
             client: self,
@@ -719,6 +798,11 @@ impl Client {
     /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "listPendingBadgeAssignments",
+        alias = "/badges/approve",
+        alias = "GET /badges/approve"
+    )]
     pub fn list_pending_badge_assignments(&self) -> ListPendingBadgeAssignments<'_> {
         ListPendingBadgeAssignments {
             client: self,
@@ -740,6 +824,11 @@ impl Client {
     /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "listAssignedBadges",
+        alias = "/badges/assign",
+        alias = "GET /badges/assign"
+    )]
     pub fn list_assigned_badges(&self) -> ListAssignedBadges<'_> {
         ListAssignedBadges {
             client: self,
@@ -764,6 +853,11 @@ impl Client {
     /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "assignBadge",
+        alias = "/badges/assign",
+        alias = "POST /badges/assign"
+    )]
     pub fn assign_badge(
         &self,
         assign_badge: super::types::AssignBadgeRequest,
@@ -792,6 +886,11 @@ impl Client {
     /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "listBadgeAssignees",
+        alias = "/badges/assign/{id}",
+        alias = "GET /badges/assign/{id}"
+    )]
     pub fn list_badge_assignees(&self, id: impl Into<String>) -> ListBadgeAssignees<'_> {
         ListBadgeAssignees {
             client: self,
@@ -814,6 +913,11 @@ impl Client {
     /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "listCurrentUserBadges",
+        alias = "/badges/current",
+        alias = "GET /badges/current"
+    )]
     pub fn list_current_user_badges(&self) -> ListCurrentUserBadges<'_> {
         ListCurrentUserBadges {
             client: self,
@@ -838,6 +942,7 @@ impl Client {
     /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "getBadge", alias = "/badges/{id}", alias = "GET /badges/{id}")]
     pub fn get_badge(&self, id: impl Into<String>) -> GetBadge<'_> {
         GetBadge {
             client: self,
@@ -863,6 +968,7 @@ impl Client {
     /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "deleteBadge", alias = "/badges/{id}", alias = "DELETE /badges/{id}")]
     pub fn delete_badge(&self, id: impl Into<String>) -> DeleteBadge<'_> {
         DeleteBadge {
             client: self,
@@ -889,6 +995,7 @@ impl Client {
     /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "updateBadge", alias = "/badges/{id}", alias = "PATCH /badges/{id}")]
     pub fn update_badge(
         &self,
         id: impl Into<String>,
@@ -919,6 +1026,11 @@ impl Client {
     /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "approveBadgeAssignment",
+        alias = "/badges/approve/{id}",
+        alias = "POST /badges/approve/{id}"
+    )]
     pub fn approve_badge_assignment(
         &self,
         id: impl Into<String>,
@@ -947,6 +1059,11 @@ impl Client {
     /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "rejectBadgeAssignment",
+        alias = "/badges/approve/{id}",
+        alias = "DELETE /badges/approve/{id}"
+    )]
     pub fn reject_badge_assignment(
         &self,
         id: impl Into<String>,
@@ -976,6 +1093,11 @@ impl Client {
     /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "unassignBadge",
+        alias = "/badges/assign/{assigneeId}/{badgeAssignId}",
+        alias = "DELETE /badges/assign/{assigneeId}/{badgeAssignId}"
+    )]
     pub fn unassign_badge(
         &self,
         assignee_id: impl Into<String>,
@@ -1103,7 +1225,12 @@ impl<'a> GetUsers<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(&super::shapes::UsersResponse),
+                    )
+            }
             400 => Err(response.error("bad request")),
             401 => Err(response.error("unauthorized")),
             402 => Err(response.error("payment required")),
@@ -1214,7 +1341,14 @@ impl<'a> ListAnnouncements<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(
+                            &super::shapes::AnnouncementsResponse,
+                        ),
+                    )
+            }
             400 => Err(response.error("bad request")),
             401 => Err(response.error("unauthorized")),
             402 => Err(response.error("payment required")),
@@ -1283,7 +1417,14 @@ impl<'a> CreateAnnouncement<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            201 => response.json(),
+            201 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(
+                            &super::shapes::AnnouncementResponse,
+                        ),
+                    )
+            }
             400 => Err(response.error("bad request")),
             401 => Err(response.error("unauthorized")),
             402 => Err(response.error("payment required")),
@@ -1366,7 +1507,14 @@ impl<'a> GetAnnouncement<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(
+                            &super::shapes::AnnouncementResponse,
+                        ),
+                    )
+            }
             400 => Err(response.error("bad request")),
             401 => Err(response.error("unauthorized")),
             402 => Err(response.error("payment required")),
@@ -1504,7 +1652,14 @@ impl<'a> UpdateAnnouncement<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(
+                            &super::shapes::AnnouncementResponse,
+                        ),
+                    )
+            }
             400 => Err(response.error("bad request")),
             401 => Err(response.error("unauthorized")),
             402 => Err(response.error("payment required")),
@@ -1587,7 +1742,12 @@ impl<'a> ListMetricsByOwner<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(&super::shapes::MetricsResponse),
+                    )
+            }
             400 => Err(response.error("bad request")),
             401 => Err(response.error("unauthorized")),
             402 => Err(response.error("payment required")),
@@ -1633,7 +1793,7 @@ impl<'a> GetPasswordPolicy<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => response.checked_json(::codegen_runtime::Shape::Any),
             _ => Err(response.unexpected()),
         }
     }
@@ -1721,7 +1881,12 @@ impl<'a> CreateUser<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            201 => response.json(),
+            201 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(&super::shapes::UserResponse),
+                    )
+            }
             401 => Err(response.error("unauthorized")),
             429 => Err(response.error("too many requests")),
             _ => Err(response.unexpected()),
@@ -1789,7 +1954,14 @@ impl<'a> UpdateGoal<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(
+                            &super::shapes::GoalMetricsLinksResponse,
+                        ),
+                    )
+            }
             400 => Err(response.error("bad request")),
             401 => Err(response.error("unauthorized")),
             402 => Err(response.error("payment required")),
@@ -1861,7 +2033,10 @@ impl<'a> UpdateGoalConfidence<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(::codegen_runtime::Shape::Object(&super::shapes::Goal))
+            }
             400 => Err(response.error("bad request")),
             401 => Err(response.error("unauthorized")),
             402 => Err(response.error("payment required")),
@@ -2003,7 +2178,14 @@ impl<'a> DeleteAnnouncementReaction<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(
+                            &super::shapes::AnnouncementResponse,
+                        ),
+                    )
+            }
             400 => Err(response.error("bad request")),
             401 => Err(response.error("unauthorized")),
             402 => Err(response.error("payment required")),
@@ -2070,7 +2252,12 @@ impl<'a> ListBadges<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(&super::shapes::BadgesResponse),
+                    )
+            }
             401 => Err(response.error("unauthorized")),
             _ => Err(response.unexpected()),
         }
@@ -2135,7 +2322,12 @@ impl<'a> CreateBadge<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            201 => response.json(),
+            201 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(&super::shapes::BadgeResponse),
+                    )
+            }
             401 => Err(response.error("unauthorized")),
             _ => Err(response.unexpected()),
         }
@@ -2198,7 +2390,14 @@ impl<'a> ListPendingBadgeAssignments<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(
+                            &super::shapes::AssignedBadgesResponse,
+                        ),
+                    )
+            }
             401 => Err(response.error("unauthorized")),
             _ => Err(response.unexpected()),
         }
@@ -2261,7 +2460,14 @@ impl<'a> ListAssignedBadges<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(
+                            &super::shapes::AssignedBadgesResponseV2,
+                        ),
+                    )
+            }
             401 => Err(response.error("unauthorized")),
             _ => Err(response.unexpected()),
         }
@@ -2326,7 +2532,14 @@ impl<'a> AssignBadge<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(
+                            &super::shapes::AssignedBadgeResponse,
+                        ),
+                    )
+            }
             401 => Err(response.error("unauthorized")),
             _ => Err(response.unexpected()),
         }
@@ -2391,7 +2604,14 @@ impl<'a> ListBadgeAssignees<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(
+                            &super::shapes::BadgeAssigneesResponse,
+                        ),
+                    )
+            }
             401 => Err(response.error("unauthorized")),
             _ => Err(response.unexpected()),
         }
@@ -2454,7 +2674,14 @@ impl<'a> ListCurrentUserBadges<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(
+                            &super::shapes::AssignedBadgesResponseV2,
+                        ),
+                    )
+            }
             401 => Err(response.error("unauthorized")),
             _ => Err(response.unexpected()),
         }
@@ -2519,7 +2746,12 @@ impl<'a> GetBadge<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(&super::shapes::BadgeResponse),
+                    )
+            }
             401 => Err(response.error("unauthorized")),
             _ => Err(response.unexpected()),
         }

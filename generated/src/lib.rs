@@ -39,5 +39,11 @@
 mod client;
 #[rustfmt::skip]
 pub mod types;
+#[doc(hidden)]
+#[rustfmt::skip]
+pub mod shapes;
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock;
 
 pub use client::*;

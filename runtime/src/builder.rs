@@ -11,6 +11,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use crate::client::{ApiInfo, Client, ClientInner};
 use crate::error::BuildError;
 use crate::redact::{HeadersDebug, Redacted, Secrets, SettingKeys, is_secret_header, redact_url};
+use crate::report::Report;
 use crate::retry::RetryPolicy;
 
 /// The default timeout for establishing a connection.
@@ -42,6 +43,7 @@ pub struct ClientBuilder {
     settings: Vec<(&'static str, String)>,
     http: Option<reqwest::ClientBuilder>,
     default_headers: HeaderMap,
+    record_spec_mismatches: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -58,6 +60,7 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("settings", &SettingKeys(&self.settings))
             .field("custom_http_client", &self.http.is_some())
+            .field("record_spec_mismatches", &self.record_spec_mismatches)
             .field(
                 "default_headers",
                 &HeadersDebug(&self.default_headers, &Secrets::default()),
@@ -82,6 +85,7 @@ impl ClientBuilder {
             settings: Vec::new(),
             http: None,
             default_headers: HeaderMap::new(),
+            record_spec_mismatches: false,
         }
     }
 
@@ -148,6 +152,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Records, for every JSON response, the properties and enum values the API description
+    /// does not declare.
+    pub fn record_spec_mismatches(mut self, record: bool) -> Self {
+        self.record_spec_mismatches = record;
+        self
+    }
+
     /// Sets a client-wide setting by its key; generated setters call this.
     pub fn setting(mut self, key: &'static str, value: String) -> Self {
         match self.settings.iter_mut().find(|(k, _)| *k == key) {
@@ -208,6 +219,9 @@ impl ClientBuilder {
                 max_response_bytes: self.max_response_bytes,
                 allow_insecure_http: self.allow_insecure_http,
                 secrets: Secrets::new(secrets),
+                report: self
+                    .record_spec_mismatches
+                    .then(|| Arc::new(Report::default())),
             }),
         })
     }

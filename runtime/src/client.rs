@@ -11,6 +11,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use crate::builder::ClientBuilder;
 use crate::error::Error;
 use crate::redact::{HeadersDebug, Redacted, Secrets, SettingKeys};
+use crate::report::{Report, SpecMismatch};
 use crate::request::Request;
 use crate::response::Response;
 use crate::retry::RetryPolicy;
@@ -62,6 +63,8 @@ pub(crate) struct ClientInner {
     pub(crate) max_response_bytes: usize,
     pub(crate) allow_insecure_http: bool,
     pub(crate) secrets: Secrets,
+    /// Where responses disagree with the description, when the caller asked to know.
+    pub(crate) report: Option<Arc<Report>>,
 }
 
 impl fmt::Debug for Client {
@@ -78,6 +81,7 @@ impl fmt::Debug for Client {
             .field("retry", &inner.retry)
             .field("timeout", &inner.timeout)
             .field("max_response_bytes", &inner.max_response_bytes)
+            .field("records_spec_mismatches", &inner.report.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -105,6 +109,16 @@ impl Client {
             .iter()
             .find(|(k, _)| *k == key)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Every disagreement between responses and the API description seen so far, when the
+    /// client was built with `record_spec_mismatches(true)`; empty otherwise.
+    pub fn spec_mismatches(&self) -> Vec<SpecMismatch> {
+        self.inner
+            .report
+            .as_ref()
+            .map(|report| report.snapshot())
+            .unwrap_or_default()
     }
 
     /// Sends a request, following redirects and retrying according to the retry policy, and

@@ -10,8 +10,10 @@
 //! | `request`, `response` | what generated code builds and decodes |
 //! | `options` | per-call headers, timeout and retry policy ([`RequestOptions`]) |
 //! | `paging` | page-walking streams |
+//! | `report` | where responses disagree with the API description ([`SpecMismatch`]) |
 //! | `error` | [`Error`], [`ErrorResponse`], [`BuildError`] |
 //! | `redact` | keeping secrets out of every output |
+//! | `mock` | (feature `mock`) a mock server for downstream tests |
 //!
 //! Generated crates wrap [`Client`] and [`ClientBuilder`] in their own types (which carry one
 //! method per operation and one setter per client-wide setting) and re-export the rest.
@@ -21,10 +23,13 @@ mod body;
 mod builder;
 mod client;
 mod error;
+#[cfg(feature = "mock")]
+pub mod mock;
 mod options;
 mod paging;
 mod redact;
 mod redirect;
+mod report;
 mod request;
 mod response;
 mod retry;
@@ -36,6 +41,7 @@ pub use error::{BuildError, Error, ErrorResponse, InvalidBodyKind, JsonError};
 pub use options::{CallOptions, RequestOptions};
 pub use paging::{Count, Page, paginate};
 pub use progenitor_client::ResponseValue;
+pub use report::{EnumShape, MismatchKind, ObjectShape, Shape, SpecMismatch, TaggedShape};
 pub use request::{ParamValue, Request};
 pub use response::Response;
 pub use retry::RetryPolicy;

@@ -19,7 +19,7 @@ use crate::redact::{Escaped, HeadersDebug, Secrets};
 const MAX_DECODE_ROUNDS: usize = 16;
 /// The characters that are percent-encoded in a path segment: everything except the RFC 3986
 /// unreserved characters `ALPHA / DIGIT / "-" / "." / "_" / "~"`.
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')

@@ -2,6 +2,7 @@
 //! the cap), decoded as JSON, text or bytes, or turned into an [`Error`] that keeps all three.
 
 use std::fmt;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
@@ -10,6 +11,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use crate::ResponseValue;
 use crate::error::{Error, ErrorResponse, InvalidBodyKind, JsonError};
 use crate::redact::{BodyPreview, HeadersDebug, Secrets};
+use crate::report::{Report, Shape};
 
 /// A response whose body has been read completely (up to the configured cap).
 pub struct Response {
@@ -18,6 +20,7 @@ pub struct Response {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
     pub(crate) secrets: Secrets,
+    pub(crate) report: Option<Arc<Report>>,
 }
 
 impl fmt::Debug for Response {
@@ -67,6 +70,25 @@ impl Response {
                 Err(self.invalid(InvalidBodyKind::Json(json)))
             }
         }
+    }
+
+    /// Decodes a JSON body described by `shape`: as [`Response::json`], and, when the client
+    /// records spec mismatches, notes what the body has that the description does not say.
+    ///
+    /// # Errors
+    ///
+    /// As [`Response::json`].
+    pub fn checked_json<T: serde::de::DeserializeOwned>(
+        mut self,
+        shape: Shape,
+    ) -> Result<ResponseValue<T>, Error> {
+        let Some(report) = self.report.take() else {
+            return self.json();
+        };
+        let (operation, body) = (self.operation, self.body.clone());
+        let value = self.json()?;
+        report.check(operation, &shape, &body);
+        Ok(value)
     }
 
     /// Decodes the body again, tracking the path, to say where a decoding failure happened.
@@ -169,6 +191,7 @@ pub(crate) mod tests {
             headers,
             body: Bytes::copy_from_slice(body),
             secrets: Secrets::default(),
+            report: None,
         }
     }
 

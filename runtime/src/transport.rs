@@ -40,7 +40,9 @@ pub(crate) async fn execute(inner: &ClientInner, request: Request) -> Result<Res
         duration_ms = Empty,
     );
     let started = Instant::now();
-    let result = attempts(inner, request).instrument(span.clone()).await;
+    let result = attempts(inner, request, &span)
+        .instrument(span.clone())
+        .await;
     if !span.is_disabled() {
         let status = match &result {
             Ok(response) => Some(response.status.as_u16()),
@@ -55,7 +57,11 @@ pub(crate) async fn execute(inner: &ClientInner, request: Request) -> Result<Res
     result
 }
 
-async fn attempts(inner: &ClientInner, request: Request) -> Result<Response, Error> {
+async fn attempts(
+    inner: &ClientInner,
+    request: Request,
+    span: &tracing::Span,
+) -> Result<Response, Error> {
     let Request {
         method,
         operation,
@@ -78,7 +84,6 @@ async fn attempts(inner: &ClientInner, request: Request) -> Result<Response, Err
     let timeout = options.get_timeout().unwrap_or(inner.timeout);
     let max_attempts = policy.get_max_attempts().max(1);
     let idempotent = method.is_idempotent();
-    let span = tracing::Span::current();
     let mut attempt: u32 = 0;
     loop {
         attempt = attempt.saturating_add(1);
@@ -172,6 +177,7 @@ async fn attempts(inner: &ClientInner, request: Request) -> Result<Response, Err
                             headers: response_headers,
                             body,
                             secrets: inner.secrets.clone(),
+                            report: inner.report.clone(),
                         });
                     }
                     Err(ReadError::TooLarge) => {

@@ -70,6 +70,20 @@ pub fn test_all(root: &Path) -> anyhow::Result<()> {
             run: cargo(&["test", "--workspace", "--locked"]),
         },
         Step {
+            name: "the mock example runs against its local server",
+            run: cargo(&[
+                "run",
+                "--quiet",
+                "--locked",
+                "-p",
+                "gtmhub",
+                "--features",
+                "mock",
+                "--example",
+                "mock",
+            ]),
+        },
+        Step {
             name: "the benchmarks build (cargo bench --no-run)",
             run: cargo(&["bench", "--workspace", "--no-run", "--locked"]),
         },

@@ -25,7 +25,8 @@ pub(super) fn emit_client_file(api: &Api) -> TokenStream {
 
         pub use ::codegen_runtime::{
             BuildError, CallOptions, Error, ErrorResponse, HeaderMap, InvalidBodyKind, JsonError,
-            RequestOptions, ResponseValue, RetryPolicy, StatusCode, reqwest,
+            MismatchKind, RequestOptions, ResponseValue, RetryPolicy, SpecMismatch, StatusCode,
+            reqwest,
         };
 
         #info
@@ -64,7 +65,7 @@ fn emit_api_info(api: &Api) -> TokenStream {
         #base_doc
         pub const DEFAULT_BASE_URL: &str = #base_url;
 
-        static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiInfo {
+        pub(crate) static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiInfo {
             default_base_url: DEFAULT_BASE_URL,
             requires_token: #requires_token,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
@@ -127,6 +128,15 @@ fn emit_client(api: &Api) -> TokenStream {
             pub fn http_client(&self) -> &::codegen_runtime::reqwest::Client {
                 self.runtime.http_client()
             }
+
+            /// Every disagreement between the responses seen so far and the API description
+            /// (properties it does not declare, enum values it does not list), per operation
+            /// and schema, when the client was built with
+            /// [`record_spec_mismatches(true)`](ClientBuilder::record_spec_mismatches); empty
+            /// otherwise.
+            pub fn spec_mismatches(&self) -> Vec<SpecMismatch> {
+                self.runtime.spec_mismatches()
+            }
         }
 
         #[doc(hidden)]
@@ -173,7 +183,7 @@ fn emit_builder(api: &Api) -> TokenStream {
         #[derive(Debug)]
         #[must_use = "a builder does nothing until you call `build`"]
         pub struct ClientBuilder {
-            inner: ::codegen_runtime::ClientBuilder,
+            pub(crate) inner: ::codegen_runtime::ClientBuilder,
         }
 
         impl ClientBuilder {
@@ -241,6 +251,14 @@ fn emit_builder(api: &Api) -> TokenStream {
             /// origin a redirect leads to). Values of credential headers are hidden in `Debug`.
             pub fn default_headers(self, headers: HeaderMap) -> Self {
                 Self { inner: self.inner.default_headers(headers) }
+            }
+
+            /// Records, for every JSON response, the properties the API description does not
+            /// declare and the enum values it does not list (default `false`): read them with
+            /// [`Client::spec_mismatches`]; each new one is also a `tracing` warning. Decoding
+            /// is unchanged either way; when off, this costs nothing.
+            pub fn record_spec_mismatches(self, record: bool) -> Self {
+                Self { inner: self.inner.record_spec_mismatches(record) }
             }
 
             #(#settings)*

@@ -6,7 +6,9 @@
 
 mod client;
 mod docs;
+mod mock;
 mod operations;
+mod shapes;
 mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -30,7 +32,7 @@ pub(crate) enum Content {
 
 /// The generated files, in output order. Each is emitted independently, so the pipeline can
 /// emit and format them on separate threads (token streams cannot cross threads).
-pub(crate) const FILES: [FileEmitter; 2] = [
+pub(crate) const FILES: [FileEmitter; 4] = [
     FileEmitter {
         name: "types.rs",
         emit: |api| Content::Tokens(types::emit_types_file(api)),
@@ -38,6 +40,14 @@ pub(crate) const FILES: [FileEmitter; 2] = [
     FileEmitter {
         name: "client.rs",
         emit: |api| Content::Tokens(client::emit_client_file(api)),
+    },
+    FileEmitter {
+        name: "mock.rs",
+        emit: |api| Content::Tokens(mock::emit_mock_file(api)),
+    },
+    FileEmitter {
+        name: "shapes.rs",
+        emit: |api| Content::Tokens(shapes::emit_shapes_file(api)),
     },
 ];
 

@@ -4,6 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use super::shapes::Shapes;
 use super::{Scope, docs, ident, rust_type};
 use crate::ir::{
     Api, Location, Operation, Pagination, Param, PathPart, Response, ResponseBody, Status, Success,
@@ -11,11 +12,12 @@ use crate::ir::{
 };
 
 pub(super) fn emit_operations(api: &Api) -> TokenStream {
+    let shapes = Shapes::new(api);
     let methods = api.operations.iter().map(|op| emit_method(api, op));
     let items = api
         .operations
         .iter()
-        .map(|op| emit_operation_items(api, op));
+        .map(|op| emit_operation_items(api, &shapes, op));
     quote! {
         impl Client {
             #(#methods)*
@@ -44,7 +46,7 @@ fn arguments(op: &Operation) -> Vec<&Param> {
 }
 
 /// How a parameter's value is accepted from callers: strings as `impl Into<String>`.
-fn input_type(ty: &TypeRef) -> TokenStream {
+pub(super) fn input_type(ty: &TypeRef) -> TokenStream {
     if ty.is_string() {
         quote!(impl Into<String>)
     } else {
@@ -52,7 +54,7 @@ fn input_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
-fn convert(ty: &TypeRef, value: TokenStream) -> TokenStream {
+pub(super) fn convert(ty: &TypeRef, value: TokenStream) -> TokenStream {
     if ty.is_string() {
         quote!(#value.into())
     } else {
@@ -97,8 +99,10 @@ fn emit_method(api: &Api, op: &Operation) -> TokenStream {
         .deprecated
         .as_ref()
         .map(|note| quote!(#[deprecated(note = #note)]));
+    let aliases = doc_aliases(op);
     quote! {
         #doc
+        #aliases
         #deprecated
         pub fn #method(&self, #(#params,)* #body_arg) -> #builder<'_> {
             #builder {
@@ -109,6 +113,27 @@ fn emit_method(api: &Api, op: &Operation) -> TokenStream {
             }
         }
     }
+}
+
+/// `#[doc(alias)]`es so that rustdoc's search finds the method by its operationId and path.
+/// Texts rustdoc refuses (quotes, tabs, line breaks, edge spaces) or that equal the method's
+/// name are left out.
+fn doc_aliases(op: &Operation) -> Option<TokenStream> {
+    let mut aliases: Vec<String> = Vec::new();
+    for alias in [
+        op.name.wire.clone(),
+        op.path.clone(),
+        format!("{} {}", op.method.as_str(), op.path),
+    ] {
+        let usable = !alias.is_empty()
+            && alias.trim() == alias
+            && !alias.contains(['"', '\'', '\t', '\n', '\r'])
+            && alias != op.name.rust;
+        if usable && !aliases.contains(&alias) {
+            aliases.push(alias);
+        }
+    }
+    (!aliases.is_empty()).then(|| quote!(#[doc(#(alias = #aliases),*)]))
 }
 
 fn method_docs(api: &Api, op: &Operation) -> Vec<String> {
@@ -252,9 +277,9 @@ fn type_link(ty: &TypeRef) -> String {
     }
 }
 
-fn emit_operation_items(api: &Api, op: &Operation) -> TokenStream {
+fn emit_operation_items(api: &Api, shapes: &Shapes<'_>, op: &Operation) -> TokenStream {
     let response_enum = emit_response_enum(op);
-    let builder = emit_builder(api, op);
+    let builder = emit_builder(api, shapes, op);
     quote! {
         #response_enum
         #builder
@@ -313,7 +338,7 @@ fn emit_response_enum(op: &Operation) -> Option<TokenStream> {
     })
 }
 
-fn emit_builder(api: &Api, op: &Operation) -> TokenStream {
+fn emit_builder(api: &Api, shapes: &Shapes<'_>, op: &Operation) -> TokenStream {
     let builder = ident(&op.builder);
     let method = &op.name.rust;
     let doc = docs::outer(&[
@@ -360,7 +385,7 @@ fn emit_builder(api: &Api, op: &Operation) -> TokenStream {
             }
         }
     });
-    let send = emit_send(api, op);
+    let send = emit_send(api, shapes, op);
     let stream = op.pagination.as_ref().map(|p| emit_stream(op, p));
     quote! {
         #doc
@@ -421,7 +446,7 @@ fn emit_setter(api: &Api, p: &Param) -> TokenStream {
     }
 }
 
-fn emit_send(api: &Api, op: &Operation) -> TokenStream {
+fn emit_send(api: &Api, shapes: &Shapes<'_>, op: &Operation) -> TokenStream {
     let success = success_type(op);
     let method = ident(op.method.as_str());
     let operation_id = &op.name.wire;
@@ -454,7 +479,7 @@ fn emit_send(api: &Api, op: &Operation) -> TokenStream {
             }
         }
     });
-    let arms = emit_arms(op);
+    let arms = emit_arms(shapes, op);
     let doc = docs::outer(&[
         "Sends the request and decodes the response.".to_owned(),
         "Transient failures are retried as the client's `RetryPolicy` allows; every status the \
@@ -490,7 +515,7 @@ fn scalar_str(ty: &TypeRef, value: TokenStream) -> TokenStream {
 
 /// A value for `Request::query`/`header`, which take any `ParamValue` (strings, numbers,
 /// booleans); enums go by their wire value.
-fn param_value(ty: &TypeRef, value: TokenStream) -> TokenStream {
+pub(super) fn param_value(ty: &TypeRef, value: TokenStream) -> TokenStream {
     match ty {
         TypeRef::Named(_) => quote!(#value.as_str()),
         _ => quote!(#value),
@@ -568,7 +593,7 @@ fn status_pattern(status: Status) -> TokenStream {
 
 /// The `match` arms of `send()`: successes first (exact codes before ranges), then documented
 /// errors (exact codes before ranges), then the catch-all.
-fn emit_arms(op: &Operation) -> Vec<TokenStream> {
+fn emit_arms(shapes: &Shapes<'_>, op: &Operation) -> Vec<TokenStream> {
     let mut success_exact = Vec::new();
     let mut success_ranges = Vec::new();
     let successes: Vec<&Response> = op
@@ -580,7 +605,10 @@ fn emit_arms(op: &Operation) -> Vec<TokenStream> {
         Success::Single(body) => {
             let decode = match body {
                 None => quote!(Ok(response.empty())),
-                Some(ResponseBody::Json(_)) => quote!(response.json()),
+                Some(ResponseBody::Json(ty)) => {
+                    let shape = shapes.of_body(ty);
+                    quote!(response.checked_json(#shape))
+                }
                 Some(ResponseBody::Text) => quote!(response.text()),
             };
             // One arm: the documented codes, or the ranges (which cover any codes listed
@@ -609,9 +637,10 @@ fn emit_arms(op: &Operation) -> Vec<TokenStream> {
                 let pattern = status_pattern(*status);
                 let decode = match body {
                     None => quote!(response.empty().map(|()| #enum_name::#variant)),
-                    Some(ResponseBody::Json(ty)) => {
-                        let ty = rust_type(ty, Scope::Sibling);
-                        quote!(response.json::<#ty>().and_then(|value| value.map(#enum_name::#variant)))
+                    Some(ResponseBody::Json(json)) => {
+                        let ty = rust_type(json, Scope::Sibling);
+                        let shape = shapes.of_body(json);
+                        quote!(response.checked_json::<#ty>(#shape).and_then(|value| value.map(#enum_name::#variant)))
                     }
                     Some(ResponseBody::Text) => {
                         quote!(response.text().and_then(|value| value.map(#enum_name::#variant)))

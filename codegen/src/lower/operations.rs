@@ -20,6 +20,12 @@ const CLIENT_METHODS: &[&str] = &[
     "http_client",
     "clone",
     "fmt",
+    "spec_mismatches",
+    // The mock server's own methods, beside one per operation.
+    "start",
+    "uri",
+    "client_builder",
+    "verify",
     "api_version",
     "baseurl",
     "client",
@@ -31,7 +37,9 @@ const ROOT_NAMES: &[&str] = &[
     "CallOptions",
     "HeaderMap",
     "JsonError",
+    "MismatchKind",
     "RequestOptions",
+    "SpecMismatch",
     "StatusCode",
     "reqwest",
     "ClientBuilder",
@@ -49,7 +57,8 @@ const ROOT_NAMES: &[&str] = &[
     "Stream",
     "types",
 ];
-/// Methods every request builder has.
+/// Names in the generated mock module that expectation builders must not take.
+const MOCK_NAMES: &[&str] = &["MockServer", "MockResponse"];
 /// Methods every request builder has (its own and those of `RequestOptions`) and its fields.
 const BUILDER_METHODS: &[&str] = &[
     "send",
@@ -63,6 +72,12 @@ const BUILDER_METHODS: &[&str] = &[
     "timeout",
     "retry_policy",
     "call_options",
+    // The mock's expectation builders mirror the request builders' setters, beside these.
+    "inner",
+    "expect_calls",
+    "respond_with",
+    "respond_ok",
+    "respond_status",
 ];
 /// Methods of the runtime `ClientBuilder` that settings must not shadow.
 const CLIENT_BUILDER_METHODS: &[&str] = &[
@@ -76,6 +91,7 @@ const CLIENT_BUILDER_METHODS: &[&str] = &[
     "user_agent",
     "http_client",
     "default_headers",
+    "record_spec_mismatches",
     "build",
     "setting",
     "fmt",
@@ -92,6 +108,7 @@ struct Names {
     operation_ids: std::collections::BTreeSet<String>,
     methods: Namespace,
     builders: Namespace,
+    mocks: Namespace,
     setters: Namespace,
     settings: Vec<Setting>,
 }
@@ -101,6 +118,7 @@ pub(crate) fn lower_operations<'a>(cx: &mut Cx<'a>, types: &mut TypeSpace) -> Lo
         operation_ids: std::collections::BTreeSet::new(),
         methods: Namespace::with_reserved(CLIENT_METHODS),
         builders: Namespace::with_reserved(ROOT_NAMES),
+        mocks: Namespace::with_reserved(MOCK_NAMES),
         setters: Namespace::with_reserved(CLIENT_BUILDER_METHODS),
         settings: Vec::new(),
     };
@@ -197,6 +215,17 @@ fn lower_operation<'a>(
         return None;
     };
 
+    let Some(mock) = names
+        .mocks
+        .claim([format!("{builder}Mock"), format!("{builder}Expectation")])
+    else {
+        cx.sink.report(
+            &pointer.join("operationId"),
+            format!("operation `{operation_id}` has no free mock builder name"),
+        );
+        return None;
+    };
+
     let mut arg_names = Namespace::with_reserved(BUILDER_METHODS);
     let params = lower_params(
         cx,
@@ -235,6 +264,7 @@ fn lower_operation<'a>(
             wire: operation_id,
         },
         builder,
+        mock,
         method,
         path: path.to_owned(),
         path_parts,

@@ -3,7 +3,8 @@
 
 pub use ::codegen_runtime::{
     BuildError, CallOptions, Error, ErrorResponse, HeaderMap, InvalidBodyKind, JsonError,
-    RequestOptions, ResponseValue, RetryPolicy, StatusCode, reqwest,
+    MismatchKind, RequestOptions, ResponseValue, RetryPolicy, SpecMismatch, StatusCode,
+    reqwest,
 };
 
 /// The API version this client was generated from (`info.version` of `codegen/tests/fixtures/pagination.yaml`).
@@ -12,7 +13,7 @@ pub const API_VERSION: &str = "1.0";
 /// The API description names no absolute server URL: set one with `ClientBuilder::base_url`.
 pub const DEFAULT_BASE_URL: &str = "";
 
-static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiInfo {
+pub(crate) static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiInfo {
     default_base_url: DEFAULT_BASE_URL,
     requires_token: false,
     user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
@@ -46,6 +47,15 @@ impl Client {
     pub fn http_client(&self) -> &::codegen_runtime::reqwest::Client {
         self.runtime.http_client()
     }
+
+    /// Every disagreement between the responses seen so far and the API description
+    /// (properties it does not declare, enum values it does not list), per operation
+    /// and schema, when the client was built with
+    /// [`record_spec_mismatches(true)`](ClientBuilder::record_spec_mismatches); empty
+    /// otherwise.
+    pub fn spec_mismatches(&self) -> Vec<SpecMismatch> {
+        self.runtime.spec_mismatches()
+    }
 }
 
 #[doc(hidden)]
@@ -71,7 +81,7 @@ impl ::codegen_runtime::deps::progenitor_client::ClientInfo<()> for Client {
 #[derive(Debug)]
 #[must_use = "a builder does nothing until you call `build`"]
 pub struct ClientBuilder {
-    inner: ::codegen_runtime::ClientBuilder,
+    pub(crate) inner: ::codegen_runtime::ClientBuilder,
 }
 
 impl ClientBuilder {
@@ -161,6 +171,16 @@ impl ClientBuilder {
         }
     }
 
+    /// Records, for every JSON response, the properties the API description does not
+    /// declare and the enum values it does not list (default `false`): read them with
+    /// [`Client::spec_mismatches`]; each new one is also a `tracing` warning. Decoding
+    /// is unchanged either way; when off, this costs nothing.
+    pub fn record_spec_mismatches(self, record: bool) -> Self {
+        Self {
+            inner: self.inner.record_spec_mismatches(record),
+        }
+    }
+
     /// Validates the configuration and builds the client.
     ///
     /// # Errors
@@ -186,6 +206,7 @@ impl Client {
     /// - `200`: a page of people, decoded as [`ListPeopleResponse`](crate::types::ListPeopleResponse)
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "listPeople", alias = "/people", alias = "GET /people")]
     pub fn list_people(&self) -> ListPeople<'_> {
         ListPeople {
             client: self,
@@ -251,7 +272,14 @@ impl<'a> ListPeople<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(
+                        ::codegen_runtime::Shape::Object(
+                            &super::shapes::ListPeopleResponse,
+                        ),
+                    )
+            }
             _ => Err(response.unexpected()),
         }
     }

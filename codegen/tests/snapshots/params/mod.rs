@@ -3,6 +3,8 @@
 //! generated crate lays them out.
 
 pub mod client;
+pub mod mock;
+pub mod shapes;
 pub mod types;
 
 pub use client::*;

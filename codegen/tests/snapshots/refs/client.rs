@@ -3,7 +3,8 @@
 
 pub use ::codegen_runtime::{
     BuildError, CallOptions, Error, ErrorResponse, HeaderMap, InvalidBodyKind, JsonError,
-    RequestOptions, ResponseValue, RetryPolicy, StatusCode, reqwest,
+    MismatchKind, RequestOptions, ResponseValue, RetryPolicy, SpecMismatch, StatusCode,
+    reqwest,
 };
 
 /// The API version this client was generated from (`info.version` of `codegen/tests/fixtures/refs.yaml`).
@@ -12,7 +13,7 @@ pub const API_VERSION: &str = "1.0";
 /// The server the client talks to unless `ClientBuilder::base_url` says otherwise: `https://refs.example.test/api`.
 pub const DEFAULT_BASE_URL: &str = "https://refs.example.test/api";
 
-static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiInfo {
+pub(crate) static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiInfo {
     default_base_url: DEFAULT_BASE_URL,
     requires_token: true,
     user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
@@ -48,6 +49,15 @@ impl Client {
     pub fn http_client(&self) -> &::codegen_runtime::reqwest::Client {
         self.runtime.http_client()
     }
+
+    /// Every disagreement between the responses seen so far and the API description
+    /// (properties it does not declare, enum values it does not list), per operation
+    /// and schema, when the client was built with
+    /// [`record_spec_mismatches(true)`](ClientBuilder::record_spec_mismatches); empty
+    /// otherwise.
+    pub fn spec_mismatches(&self) -> Vec<SpecMismatch> {
+        self.runtime.spec_mismatches()
+    }
 }
 
 #[doc(hidden)]
@@ -73,7 +83,7 @@ impl ::codegen_runtime::deps::progenitor_client::ClientInfo<()> for Client {
 #[derive(Debug)]
 #[must_use = "a builder does nothing until you call `build`"]
 pub struct ClientBuilder {
-    inner: ::codegen_runtime::ClientBuilder,
+    pub(crate) inner: ::codegen_runtime::ClientBuilder,
 }
 
 impl ClientBuilder {
@@ -163,6 +173,16 @@ impl ClientBuilder {
         }
     }
 
+    /// Records, for every JSON response, the properties the API description does not
+    /// declare and the enum values it does not list (default `false`): read them with
+    /// [`Client::spec_mismatches`]; each new one is also a `tracing` warning. Decoding
+    /// is unchanged either way; when off, this costs nothing.
+    pub fn record_spec_mismatches(self, record: bool) -> Self {
+        Self {
+            inner: self.inner.record_spec_mismatches(record),
+        }
+    }
+
     /// Validates the configuration and builds the client.
     ///
     /// # Errors
@@ -192,6 +212,7 @@ impl Client {
     /// - `404`: no such pet (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "getPet", alias = "/pets/{petId}", alias = "GET /pets/{petId}")]
     pub fn get_pet(&self, pet_id: impl Into<String>) -> GetPet<'_> {
         GetPet {
             client: self,
@@ -215,6 +236,7 @@ impl Client {
     /// - `200`: the pet, decoded as [`Pet`](crate::types::Pet)
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "replacePet", alias = "/pets/{petId}", alias = "PUT /pets/{petId}")]
     pub fn replace_pet(
         &self,
         pet_id: impl Into<String>,
@@ -278,7 +300,10 @@ impl<'a> GetPet<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(::codegen_runtime::Shape::Object(&super::shapes::Pet))
+            }
             404 => Err(response.error("no such pet")),
             _ => Err(response.unexpected()),
         }
@@ -324,7 +349,10 @@ impl<'a> ReplacePet<'a> {
         request.options(self.options);
         let response = self.client.runtime.execute(request).await?;
         match response.status() {
-            200 => response.json(),
+            200 => {
+                response
+                    .checked_json(::codegen_runtime::Shape::Object(&super::shapes::Pet))
+            }
             _ => Err(response.unexpected()),
         }
     }

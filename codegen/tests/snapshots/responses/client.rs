@@ -3,7 +3,8 @@
 
 pub use ::codegen_runtime::{
     BuildError, CallOptions, Error, ErrorResponse, HeaderMap, InvalidBodyKind, JsonError,
-    RequestOptions, ResponseValue, RetryPolicy, StatusCode, reqwest,
+    MismatchKind, RequestOptions, ResponseValue, RetryPolicy, SpecMismatch, StatusCode,
+    reqwest,
 };
 
 /// The API version this client was generated from (`info.version` of `codegen/tests/fixtures/responses.yaml`).
@@ -12,7 +13,7 @@ pub const API_VERSION: &str = "1.0";
 /// The API description names no absolute server URL: set one with `ClientBuilder::base_url`.
 pub const DEFAULT_BASE_URL: &str = "";
 
-static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiInfo {
+pub(crate) static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiInfo {
     default_base_url: DEFAULT_BASE_URL,
     requires_token: false,
     user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
@@ -46,6 +47,15 @@ impl Client {
     pub fn http_client(&self) -> &::codegen_runtime::reqwest::Client {
         self.runtime.http_client()
     }
+
+    /// Every disagreement between the responses seen so far and the API description
+    /// (properties it does not declare, enum values it does not list), per operation
+    /// and schema, when the client was built with
+    /// [`record_spec_mismatches(true)`](ClientBuilder::record_spec_mismatches); empty
+    /// otherwise.
+    pub fn spec_mismatches(&self) -> Vec<SpecMismatch> {
+        self.runtime.spec_mismatches()
+    }
 }
 
 #[doc(hidden)]
@@ -71,7 +81,7 @@ impl ::codegen_runtime::deps::progenitor_client::ClientInfo<()> for Client {
 #[derive(Debug)]
 #[must_use = "a builder does nothing until you call `build`"]
 pub struct ClientBuilder {
-    inner: ::codegen_runtime::ClientBuilder,
+    pub(crate) inner: ::codegen_runtime::ClientBuilder,
 }
 
 impl ClientBuilder {
@@ -161,6 +171,16 @@ impl ClientBuilder {
         }
     }
 
+    /// Records, for every JSON response, the properties the API description does not
+    /// declare and the enum values it does not list (default `false`): read them with
+    /// [`Client::spec_mismatches`]; each new one is also a `tracing` warning. Decoding
+    /// is unchanged either way; when off, this costs nothing.
+    pub fn record_spec_mismatches(self, record: bool) -> Self {
+        Self {
+            inner: self.inner.record_spec_mismatches(record),
+        }
+    }
+
     /// Validates the configuration and builds the client.
     ///
     /// # Errors
@@ -188,6 +208,7 @@ impl Client {
     /// - any other status: unexpected error (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "submitJob", alias = "/jobs", alias = "POST /jobs")]
     pub fn submit_job(&self) -> SubmitJob<'_> {
         SubmitJob {
             client: self,
@@ -208,6 +229,7 @@ impl Client {
     /// - any `4xx`: cannot cancel (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "cancelJob", alias = "/jobs/{id}", alias = "DELETE /jobs/{id}")]
     pub fn cancel_job(&self, id: impl Into<String>) -> CancelJob<'_> {
         CancelJob {
             client: self,
@@ -227,6 +249,7 @@ impl Client {
     /// - `200`: the log, returned as text
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "getJobLog", alias = "/jobs/{id}/log", alias = "GET /jobs/{id}/log")]
     pub fn get_job_log(&self, id: impl Into<String>) -> GetJobLog<'_> {
         GetJobLog {
             client: self,
@@ -247,6 +270,7 @@ impl Client {
     /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
     ///
     /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "pingJob", alias = "/jobs/{id}/ping", alias = "POST /jobs/{id}/ping")]
     pub fn ping_job(&self, id: impl Into<String>) -> PingJob<'_> {
         PingJob {
             client: self,
@@ -314,12 +338,16 @@ impl<'a> SubmitJob<'a> {
         match response.status() {
             200 => {
                 response
-                    .json::<super::types::ResultValue>()
+                    .checked_json::<
+                        super::types::ResultValue,
+                    >(::codegen_runtime::Shape::Object(&super::shapes::ResultValue))
                     .and_then(|value| value.map(SubmitJobResponse::Ok))
             }
             202 => {
                 response
-                    .json::<super::types::Ticket>()
+                    .checked_json::<
+                        super::types::Ticket,
+                    >(::codegen_runtime::Shape::Object(&super::shapes::Ticket))
                     .and_then(|value| value.map(SubmitJobResponse::Accepted))
             }
             204 => response.empty().map(|()| SubmitJobResponse::NoContent),

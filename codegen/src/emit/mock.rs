@@ -1,0 +1,236 @@
+//! The mock module (compiled behind the generated crate's `mock` feature): a typed mock server
+//! for the tests of crates that depend on the client, with one expectation builder per
+//! operation that matches on its path parameters, query, headers and body, answers with a typed
+//! value or a status, and counts calls.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::operations::{convert, input_type, param_value};
+use super::{Scope, docs, ident, rust_type};
+use crate::ir::{Api, Location, Operation, Param, ResponseBody, Status, Success, TypeRef};
+
+pub(super) fn emit_mock_file(api: &Api) -> TokenStream {
+    let header = docs::inner(&[
+        format!(
+            "A typed mock server of the {} for tests, generated from {} (feature `mock`).",
+            docs::spec_text(&api.title),
+            docs::code(&api.source)
+        ),
+        "Start a [`MockServer`], declare what each operation should receive and answer, and \
+         point a client at it with [`MockServer::client`]. Expectations with \
+         `expect_calls(n)` are checked when the server is dropped."
+            .to_owned(),
+    ]);
+    let methods = api.operations.iter().map(emit_server_method);
+    let builders = api.operations.iter().map(emit_expectation);
+    quote! {
+        #header
+
+        pub use ::codegen_runtime::mock::MockResponse;
+
+        /// A mock server of this API on a free port of 127.0.0.1.
+        #[derive(Debug)]
+        pub struct MockServer {
+            inner: ::codegen_runtime::mock::MockServer,
+        }
+
+        impl MockServer {
+            /// Starts a mock server.
+            pub async fn start() -> Self {
+                Self { inner: ::codegen_runtime::mock::MockServer::start().await }
+            }
+
+            /// The server's base URL.
+            pub fn uri(&self) -> String {
+                self.inner.uri()
+            }
+
+            /// A client pointed at this server, ready to use: a placeholder token, every
+            /// client-wide setting set to `"mock"`, plain http to loopback allowed, no retries.
+            ///
+            /// # Panics
+            ///
+            /// When the HTTP client cannot be created (no TLS backend), which no test can work
+            /// around.
+            pub fn client(&self) -> super::Client {
+                self.client_builder()
+                    .build()
+                    .expect("a client for the mock server")
+            }
+
+            /// The builder behind [`MockServer::client`], to change settings, timeouts or
+            /// retries before building.
+            pub fn client_builder(&self) -> super::ClientBuilder {
+                super::ClientBuilder {
+                    inner: self.inner.client_builder(&super::API_INFO),
+                }
+            }
+
+            /// Checks every expectation now, panicking with a report when one is not met.
+            pub async fn verify(&self) {
+                self.inner.verify().await;
+            }
+
+            #(#methods)*
+        }
+
+        #(#builders)*
+    }
+}
+
+fn endpoint(op: &Operation) -> String {
+    docs::code(&format!("{} {}", op.method.as_str(), op.path))
+}
+
+fn emit_server_method(op: &Operation) -> TokenStream {
+    let method = ident(&op.name.rust);
+    let mock = ident(&op.mock);
+    let operation_id = &op.name.wire;
+    let http = ident(op.method.as_str());
+    let template = &op.path;
+    let doc = docs::outer(&[format!(
+        "Expects calls of [`Client::{0}`](super::Client::{0}), {1}: every call, until narrowed \
+         by the returned builder's matchers.",
+        op.name.rust,
+        endpoint(op)
+    )]);
+    quote! {
+        #doc
+        pub fn #method(&self) -> #mock<'_> {
+            #mock {
+                inner: ::codegen_runtime::mock::OperationMock::new(
+                    &self.inner,
+                    #operation_id,
+                    ::codegen_runtime::Method::#http,
+                    #template,
+                ),
+            }
+        }
+    }
+}
+
+fn emit_expectation(op: &Operation) -> TokenStream {
+    let mock = ident(&op.mock);
+    let doc = docs::outer(&[
+        format!(
+            "An expectation for {} (operation {}), made by [`MockServer::{}`].",
+            endpoint(op),
+            docs::code(&op.name.wire),
+            op.name.rust
+        ),
+        "Narrow it with the matchers, then install it with one of the `respond…` methods."
+            .to_owned(),
+    ]);
+    let matchers = op.params.iter().map(emit_matcher);
+    let body = op.body.as_ref().map(|body| {
+        let name = ident(&body.name);
+        let ty = rust_type(&body.ty, Scope::Sibling);
+        quote! {
+            /// Matches only calls whose JSON request body equals `body`.
+            pub fn #name(mut self, body: &#ty) -> Self {
+                self.inner.json_body(body);
+                self
+            }
+        }
+    });
+    let ok = respond_ok(op);
+    quote! {
+        #doc
+        #[derive(Debug)]
+        #[must_use = "an expectation does nothing until one of its `respond…` methods installs it"]
+        pub struct #mock<'a> {
+            inner: ::codegen_runtime::mock::OperationMock<'a>,
+        }
+
+        impl #mock<'_> {
+            #(#matchers)*
+            #body
+
+            /// Expects exactly `calls` matching calls, checked when the server is dropped.
+            pub fn expect_calls(mut self, calls: u64) -> Self {
+                self.inner.expect_calls(calls);
+                self
+            }
+
+            /// Installs the expectation, answering with `response`.
+            pub async fn respond_with(self, response: MockResponse) {
+                self.inner.respond(response).await;
+            }
+
+            /// Installs the expectation, answering with this status and no body.
+            pub async fn respond_status(self, status: u16) {
+                self.inner.respond(MockResponse::status(status)).await;
+            }
+
+            #ok
+        }
+    }
+}
+
+fn emit_matcher(p: &Param) -> TokenStream {
+    let name = ident(&p.name.rust);
+    let wire = &p.name.wire;
+    let (add, what) = match p.location {
+        Location::Path => (quote!(path_param), "path parameter"),
+        Location::Query => (quote!(query), "query parameter"),
+        Location::Header => (quote!(header), "header"),
+    };
+    let doc = docs::outer(&[format!(
+        "Matches only calls whose {} {what} is `value`.",
+        docs::code(wire)
+    )]);
+    if let TypeRef::Vec(item) = &p.ty {
+        let ty = rust_type(&p.ty, Scope::Sibling);
+        let value = param_value(item, quote!(item));
+        return quote! {
+            #doc
+            pub fn #name(mut self, value: #ty) -> Self {
+                for item in &value {
+                    self.inner.#add(#wire, #value);
+                }
+                self
+            }
+        };
+    }
+    let ty = input_type(&p.ty);
+    // Strings come as `impl Into<String>`; everything else is used as given.
+    let convert = p.ty.is_string().then(|| {
+        let converted = convert(&p.ty, quote!(value));
+        quote!(let value: String = #converted;)
+    });
+    let value = param_value(&p.ty, quote!(&value));
+    quote! {
+        #doc
+        pub fn #name(mut self, value: #ty) -> Self {
+            #convert
+            self.inner.#add(#wire, #value);
+            self
+        }
+    }
+}
+
+/// `respond_ok` for operations whose success is one JSON body: the typed way to answer.
+fn respond_ok(op: &Operation) -> Option<TokenStream> {
+    let Success::Single(Some(ResponseBody::Json(ty))) = &op.success else {
+        return None;
+    };
+    let status = op
+        .responses
+        .iter()
+        .find_map(|r| match r.status {
+            Status::Code(code) if r.status.is_success() => Some(code),
+            _ => None,
+        })
+        .unwrap_or(200);
+    let ty = rust_type(ty, Scope::Sibling);
+    let doc = docs::outer(&[format!(
+        "Installs the expectation, answering `{status}` with `body` as JSON."
+    )]);
+    Some(quote! {
+        #doc
+        pub async fn respond_ok(self, body: &#ty) {
+            self.inner.respond(MockResponse::json(#status, body)).await;
+        }
+    })
+}

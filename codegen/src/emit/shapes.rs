@@ -1,0 +1,189 @@
+//! The shapes module: one static per named type, saying which properties and enum values the
+//! API description declares, for the runtime's opt-in report of responses that disagree with it.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Scope, docs, ident};
+use crate::ir::{Api, TypeDef, TypeKind, TypeRef};
+
+/// Named types by Rust name, to resolve aliases and pick each type's kind of shape.
+pub(super) struct Shapes<'a> {
+    defs: BTreeMap<&'a str, &'a TypeDef>,
+}
+
+impl<'a> Shapes<'a> {
+    pub(super) fn new(api: &'a Api) -> Self {
+        Self {
+            defs: api
+                .types
+                .iter()
+                .map(|d| (d.name.rust.as_str(), d))
+                .collect(),
+        }
+    }
+
+    /// A `::codegen_runtime::Shape` expression for a type, naming statics of the shapes module
+    /// from `scope`.
+    pub(super) fn of(&self, ty: &TypeRef, scope: Scope) -> TokenStream {
+        self.of_depth(ty, scope, 0)
+    }
+
+    /// The shape of a response body as an expression that can be passed by value: a body that
+    /// is an array or a map at the top needs a `static` to borrow its element shape from.
+    pub(super) fn of_body(&self, ty: &TypeRef) -> TokenStream {
+        let shape = self.of(ty, Scope::Sibling);
+        if self.is_container(ty, 0) {
+            quote!({
+                static SHAPE: ::codegen_runtime::Shape = #shape;
+                SHAPE
+            })
+        } else {
+            shape
+        }
+    }
+
+    fn is_container(&self, ty: &TypeRef, depth: usize) -> bool {
+        match ty {
+            TypeRef::Vec(_) | TypeRef::Map(_) => true,
+            TypeRef::Option(inner) | TypeRef::Boxed(inner) => self.is_container(inner, depth),
+            TypeRef::Named(name) => match self.defs.get(name.as_str()).map(|d| &d.kind) {
+                Some(TypeKind::Alias(target)) if depth < 64 => self.is_container(target, depth + 1),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    fn of_depth(&self, ty: &TypeRef, scope: Scope, depth: usize) -> TokenStream {
+        let shape = quote!(::codegen_runtime::Shape);
+        match ty {
+            TypeRef::Vec(inner) => {
+                let inner = self.of_depth(inner, scope, depth);
+                quote!(#shape::Array(&#inner))
+            }
+            TypeRef::Map(inner) => {
+                let inner = self.of_depth(inner, scope, depth);
+                quote!(#shape::Map(&#inner))
+            }
+            TypeRef::Option(inner) | TypeRef::Boxed(inner) => self.of_depth(inner, scope, depth),
+            TypeRef::Named(name) => {
+                let Some(def) = self.defs.get(name.as_str()) else {
+                    return quote!(#shape::Any);
+                };
+                let path = match scope {
+                    Scope::Types => {
+                        let name = ident(name);
+                        quote!(#name)
+                    }
+                    Scope::Sibling => {
+                        let name = ident(name);
+                        quote!(super::shapes::#name)
+                    }
+                };
+                match &def.kind {
+                    TypeKind::Struct(_) => quote!(#shape::Object(&#path)),
+                    TypeKind::Enum(_) => quote!(#shape::Enum(&#path)),
+                    TypeKind::Union(union) if union.tag.is_some() => quote!(#shape::Tagged(&#path)),
+                    TypeKind::Union(_) => quote!(#shape::OneOf(&#path)),
+                    // Lowering refuses alias cycles; the bound is a second guard.
+                    TypeKind::Alias(target) if depth < 64 => {
+                        self.of_depth(target, scope, depth + 1)
+                    }
+                    TypeKind::Alias(_) => quote!(#shape::Any),
+                }
+            }
+            _ => quote!(#shape::Any),
+        }
+    }
+}
+
+pub(super) fn emit_shapes_file(api: &Api) -> TokenStream {
+    let shapes = Shapes::new(api);
+    let header = docs::inner(&[format!(
+        "What the {} declares of each type, for `record_spec_mismatches`: generated from {}.",
+        docs::spec_text(&api.title),
+        docs::code(&api.source)
+    )]);
+    let items = api.types.iter().map(|def| emit_shape(&shapes, def));
+    quote! {
+        #header
+        #![allow(non_upper_case_globals)]
+        #(#items)*
+    }
+}
+
+fn emit_shape(shapes: &Shapes<'_>, def: &TypeDef) -> TokenStream {
+    let name = ident(&def.name.rust);
+    let schema = &def.name.wire;
+    let doc = docs::outer(&[format!(
+        "The shape of [`{0}`](super::types::{0}).",
+        def.name.rust
+    )]);
+    match &def.kind {
+        TypeKind::Struct(strukt) => {
+            let properties = strukt.fields.iter().map(|field| {
+                let wire = &field.name.wire;
+                let shape = shapes.of(&field.ty, Scope::Types);
+                quote!((#wire, #shape))
+            });
+            let additional = match &strukt.additional {
+                Some(value) => {
+                    let shape = shapes.of(value, Scope::Types);
+                    quote!(Some(&#shape))
+                }
+                None => quote!(None),
+            };
+            quote! {
+                #doc
+                pub static #name: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+                    schema: #schema,
+                    properties: &[#(#properties),*],
+                    additional: #additional,
+                };
+            }
+        }
+        TypeKind::Enum(enumeration) => {
+            let values = enumeration.variants.iter().map(|v| &v.wire);
+            quote! {
+                #doc
+                pub static #name: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+                    schema: #schema,
+                    values: &[#(#values),*],
+                };
+            }
+        }
+        TypeKind::Union(union) => match &union.tag {
+            Some(tag) => {
+                let variants = union.variants.iter().map(|variant| {
+                    let value = variant.tag_value.clone().unwrap_or_default();
+                    let shape = shapes.of(&variant.ty, Scope::Types);
+                    quote!((#value, #shape))
+                });
+                quote! {
+                    #doc
+                    pub static #name: ::codegen_runtime::TaggedShape = ::codegen_runtime::TaggedShape {
+                        tag: #tag,
+                        variants: &[#(#variants),*],
+                    };
+                }
+            }
+            None => {
+                let members: Vec<TokenStream> = union
+                    .variants
+                    .iter()
+                    .map(|variant| shapes.of(&variant.ty, Scope::Types))
+                    .collect();
+                let count = members.len();
+                quote! {
+                    #doc
+                    pub static #name: [::codegen_runtime::Shape; #count] = [#(#members),*];
+                }
+            }
+        },
+        // An alias is described by what it names, wherever it is used.
+        TypeKind::Alias(_) => TokenStream::new(),
+    }
+}
