@@ -149,7 +149,7 @@ fn bench_generation(c: &mut Criterion, inputs: &[Input]) {
         // Every synthetic spec must generate; otherwise the figures would time an error path.
         let files = codegen::generate(spec(&input.text), OPTIONS)
             .unwrap_or_else(|errors| panic!("`{}` does not generate:\n{errors}", input.group));
-        assert_eq!(files.len(), 3);
+        assert_eq!(files.files.len(), 4);
 
         let mut group = c.benchmark_group(&input.group);
         group.throughput(Throughput::Elements(input.operations as u64));

@@ -1,10 +1,23 @@
-//! Diagnostics: every problem names the spec file, a JSON pointer into it and what is wrong.
+//! Diagnostics: every problem names the spec file, a JSON pointer into it (and its line where it
+//! can be found) and what is wrong. Errors stop generation; warnings never do.
 
 use std::fmt;
+
+/// Whether a diagnostic stops generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The document cannot be generated as it is.
+    Error,
+    /// Generation goes on; the output is still correct, but the document could say more (a
+    /// positional name that a `title` would improve, a keyword that means nothing to a client).
+    Warning,
+}
 
 /// One problem found in a spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether it stops generation.
+    pub severity: Severity,
     /// The spec file as given in [`crate::Spec::path`].
     pub file: String,
     /// RFC 6901 JSON pointer to the offending value, e.g. `/paths/~1badges/get/responses/200`.
@@ -16,8 +29,32 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+impl Diagnostic {
+    /// An error at `pointer`.
+    pub fn error(file: &str, pointer: &str, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            file: file.to_owned(),
+            pointer: pointer.to_owned(),
+            location: None,
+            message: message.into(),
+        }
+    }
+
+    /// A warning at `pointer`.
+    pub fn warning(file: &str, pointer: &str, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(file, pointer, message)
+        }
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.severity == Severity::Warning {
+            f.write_str("warning: ")?;
+        }
         write!(f, "{}", self.file)?;
         if let Some((line, column)) = self.location {
             write!(f, ":{line}:{column}")?;
@@ -36,7 +73,7 @@ impl fmt::Display for Diagnostic {
 pub struct Errors(pub Vec<Diagnostic>);
 
 impl Errors {
-    /// The problems, in the order they were found (spec order).
+    /// The problems, in the order they were found (spec order): errors, then any warnings.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.0
     }
@@ -44,7 +81,11 @@ impl Errors {
 
 impl fmt::Display for Errors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let count = self.0.len();
+        let count = self
+            .0
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
         let noun = if count == 1 { "problem" } else { "problems" };
         write!(f, "{count} {noun} in the OpenAPI document")?;
         for diagnostic in &self.0 {
@@ -66,9 +107,10 @@ impl Pointer {
         Self(String::new())
     }
 
-    /// Parses the fragment of a local `$ref` (`#/components/schemas/x`) into a pointer.
-    pub fn from_fragment(fragment: &str) -> Self {
-        Self(fragment.trim_start_matches('#').to_owned())
+    /// A pointer from its text (`/components/schemas/x`), as found after the `#` of a local
+    /// `$ref`.
+    pub fn from_text(text: &str) -> Self {
+        Self(text.to_owned())
     }
 
     /// A new pointer one token deeper.
@@ -89,11 +131,13 @@ impl fmt::Display for Pointer {
     }
 }
 
-/// Collects diagnostics for one spec file.
+/// Collects diagnostics for one spec file. A problem reported twice at the same place (a shared
+/// component met through several uses) is kept once.
 #[derive(Debug)]
 pub(crate) struct Sink {
     file: String,
     diagnostics: Vec<Diagnostic>,
+    seen: std::collections::HashSet<(Severity, String, String)>,
 }
 
 impl Sink {
@@ -101,24 +145,45 @@ impl Sink {
         Self {
             file: file.to_owned(),
             diagnostics: Vec::new(),
+            seen: std::collections::HashSet::new(),
         }
     }
 
-    pub(crate) fn report(&mut self, pointer: &Pointer, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic {
-            file: self.file.clone(),
-            pointer: pointer.as_str().to_owned(),
-            location: None,
-            message: message.into(),
-        });
+    fn push(&mut self, severity: Severity, pointer: &Pointer, message: String) {
+        let key = (severity, pointer.as_str().to_owned(), message);
+        if self.seen.insert(key.clone()) {
+            self.diagnostics.push(Diagnostic {
+                severity,
+                file: self.file.clone(),
+                pointer: key.1,
+                location: None,
+                message: key.2,
+            });
+        }
     }
 
-    /// `Ok(value)` when nothing was reported, otherwise every diagnostic.
-    pub(crate) fn finish<T>(self, value: T) -> Result<T, Errors> {
-        if self.diagnostics.is_empty() {
-            Ok(value)
+    /// Reports an error: generation stops after lowering.
+    pub(crate) fn report(&mut self, pointer: &Pointer, message: impl Into<String>) {
+        self.push(Severity::Error, pointer, message.into());
+    }
+
+    /// Reports a warning: generation goes on.
+    pub(crate) fn warn(&mut self, pointer: &Pointer, message: impl Into<String>) {
+        self.push(Severity::Warning, pointer, message.into());
+    }
+
+    /// `Ok((value, warnings))` when no error was reported, otherwise every error (the warnings
+    /// too, after them).
+    pub(crate) fn finish<T>(self, value: T) -> Result<(T, Vec<Diagnostic>), Errors> {
+        let (mut errors, warnings): (Vec<_>, Vec<_>) = self
+            .diagnostics
+            .into_iter()
+            .partition(|d| d.severity == Severity::Error);
+        if errors.is_empty() {
+            Ok((value, warnings))
         } else {
-            Err(Errors(self.diagnostics))
+            errors.extend(warnings);
+            Err(Errors(errors))
         }
     }
 }
@@ -139,11 +204,11 @@ mod tests {
     #[test]
     fn diagnostic_display_names_file_location_and_pointer() {
         let diagnostic = Diagnostic {
-            file: "spec/x.yaml".into(),
-            pointer: "/paths".into(),
             location: Some((3, 7)),
-            message: "bad".into(),
+            ..Diagnostic::error("spec/x.yaml", "/paths", "bad")
         };
         assert_eq!(diagnostic.to_string(), "spec/x.yaml:3:7 at /paths: bad");
+        let warning = Diagnostic::warning("spec/x.yaml", "/a", "hm");
+        assert_eq!(warning.to_string(), "warning: spec/x.yaml at /a: hm");
     }
 }

@@ -38,12 +38,11 @@ pub(crate) fn format(
 
 /// A diagnostic for a bug in the generator itself.
 pub(crate) fn internal(spec: Spec<'_>, message: String) -> Diagnostic {
-    Diagnostic {
-        file: spec.path.to_owned(),
-        pointer: String::new(),
-        location: None,
-        message: format!("internal error: {message}; please report this"),
-    }
+    Diagnostic::error(
+        spec.path,
+        "",
+        format!("internal error: {message}; please report this"),
+    )
 }
 
 /// Puts a blank line between items (prettyplease prints them back to back), so the output reads

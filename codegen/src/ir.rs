@@ -56,8 +56,10 @@ pub struct Api {
     pub docs: Docs,
     /// The first server URL, if the spec has one.
     pub default_base_url: Option<String>,
-    /// Whether the spec requires a bearer token for its operations.
+    /// Whether every operation needs credentials (so a client built without any is refused).
     pub requires_token: bool,
+    /// The security schemes the client can serve, in spec order.
+    pub auth: Vec<AuthScheme>,
     /// Where the spec came from, for generated docs.
     pub source: String,
     /// Client-wide settings (header parameters marked `x-client-setting`), in spec order.
@@ -81,6 +83,33 @@ pub struct Setting {
     pub docs: Docs,
 }
 
+/// A security scheme the client serves: one builder setting named after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthScheme {
+    /// `wire` is the scheme's name in `components/securitySchemes`; `rust` the builder method.
+    pub name: Name,
+    /// How the credential is sent.
+    pub kind: AuthKind,
+    /// The scheme's description.
+    pub docs: Docs,
+}
+
+/// How a security scheme's credential is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthKind {
+    /// `Authorization: Bearer <token>` (http bearer, OAuth2, OpenID Connect).
+    Bearer,
+    /// `Authorization: Basic <user:password>`.
+    Basic,
+    /// An API key in a header, the query string or a cookie, under this name.
+    ApiKey {
+        /// Where the key goes.
+        location: Location,
+        /// The header, query parameter or cookie name.
+        name: String,
+    },
+}
+
 /// A named Rust type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeDef {
@@ -100,6 +129,8 @@ pub enum TypeKind {
     Struct(Struct),
     /// A string enum; unknown values decode into a catch-all variant.
     Enum(StringEnum),
+    /// An integer enum; unknown values decode into a catch-all variant.
+    IntEnum(IntEnum),
     /// A `oneOf`/`anyOf`: one of several shapes.
     Union(Union),
     /// A name for another type (`type Ids = Vec<String>`).
@@ -151,6 +182,13 @@ pub struct StringEnum {
     pub variants: Vec<Name>,
 }
 
+/// An integer enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntEnum {
+    /// Variant names and their values, in spec order.
+    pub variants: Vec<(String, i64)>,
+}
+
 /// A union of shapes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Union {
@@ -158,8 +196,8 @@ pub struct Union {
     pub variants: Vec<UnionVariant>,
     /// The discriminator property, when the spec names one.
     pub tag: Option<String>,
-    /// The catch-all variant that keeps shapes this version does not know (`Other(Value)`
-    /// for untagged unions, a unit `Unknown` for tagged ones).
+    /// The catch-all variant that keeps, as a JSON value, shapes (or tag values) this version
+    /// does not know.
     pub fallback: String,
 }
 
@@ -195,6 +233,8 @@ pub enum TypeRef {
     JsonObject,
     /// A named type in the types module, by Rust name.
     Named(String),
+    /// Binary data (`format: binary`): bytes with an optional file name and content type.
+    Binary,
     /// `Box<T>`, inserted where a type contains itself.
     Boxed(Box<TypeRef>),
     /// `Vec<T>`.
@@ -273,6 +313,11 @@ pub struct Operation {
     pub success: Success,
     /// A page-walking stream, from `x-pagination`.
     pub pagination: Option<Pagination>,
+    /// The credentials the operation takes: alternatives, each a set of indices into
+    /// [`Api::auth`] sent together; an empty alternative means none is needed.
+    pub security: Vec<Vec<usize>>,
+    /// The media types the operation's success responses come in, for `Accept`.
+    pub accept: Vec<String>,
 }
 
 /// A piece of a path template.
@@ -293,15 +338,18 @@ pub enum Location {
     Query,
     /// A request header.
     Header,
+    /// A cookie.
+    Cookie,
 }
 
 impl Location {
-    /// The location as OpenAPI names it: `path`, `query` or `header`.
+    /// The location as OpenAPI names it: `path`, `query`, `header` or `cookie`.
     pub fn as_str(self) -> &'static str {
         match self {
             Location::Path => "path",
             Location::Query => "query",
             Location::Header => "header",
+            Location::Cookie => "cookie",
         }
     }
 }
@@ -326,6 +374,43 @@ pub struct Param {
     pub setting: Option<usize>,
     /// Whether the parameter is deprecated.
     pub deprecated: bool,
+    /// How the value is serialized (OpenAPI `style`, or `content` as JSON).
+    pub style: Style,
+    /// OpenAPI `explode`.
+    pub explode: bool,
+    /// OpenAPI `allowReserved`: reserved characters are sent unencoded in the query.
+    pub allow_reserved: bool,
+}
+
+/// How a parameter (or form field) is serialized, as OpenAPI names the RFC 6570 styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Style {
+    Simple,
+    Label,
+    Matrix,
+    Form,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
+    /// Described by `content: application/json`: the value's JSON text.
+    Json,
+}
+
+impl Style {
+    /// The style as OpenAPI names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Style::Simple => "simple",
+            Style::Label => "label",
+            Style::Matrix => "matrix",
+            Style::Form => "form",
+            Style::SpaceDelimited => "spaceDelimited",
+            Style::PipeDelimited => "pipeDelimited",
+            Style::DeepObject => "deepObject",
+            Style::Json => "json",
+        }
+    }
 }
 
 impl Param {
@@ -335,17 +420,114 @@ impl Param {
     }
 }
 
-/// A JSON request body.
+/// A request body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
     /// Argument or setter name (from `x-body-name`, else `body`).
     pub name: String,
-    /// The body type.
-    pub ty: TypeRef,
     /// Whether it must be sent.
     pub required: bool,
     /// The description.
     pub docs: Docs,
+    /// The media types the operation accepts, the default (JSON where there is one) first.
+    pub kinds: Vec<BodyKind>,
+    /// When there are several: the enum that holds one of them (`CreateThingBody`).
+    pub choice: Option<String>,
+    /// The variant name of each media type in that enum (`Json`, `Form`, `ImagePng`).
+    pub words: Vec<String>,
+}
+
+impl Body {
+    /// The default media type's kind.
+    pub fn default_kind(&self) -> &BodyKind {
+        &self.kinds[0]
+    }
+}
+
+/// One media type of a request body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyKind {
+    /// JSON (`application/json`, `*+json`).
+    Json {
+        /// The media type.
+        media: String,
+        /// The value's type.
+        ty: TypeRef,
+    },
+    /// `application/x-www-form-urlencoded`: the value's fields as form pairs.
+    Form {
+        /// The media type.
+        media: String,
+        /// The value's type.
+        ty: TypeRef,
+        /// Per-property encodings (`encoding` in the spec): property, style, explode.
+        encodings: Vec<(String, Style, bool)>,
+    },
+    /// `multipart/form-data` (and other `multipart/*`): one part per property.
+    Multipart {
+        /// The media type.
+        media: String,
+        /// The value's type.
+        ty: TypeRef,
+        /// The parts, from the struct's fields.
+        parts: Vec<MultipartPart>,
+    },
+    /// Bytes sent as they are (`application/octet-stream`, images, `*/*`).
+    Binary {
+        /// The media type (the `Content-Type` sent; `application/octet-stream` for `*/*`).
+        media: String,
+    },
+    /// Text (`text/plain` and other `text/*`).
+    Text {
+        /// The media type.
+        media: String,
+    },
+}
+
+impl BodyKind {
+    /// The media type.
+    pub fn media(&self) -> &str {
+        match self {
+            BodyKind::Json { media, .. }
+            | BodyKind::Form { media, .. }
+            | BodyKind::Multipart { media, .. }
+            | BodyKind::Binary { media }
+            | BodyKind::Text { media } => media,
+        }
+    }
+
+    /// A short word for the kind, used in names (`Json`, `Form`, `Multipart`, `Bytes`, `Text`).
+    pub fn word(&self) -> &'static str {
+        match self {
+            BodyKind::Json { .. } => "Json",
+            BodyKind::Form { .. } => "Form",
+            BodyKind::Multipart { .. } => "Multipart",
+            BodyKind::Binary { .. } => "Bytes",
+            BodyKind::Text { .. } => "Text",
+        }
+    }
+}
+
+/// One part of a multipart body: a field of the body's struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultipartPart {
+    /// The field (`rust`) and part name (`wire`).
+    pub name: Name,
+    /// Whether the field is an `Option`.
+    pub optional: bool,
+    /// How the part is made from the field.
+    pub kind: PartKind,
+}
+
+/// How a multipart part is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    /// A file: bytes with a file name and content type.
+    File,
+    /// A list of files, one part each.
+    Files,
+    /// Text: strings as they are, other values as JSON.
+    Value,
 }
 
 /// A status the spec documents.
@@ -377,6 +559,8 @@ pub enum ResponseBody {
     Json(TypeRef),
     /// Text, returned as a `String`.
     Text,
+    /// Bytes (PDF, images, archives, `application/octet-stream`), returned as they are.
+    Binary,
 }
 
 /// One documented response.

@@ -1,17 +1,19 @@
-//! OpenAPI 3.0 to Rust client generator: spec text in, formatted Rust source out, no I/O.
+//! OpenAPI 3.0 and 3.1 to Rust client generator: spec text in, formatted Rust source out, no I/O.
 //!
 //! The whole pipeline is [`generate`]:
 //!
-//! 1. `load`: YAML text → `openapiv3::OpenAPI` (parse errors carry the file and JSON pointer);
-//! 2. `lower`: `openapiv3` → our own IR ([`ir::Api`]): names decided once, every
-//!    unsupported construct reported together with its pointer;
+//! 1. `load`: JSON or YAML text → the document tree ([`doc`]), version checked (syntax errors
+//!    carry the file, line and column);
+//! 2. `lower`: the tree → our own IR ([`ir::Api`]), reading schemas as JSON Schema means them:
+//!    names decided once, every problem reported together with its JSON pointer (and line),
+//!    warnings beside errors;
 //! 3. `emit`: IR → token streams, one emitter per item kind;
 //! 4. `format`: tokens → `prettyplease` source with an `@generated` header.
 //!
 //! Steps 3 and 4 run once per output file, each file on its own thread (token streams cannot
 //! cross threads, so a file is emitted and formatted where it is made).
 //!
-//! Only `load` and `lower` know `openapiv3`; only `emit` uses `quote!`; only `format` touches
+//! Only `load` and `lower` read the document; only `emit` uses `quote!`; only `format` touches
 //! `syn` and `prettyplease`. Generated code depends on the API-agnostic runtime crate
 //! `codegen-runtime` (the workspace's `runtime/`), which is never copied.
 
@@ -19,12 +21,13 @@ pub mod error;
 pub mod ir;
 pub mod names;
 
+mod doc;
 mod emit;
 mod format;
 mod load;
 mod lower;
 
-pub use error::{Diagnostic, Errors};
+pub use error::{Diagnostic, Errors, Severity};
 
 /// One OpenAPI document to generate from.
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +46,16 @@ pub struct Options<'a> {
     pub command: &'a str,
 }
 
+/// What [`generate`] makes: the files, and the warnings about the document that did not stop
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// The files, in a fixed order.
+    pub files: Vec<GeneratedFile>,
+    /// Problems that did not stop generation, in document order.
+    pub warnings: Vec<Diagnostic>,
+}
+
 /// One generated source file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
@@ -52,11 +65,11 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// Runs the whole pipeline: spec text in, generated files out (`types.rs`, `client.rs`), or
-/// every problem found in the spec. Never panics, never returns partial output.
-pub fn generate(spec: Spec<'_>, options: Options<'_>) -> Result<Vec<GeneratedFile>, Errors> {
-    let document = load::load(spec)?;
-    let api = lower::lower(spec, &document, options)?;
+/// Runs the whole pipeline: spec text in, generated files out (`types.rs`, `client.rs`,
+/// `shapes.rs`, `mock.rs`) with the warnings, or every problem found in the spec. Never panics,
+/// never returns partial output.
+pub fn generate(spec: Spec<'_>, options: Options<'_>) -> Result<Generated, Errors> {
+    let (api, warnings) = lower_only(spec, options)?;
     // Each file is emitted and formatted on its own thread; the files come back in order.
     let results: Vec<_> = std::thread::scope(|scope| {
         let jobs: Vec<_> = emit::FILES
@@ -84,14 +97,34 @@ pub fn generate(spec: Spec<'_>, options: Options<'_>) -> Result<Vec<GeneratedFil
         }
     }
     if problems.is_empty() {
-        Ok(files)
+        Ok(Generated { files, warnings })
     } else {
         Err(Errors(problems))
     }
 }
 
-/// Lowers a spec to the IR without emitting code; used by tests and tools that inspect the API.
-pub fn lower_only(spec: Spec<'_>, options: Options<'_>) -> Result<ir::Api, Errors> {
-    let document = load::load(spec)?;
+/// Lowers a spec to the IR without emitting code, with the warnings; used by tests and tools
+/// that inspect the API (the API-change report compares two of these).
+pub fn lower_only(
+    spec: Spec<'_>,
+    options: Options<'_>,
+) -> Result<(ir::Api, Vec<Diagnostic>), Errors> {
+    let document = load::load(spec).map_err(|errors| locate_all(spec, errors))?;
     lower::lower(spec, &document, options)
+        .map(|(api, warnings)| (api, locate(spec, warnings)))
+        .map_err(|errors| locate_all(spec, errors))
+}
+
+/// Adds the line and column of each diagnostic's pointer where the text shows it.
+fn locate(spec: Spec<'_>, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    for diagnostic in &mut diagnostics {
+        if diagnostic.location.is_none() {
+            diagnostic.location = load::locate(spec.text, &diagnostic.pointer);
+        }
+    }
+    diagnostics
+}
+
+fn locate_all(spec: Spec<'_>, errors: Errors) -> Errors {
+    Errors(locate(spec, errors.0))
 }

@@ -1,140 +1,396 @@
-//! Loading: spec text → `openapiv3::OpenAPI`, with errors that name the file, pointer and line.
+//! Loading: spec text → the document tree ([`crate::doc::Node`]), JSON parsed as JSON and YAML
+//! as YAML, with the OpenAPI version checked; and, for diagnostics, the line of a JSON pointer
+//! in the text.
 
 use crate::Spec;
+use crate::doc::Node;
 use crate::error::{Diagnostic, Errors};
 
-/// Parses the document. Syntax errors and shape errors (a field of the wrong type, a missing
-/// required field) come back as one diagnostic naming where the parser stopped.
-pub(crate) fn load(spec: Spec<'_>) -> Result<openapiv3::OpenAPI, Errors> {
-    // Fast path: most documents parse, and tracking the path costs time on every value. Only a
-    // document that fails is parsed again, with tracking, to say where it failed.
-    if let Ok(document) = serde_yaml::from_str::<openapiv3::OpenAPI>(spec.text) {
-        return check_version(spec, &document.openapi).map(|()| document);
-    }
-    let deserializer = serde_yaml::Deserializer::from_str(spec.text);
-    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(deserializer) {
-        Ok(document) => check_version(spec, &document.openapi).map(|()| document),
-        Err(error) => {
-            // A 3.1 or 2.0 document usually fails to parse as 3.0; say so rather than
-            // reporting the first field that happens not to fit.
-            if let Some(version) = declared_version(spec.text) {
-                check_version(spec, &version)?;
-            }
-            let mut pointer = pointer_from_path(error.path());
-            if let Some(refined) = refine(spec.text, &pointer) {
-                pointer = refined;
-            }
-            let inner = error.into_inner();
-            let location = inner.location().map(|l| (l.line(), l.column()));
-            Err(Errors(vec![Diagnostic {
-                file: spec.path.to_owned(),
-                pointer,
-                location,
-                message: format!(
-                    "not a valid OpenAPI 3.0 document: {}",
-                    strip_location(&inner)
-                ),
-            }]))
-        }
-    }
+/// Which OpenAPI version a document declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Version {
+    /// 3.0.x: JSON Schema draft 4/5 subset with `nullable`.
+    V30,
+    /// 3.1.x (and 3.2.x, read the same way): JSON Schema 2020-12.
+    V31,
 }
 
-fn check_version(spec: Spec<'_>, version: &str) -> Result<(), Errors> {
-    if version.starts_with("3.0.") {
-        return Ok(());
-    }
-    Err(Errors(vec![Diagnostic {
-        file: spec.path.to_owned(),
-        pointer: "/openapi".to_owned(),
-        location: None,
-        message: format!("unsupported OpenAPI version `{version}`: this generator reads 3.0.x"),
-    }]))
+/// A parsed document.
+pub(crate) struct Document {
+    pub(crate) root: Node,
+    pub(crate) version: Version,
+    /// Problems that do not stop generation (a newer minor version, say).
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
-/// The `openapi` (or Swagger 2 `swagger`) version of a document that did not parse as 3.0.
-fn declared_version(text: &str) -> Option<String> {
-    let value: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
-    let mapping = value.as_mapping()?;
-    ["openapi", "swagger"]
-        .iter()
-        .find_map(|key| match mapping.get(*key)? {
-            serde_yaml::Value::String(s) => Some(s.clone()),
-            serde_yaml::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
-}
-
-/// serde_yaml appends " at line X column Y" to messages; the diagnostic carries it separately.
-fn strip_location(error: &serde_yaml::Error) -> String {
-    let message = error.to_string();
-    match message.rfind(" at line ") {
-        Some(index) if error.location().is_some() => message[..index].to_owned(),
-        _ => message,
-    }
-}
-
-/// `openapiv3` flattens the maps under `paths` and `components`, which hides the position of
-/// an error inside them. Re-parse each entry on its own to find which one fails, and where.
-fn refine(text: &str, pointer: &str) -> Option<String> {
-    let value: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
-    let first_failure = |section: &serde_yaml::Value,
-                         base: crate::error::Pointer,
-                         check: &Checker|
-     -> Option<String> {
-        section.as_mapping()?.iter().find_map(|(key, entry)| {
-            let key = key.as_str()?;
-            let inner = check(entry.clone())?;
-            Some(format!("{}{inner}", base.join(key).as_str()))
-        })
+/// Parses the document and checks that it is OpenAPI 3.0 or 3.1.
+pub(crate) fn load(spec: Spec<'_>) -> Result<Document, Errors> {
+    let root = parse(spec)?;
+    let error = |pointer: &str, message: String| {
+        Errors(vec![Diagnostic::error(spec.path, pointer, message)])
     };
-    type Checker = dyn Fn(serde_yaml::Value) -> Option<String>;
-    fn check<T: serde::de::DeserializeOwned>(entry: serde_yaml::Value) -> Option<String> {
-        // References are checked where they are resolved; here only inline entries matter.
-        if entry.get("$ref").is_some() {
-            return None;
+    if !root.is_map() {
+        return Err(error(
+            "",
+            format!("an OpenAPI document is an object, found {}", root.kind()),
+        ));
+    }
+    let mut warnings = Vec::new();
+    let version = match (root.get("openapi"), root.get("swagger")) {
+        (Some(Node::Str(version)), _) => {
+            let mut parts = version.split('.');
+            match (parts.next(), parts.next()) {
+                (Some("3"), Some("0")) => Version::V30,
+                (Some("3"), Some("1")) => Version::V31,
+                (Some("3"), Some(minor)) if minor.parse::<u32>().is_ok_and(|m| m > 1) => {
+                    warnings.push(Diagnostic::warning(
+                        spec.path,
+                        "/openapi",
+                        format!("OpenAPI {version} is newer than 3.1; it is read as 3.1"),
+                    ));
+                    Version::V31
+                }
+                _ => {
+                    return Err(error(
+                        "/openapi",
+                        format!(
+                            "unsupported OpenAPI version `{version}`: this generator reads 3.0.x and 3.1.x"
+                        ),
+                    ));
+                }
+            }
         }
-        match serde_path_to_error::deserialize::<_, T>(entry) {
-            Ok(_) => None,
-            Err(error) => Some(pointer_from_path(error.path())),
+        (Some(other), _) => {
+            return Err(error(
+                "/openapi",
+                format!("`openapi` must be a version string such as \"3.1.0\", found {other}"),
+            ));
         }
-    }
-    let root = crate::error::Pointer::root();
-    if pointer == "/paths" {
-        return first_failure(
-            value.get("paths")?,
-            root.join("paths"),
-            &check::<openapiv3::PathItem>,
-        );
-    }
-    if pointer.starts_with("/components") {
-        let components = value.get("components")?;
-        let base = root.join("components");
-        let sections: [(&str, &Checker); 5] = [
-            ("schemas", &check::<openapiv3::Schema>),
-            ("parameters", &check::<openapiv3::Parameter>),
-            ("requestBodies", &check::<openapiv3::RequestBody>),
-            ("responses", &check::<openapiv3::Response>),
-            ("securitySchemes", &check::<openapiv3::SecurityScheme>),
-        ];
-        return sections.iter().find_map(|(name, checker)| {
-            first_failure(components.get(*name)?, base.join(name), checker)
-        });
-    }
-    None
+        (None, Some(version)) => {
+            let version = version
+                .as_str()
+                .map_or_else(|| version.to_string(), str::to_owned);
+            return Err(error(
+                "/swagger",
+                format!(
+                    "unsupported OpenAPI version `{version}`: this generator reads OpenAPI 3.0.x and \
+                     3.1.x; convert a Swagger 2.0 document first (for example with swagger2openapi)"
+                ),
+            ));
+        }
+        (None, None) => {
+            return Err(error(
+                "",
+                "not an OpenAPI document: it has no `openapi` version field".to_owned(),
+            ));
+        }
+    };
+    Ok(Document {
+        root,
+        version,
+        warnings,
+    })
 }
 
-fn pointer_from_path(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = crate::error::Pointer::root();
-    for segment in path.iter() {
-        pointer = match segment {
-            Segment::Seq { index } => pointer.join(index),
-            Segment::Map { key } => pointer.join(key),
-            Segment::Enum { variant } => pointer.join(variant),
-            Segment::Unknown => break,
-        };
+/// Whether the text is a JSON document (it opens with `{` or `[`).
+fn looks_like_json(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with(['{', '['])
+}
+
+/// Parses JSON with serde_json and YAML with serde_yaml. A document named `.json` is JSON; one
+/// that opens like JSON but is not named so is tried as YAML (of which JSON is a subset) before
+/// its JSON error is reported.
+fn parse(spec: Spec<'_>) -> Result<Node, Errors> {
+    let text = spec.text.trim_start_matches('\u{feff}');
+    let named_json = spec.path.to_ascii_lowercase().ends_with(".json");
+    let json_error = if named_json || looks_like_json(text) {
+        match serde_json::from_str::<Node>(text) {
+            Ok(node) => return Ok(node),
+            Err(error) => Some(error),
+        }
+    } else {
+        None
+    };
+    // A file named `.json` is JSON: its JSON error stands.
+    let yaml = if named_json {
+        None
+    } else {
+        Some(serde_yaml::from_str::<Node>(text))
+    };
+    match yaml.unwrap_or_else(|| Err(serde::de::Error::custom("not tried"))) {
+        Ok(node) => Ok(node),
+        Err(yaml_error) => {
+            let diagnostic = match json_error {
+                Some(error) => {
+                    let message = error.to_string();
+                    let message = match message.rfind(" at line ") {
+                        Some(index) => message[..index].to_owned(),
+                        None => message,
+                    };
+                    Diagnostic {
+                        location: Some((error.line(), error.column())),
+                        ..Diagnostic::error(spec.path, "", format!("not valid JSON: {message}"))
+                    }
+                }
+                None => {
+                    let location = yaml_error.location().map(|l| (l.line(), l.column()));
+                    let mut message = yaml_error.to_string();
+                    // The location is kept apart; serde_yaml also writes it into the text.
+                    if location.is_some() {
+                        message = without_position(&message);
+                    }
+                    Diagnostic {
+                        location,
+                        ..Diagnostic::error(spec.path, "", format!("not valid YAML: {message}"))
+                    }
+                }
+            };
+            Err(Errors(vec![diagnostic]))
+        }
     }
-    pointer.as_str().to_owned()
+}
+
+/// `message` without the ` at line L column C` serde_yaml writes into it.
+fn without_position(message: &str) -> String {
+    let Some(start) = message.find(" at line ") else {
+        return message.to_owned();
+    };
+    let rest = &message[start + " at line ".len()..];
+    let digits = |text: &str| {
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len())
+    };
+    let line_end = digits(rest);
+    let Some(after) = rest[line_end..].strip_prefix(" column ") else {
+        return message.to_owned();
+    };
+    let column_end = digits(after);
+    format!("{}{}", &message[..start], &after[column_end..])
+}
+
+/// The line and column (1-based) where the value at `pointer` starts in the text, when it can
+/// be found: exactly for JSON, and for YAML in block style (a value inside a flow collection is
+/// not looked for).
+pub(crate) fn locate(text: &str, pointer: &str) -> Option<(usize, usize)> {
+    let tokens: Vec<String> = match pointer.strip_prefix('/') {
+        Some(rest) => rest
+            .split('/')
+            .map(|t| crate::doc::unescape(t).into_owned())
+            .collect(),
+        None if pointer.is_empty() => Vec::new(),
+        None => return None,
+    };
+    let offset = if looks_like_json(text) {
+        locate_json(text.as_bytes(), &tokens)?
+    } else {
+        locate_yaml(text, &tokens)?
+    };
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    Some((line, column))
+}
+
+/// Follows `tokens` through JSON text; the byte offset of the value they lead to.
+fn locate_json(text: &[u8], tokens: &[String]) -> Option<usize> {
+    let mut pos = skip_ws(text, 0);
+    for token in tokens {
+        match text.get(pos)? {
+            b'{' => {
+                pos = skip_ws(text, pos + 1);
+                loop {
+                    if text.get(pos) == Some(&b'}') {
+                        return None;
+                    }
+                    let (key, after) = read_string(text, pos)?;
+                    pos = skip_ws(text, after);
+                    if text.get(pos) != Some(&b':') {
+                        return None;
+                    }
+                    pos = skip_ws(text, pos + 1);
+                    if key == *token {
+                        break;
+                    }
+                    pos = skip_ws(text, skip_value(text, pos)?);
+                    match text.get(pos)? {
+                        b',' => pos = skip_ws(text, pos + 1),
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                let index: usize = token.parse().ok()?;
+                pos = skip_ws(text, pos + 1);
+                for _ in 0..index {
+                    pos = skip_ws(text, skip_value(text, pos)?);
+                    match text.get(pos)? {
+                        b',' => pos = skip_ws(text, pos + 1),
+                        _ => return None,
+                    }
+                }
+                if text.get(pos) == Some(&b']') {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(pos)
+}
+
+fn skip_ws(text: &[u8], mut pos: usize) -> usize {
+    while text.get(pos).is_some_and(u8::is_ascii_whitespace) {
+        pos += 1;
+    }
+    pos
+}
+
+/// Reads a JSON string starting at `pos`; the decoded text and the offset after it.
+fn read_string(text: &[u8], pos: usize) -> Option<(String, usize)> {
+    if text.get(pos) != Some(&b'"') {
+        return None;
+    }
+    let mut end = pos + 1;
+    let mut escaped = false;
+    while let Some(&b) = text.get(end) {
+        match (escaped, b) {
+            (true, _) => escaped = false,
+            (false, b'\\') => escaped = true,
+            (false, b'"') => break,
+            _ => {}
+        }
+        end += 1;
+    }
+    let raw = std::str::from_utf8(text.get(pos..=end)?).ok()?;
+    let decoded: String = serde_json::from_str(raw).ok()?;
+    Some((decoded, end + 1))
+}
+
+/// The offset just after the JSON value starting at `pos`.
+fn skip_value(text: &[u8], pos: usize) -> Option<usize> {
+    match text.get(pos)? {
+        b'"' => read_string(text, pos).map(|(_, after)| after),
+        b'{' | b'[' => {
+            let mut depth = 0_usize;
+            let mut i = pos;
+            while let Some(&b) = text.get(i) {
+                match b {
+                    b'"' => {
+                        i = read_string(text, i)?.1;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            None
+        }
+        _ => {
+            let mut i = pos;
+            while text
+                .get(i)
+                .is_some_and(|b| !matches!(b, b',' | b'}' | b']') && !b.is_ascii_whitespace())
+            {
+                i += 1;
+            }
+            Some(i)
+        }
+    }
+}
+
+/// Follows `tokens` through block-style YAML by indentation; the byte offset of the key or list
+/// item that holds the value they lead to.
+fn locate_yaml(text: &str, tokens: &[String]) -> Option<usize> {
+    // (byte offset of the content, indentation, content). A list item `- key: v` is split into
+    // a bare `-` line and its content two columns further in, so keys always start a line.
+    let mut lines: Vec<(usize, usize, &str)> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        let mut body = content.trim_start_matches(' ');
+        let mut indent = content.len() - body.len();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        while let Some(rest) = body
+            .strip_prefix("- ")
+            .or_else(|| (body == "-").then_some(""))
+        {
+            lines.push((start + indent, indent, "-"));
+            let trimmed = rest.trim_start_matches(' ');
+            indent += 2 + (rest.len() - trimmed.len());
+            body = trimmed;
+            if body.is_empty() {
+                break;
+            }
+        }
+        if !body.is_empty() {
+            lines.push((start + indent, indent, body));
+        }
+    }
+    let mut line = 0; // first line of the current block
+    let mut parent_indent: Option<usize> = None;
+    let mut found = 0;
+    for token in tokens {
+        // The block's lines: from `line` while indented deeper than the parent.
+        let block_end = (line..lines.len())
+            .find(|&i| parent_indent.is_some_and(|p| lines[i].1 <= p))
+            .unwrap_or(lines.len());
+        let child_indent = (line..block_end).map(|i| lines[i].1).min()?;
+        let mut index_seen = 0;
+        let mut hit = None;
+        for (i, &(start, indent, body)) in lines.iter().enumerate().take(block_end).skip(line) {
+            if indent != child_indent {
+                continue;
+            }
+            if body == "-" {
+                if token.parse::<usize>() == Ok(index_seen) {
+                    hit = Some((i, start, indent));
+                    break;
+                }
+                index_seen += 1;
+            } else if yaml_key(body).as_deref() == Some(token.as_str()) {
+                hit = Some((i, start, indent));
+                break;
+            }
+        }
+        let (i, start, indent) = hit?;
+        found = start;
+        line = i + 1;
+        parent_indent = Some(indent);
+    }
+    Some(found)
+}
+
+/// The key of a `key: value` line, unquoted.
+fn yaml_key(body: &str) -> Option<String> {
+    if let Some(rest) = body.strip_prefix('"') {
+        let end = rest.find('"')?;
+        return rest[end + 1..]
+            .starts_with(':')
+            .then(|| rest[..end].to_owned());
+    }
+    if let Some(rest) = body.strip_prefix('\'') {
+        let end = rest.find('\'')?;
+        return rest[end + 1..]
+            .starts_with(':')
+            .then(|| rest[..end].to_owned());
+    }
+    let colon = body
+        .find(": ")
+        .or_else(|| body.ends_with(':').then(|| body.len() - 1))?;
+    Some(body[..colon].to_owned())
 }
 
 #[cfg(test)]
@@ -149,34 +405,63 @@ mod tests {
     }
 
     #[test]
-    fn rejects_openapi_31_with_a_clear_message() {
-        let errors = load(spec(
-            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
+    fn reads_openapi_30_and_31_and_refuses_swagger_2_clearly() {
+        let v30 = load(spec(
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n",
         ))
-        .unwrap_err();
-        assert_eq!(errors.0[0].pointer, "/openapi");
-        assert!(errors.0[0].message.contains("3.1.0"), "{errors}");
-    }
-
-    #[test]
-    fn rejects_swagger_2() {
+        .unwrap();
+        assert_eq!(v30.version, Version::V30);
+        let v31 = load(spec(
+            r#"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}}"#,
+        ))
+        .unwrap();
+        assert_eq!(v31.version, Version::V31);
+        let v32 = load(spec("openapi: 3.2.0\ninfo: {title: t, version: '1'}\n")).unwrap();
+        assert_eq!((v32.version, v32.warnings.len()), (Version::V31, 1));
         let errors = load(spec(
             "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n",
         ))
-        .unwrap_err();
+        .err()
+        .unwrap();
+        assert_eq!(errors.0[0].pointer, "/swagger");
         assert!(errors.0[0].message.contains("`2.0`"), "{errors}");
+        let errors = load(spec("openapi: 4.0.0\n")).err().unwrap();
+        assert!(errors.0[0].message.contains("4.0.0"), "{errors}");
     }
 
     #[test]
-    fn syntax_error_has_line_and_column() {
-        let errors = load(spec("openapi: 3.0.3\ninfo: [\n")).unwrap_err();
+    fn syntax_errors_have_line_and_column() {
+        let errors = load(spec("openapi: 3.0.3\ninfo: [\n")).err().unwrap();
         assert!(errors.0[0].location.is_some(), "{errors}");
+        assert!(
+            errors.0[0].message.starts_with("not valid YAML"),
+            "{errors}"
+        );
+        let json = Spec {
+            path: "t.json",
+            text: "{\"openapi\": \"3.1.0\",\n \"info\": }",
+        };
+        let errors = load(json).err().unwrap();
+        assert_eq!(errors.0[0].location, Some((2, 10)), "{errors}");
+        assert!(
+            errors.0[0].message.starts_with("not valid JSON"),
+            "{errors}"
+        );
     }
 
     #[test]
-    fn shape_error_names_the_pointer() {
-        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n";
-        let errors = load(spec(text)).unwrap_err();
-        assert_eq!(errors.0[0].pointer, "/paths/~1a/get/responses", "{errors}");
+    fn pointers_are_located_in_json_and_block_yaml() {
+        let json = "{\n  \"paths\": {\n    \"/a\": {\"get\": {\"responses\": 7}}\n  },\n  \"x\": [1, {\"y\": 2}]\n}";
+        assert_eq!(locate(json, "/paths/~1a/get/responses"), Some((3, 33)));
+        assert_eq!(locate(json, "/x/1/y"), Some((5, 18)));
+        assert_eq!(locate(json, "/x/2"), None);
+        let yaml = "openapi: 3.0.3\npaths:\n  /a:\n    get:\n      parameters:\n        - name: id\n          in: query\n        - name: q\n      responses: 7\n";
+        assert_eq!(locate(yaml, "/paths/~1a/get/responses"), Some((9, 7)));
+        assert_eq!(locate(yaml, "/paths/~1a/get/parameters/1"), Some((8, 9)));
+        assert_eq!(
+            locate(yaml, "/paths/~1a/get/parameters/0/in"),
+            Some((7, 11))
+        );
+        assert_eq!(locate(yaml, "/paths/~1b"), None);
     }
 }

@@ -79,18 +79,137 @@ pub fn snake_name(raw: &str) -> String {
     escape_keyword(name)
 }
 
-/// An enum value as a variant name: `at_least` → `AtLeast`, `2021` → `V2021`. `None` when the
-/// value has no letters or digits to build a name from.
-pub fn variant_name(raw: &str) -> Option<String> {
-    let cleaned = clean(raw);
-    if !cleaned.chars().any(|c| c.is_ascii_alphanumeric()) {
-        return None;
+/// Operators and punctuation as variant names, longest first.
+const SYMBOLS: &[(&str, &str)] = &[
+    ("!==", "NotEqEq"),
+    ("===", "EqEqEq"),
+    ("!=", "Ne"),
+    ("<>", "NotEqual"),
+    ("<=", "Le"),
+    (">=", "Ge"),
+    ("==", "EqEq"),
+    ("=~", "Matches"),
+    ("!~", "NotMatches"),
+    ("&&", "And"),
+    ("||", "Or"),
+    ("->", "Arrow"),
+    ("=", "Eq"),
+    ("<", "Lt"),
+    (">", "Gt"),
+    ("!", "Not"),
+    ("+", "Plus"),
+    ("-", "Minus"),
+    ("*", "Star"),
+    ("/", "Slash"),
+    ("\\", "Backslash"),
+    ("%", "Percent"),
+    ("^", "Caret"),
+    ("~", "Tilde"),
+    ("&", "Amp"),
+    ("|", "Pipe"),
+    ("?", "Question"),
+    ("#", "Hash"),
+    ("@", "At"),
+    ("$", "Dollar"),
+    (".", "Dot"),
+    (",", "Comma"),
+    (":", "Colon"),
+    (";", "Semicolon"),
+    ("_", "Underscore"),
+    (" ", "Space"),
+    ("(", "OpenParen"),
+    (")", "CloseParen"),
+    ("[", "OpenBracket"),
+    ("]", "CloseBracket"),
+    ("{", "OpenBrace"),
+    ("}", "CloseBrace"),
+    ("'", "Quote"),
+    ("\"", "DoubleQuote"),
+    ("`", "Backtick"),
+];
+
+/// An enum value as a variant name: `at_least` → `AtLeast`, `2021` → `V2021`, `4.1` → `V4_1`,
+/// `-1` → `Minus1`, `""` → `Empty`, `!=` → `Ne`, `/` → `Slash`. Every value gets a name;
+/// collisions are for [`Namespace`] to resolve.
+pub fn variant_name(raw: &str) -> String {
+    if raw.is_empty() {
+        return "Empty".to_owned();
     }
-    let mut name = cleaned.to_upper_camel_case();
+    if !raw.chars().any(|c| c.is_ascii_alphanumeric()) {
+        return symbol_name(raw);
+    }
+    let mut name = String::new();
+    // A sign before a number is part of its name.
+    let rest = match raw.as_bytes() {
+        [b'-', next, ..] if next.is_ascii_digit() => {
+            name.push_str("Minus");
+            &raw[1..]
+        }
+        [b'+', next, ..] if next.is_ascii_digit() => {
+            name.push_str("Plus");
+            &raw[1..]
+        }
+        _ => raw,
+    };
+    let words: Vec<&str> = rest
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    for word in words {
+        let word = word.to_upper_camel_case();
+        // Numbers side by side keep a separator: `4.1` is `4_1`, not `41`.
+        if name.ends_with(|c: char| c.is_ascii_digit())
+            && word.starts_with(|c: char| c.is_ascii_digit())
+        {
+            name.push('_');
+        }
+        name.push_str(&word);
+    }
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, 'V');
     }
-    Some(escape_keyword(name))
+    escape_keyword(name)
+}
+
+/// A name for text made only of punctuation (and other non-alphanumeric characters).
+fn symbol_name(raw: &str) -> String {
+    let mut name = String::new();
+    let mut rest = raw;
+    while let Some(c) = rest.chars().next() {
+        match SYMBOLS.iter().find(|(symbol, _)| rest.starts_with(symbol)) {
+            Some((symbol, word)) => {
+                name.push_str(word);
+                rest = &rest[symbol.len()..];
+            }
+            None => {
+                name.push_str(&format!("U{:X}", u32::from(c)));
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    name
+}
+
+/// Candidate type names for a schema named `raw` (whose plain name is `base`), most natural
+/// first: names that differ only in case or separators (`foo_bar`, `FooBar`) get the next one.
+pub fn type_candidates(base: &str, raw: &str) -> Vec<String> {
+    let mut candidates = vec![base.to_owned()];
+    // Keep a visible trace of what told the spellings apart.
+    if raw.contains(['.', '-', '_', ' ']) {
+        let separated = raw
+            .split(['.', '-', '_', ' '])
+            .filter(|w| !w.is_empty())
+            .map(|w| w.to_upper_camel_case())
+            .collect::<Vec<_>>()
+            .join("_");
+        if separated != base && is_identifier(&separated) {
+            candidates.push(separated);
+        }
+    }
+    for suffix in ["Schema", "Model", "Type", "Object", "Data"] {
+        candidates.push(format!("{base}{suffix}"));
+    }
+    candidates
 }
 
 /// Whether `name` can be used as a Rust identifier as written (for `x-rust-name` overrides).
@@ -273,14 +392,58 @@ mod tests {
 
     #[test]
     fn variants_come_from_values() {
-        assert_eq!(variant_name("at_least").as_deref(), Some("AtLeast"));
+        assert_eq!(variant_name("at_least"), "AtLeast");
+        assert_eq!(variant_name("absolute_value"), "AbsoluteValue");
+        assert_eq!(variant_name("2021"), "V2021");
+        assert_eq!(variant_name("Self"), "Self_");
+    }
+
+    #[test]
+    fn values_without_letters_get_descriptive_names() {
+        for (value, name) in [
+            ("", "Empty"),
+            ("=", "Eq"),
+            ("!=", "Ne"),
+            ("<", "Lt"),
+            ("<=", "Le"),
+            (">", "Gt"),
+            (">=", "Ge"),
+            ("/", "Slash"),
+            ("*", "Star"),
+            ("+-", "PlusMinus"),
+            (" ", "Space"),
+            ("==", "EqEq"),
+            ("é", "UE9"),
+        ] {
+            assert_eq!(variant_name(value), name, "value {value:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_keep_their_separators_and_signs() {
+        for (value, name) in [
+            ("4.1", "V4_1"),
+            ("1.0.0", "V1_0_0"),
+            ("v1.2", "V1_2"),
+            ("-1", "Minus1"),
+            ("+1", "Plus1"),
+            ("2021-01", "V2021_01"),
+            ("TLS1.2", "Tls1_2"),
+        ] {
+            assert_eq!(variant_name(value), name, "value {value:?}");
+        }
+    }
+
+    #[test]
+    fn type_names_that_differ_only_in_spelling_get_descriptive_candidates() {
         assert_eq!(
-            variant_name("absolute_value").as_deref(),
-            Some("AbsoluteValue")
+            type_candidates("FooBar", "foo_bar")[..2],
+            ["FooBar", "Foo_Bar"]
         );
-        assert_eq!(variant_name("2021").as_deref(), Some("V2021"));
-        assert_eq!(variant_name("Self").as_deref(), Some("Self_"));
-        assert_eq!(variant_name("+-"), None);
+        assert_eq!(
+            type_candidates("FooBar", "FooBar")[..2],
+            ["FooBar", "FooBarSchema"]
+        );
     }
 
     #[test]
@@ -306,7 +469,7 @@ mod tests {
     fn enum_values_differing_in_case_get_distinct_variants() {
         let mut variants = Namespace::with_reserved(&["Unknown"]);
         let claim = |ns: &mut Namespace, wire: &str| {
-            ns.claim(variant_candidates(&variant_name(wire).unwrap(), wire))
+            ns.claim(variant_candidates(&variant_name(wire), wire))
         };
         assert_eq!(
             claim(&mut variants, "Unknown").as_deref(),

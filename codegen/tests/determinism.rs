@@ -12,6 +12,7 @@ fn generate(text: &str) -> Vec<codegen::GeneratedFile> {
         codegen::Options { command: "test" },
     )
     .expect("the real spec generates")
+    .files
 }
 
 #[test]

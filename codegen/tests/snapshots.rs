@@ -111,10 +111,26 @@ fn fixtures_generate_their_snapshots() {
             }
         };
         let snapshot = dir("snapshots").join(name);
-        for file in &files {
+        for file in &files.files {
             if let Some(difference) = compare(&snapshot.join(file.name), &file.contents) {
                 let _ = writeln!(failures, "{difference}");
             }
+        }
+        // Warnings are part of the output: a fixture that should warn has `warnings.txt`.
+        let warnings: String = files.warnings.iter().map(|w| format!("{w}\n")).collect();
+        let path = snapshot.join("warnings.txt");
+        if warnings.is_empty() && !updating() {
+            if path.exists() {
+                let _ = writeln!(
+                    failures,
+                    "{name}: no warnings now, but {} exists",
+                    path.display()
+                );
+            }
+        } else if warnings.is_empty() {
+            let _ = std::fs::remove_file(&path);
+        } else if let Some(difference) = compare(&path, &warnings) {
+            let _ = writeln!(failures, "{difference}");
         }
         if let Some(difference) = compare(&snapshot.join("mod.rs"), &harness_module(name)) {
             let _ = writeln!(failures, "{difference}");

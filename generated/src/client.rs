@@ -23,6 +23,13 @@ pub(crate) static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiI
             header: "gtmhub-accountId",
         },
     ],
+    schemes: &[
+        ::codegen_runtime::SchemeInfo {
+            key: "bearerAuth",
+            setter: "bearer_auth",
+            kind: ::codegen_runtime::SchemeKind::Bearer,
+        },
+    ],
 };
 
 /// A client for the Gtmhub REST API.
@@ -94,8 +101,10 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Sets the bearer token sent in the `Authorization` header (never shown by `Debug`
-    /// or in errors, and never sent to another origin).
+    /// Sets the bearer token sent in the `Authorization` header by every operation that
+    /// takes a bearer token (http bearer, OAuth2 or OpenID Connect schemes), unless a
+    /// scheme's own setter gives another. Never shown by `Debug` or in errors, and never
+    /// sent to another origin.
     ///
     /// Surrounding whitespace is ignored; pass the token without the `Bearer ` prefix.
     pub fn token(self, token: impl Into<String>) -> Self {
@@ -196,6 +205,20 @@ impl ClientBuilder {
     pub fn account_id(self, value: impl Into<String>) -> Self {
         Self {
             inner: self.inner.setting("accountId", value.into()),
+        }
+    }
+
+    /// Sets the bearer token of the `bearerAuth` security scheme: sent with the operations that take it, never shown by `Debug` or in errors, and never sent to another origin.
+    ///
+    /// Every sample on the pages sends Authorization: Bearer {token}.
+    pub fn bearer_auth(self, secret: impl Into<String>) -> Self {
+        Self {
+            inner: self
+                .inner
+                .credential(
+                    "bearerAuth",
+                    ::codegen_runtime::Credential::Secret(secret.into()),
+                ),
         }
     }
 
@@ -1201,6 +1224,7 @@ impl<'a> GetUsers<'a> {
             "getUsers",
             "/accounts/users",
         );
+        request.security(&[&[0]]);
         request.push_path("/accounts/users");
         request
             .setting_header(
@@ -1223,7 +1247,8 @@ impl<'a> GetUsers<'a> {
             request.query("includeShadowedRoles", value);
         }
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -1326,6 +1351,7 @@ impl<'a> ListAnnouncements<'a> {
             "listAnnouncements",
             "/announcements",
         );
+        request.security(&[&[0]]);
         request.push_path("/announcements");
         request
             .setting_header(
@@ -1339,7 +1365,8 @@ impl<'a> ListAnnouncements<'a> {
             request.query("formatting", value);
         }
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -1404,6 +1431,7 @@ impl<'a> CreateAnnouncement<'a> {
             "createAnnouncement",
             "/announcements",
         );
+        request.security(&[&[0]]);
         request.push_path("/announcements");
         request
             .setting_header(
@@ -1413,9 +1441,11 @@ impl<'a> CreateAnnouncement<'a> {
                 self.account_id.as_deref(),
                 true,
             )?;
-        request.json_body(&self.announcement)?;
+        let body = &self.announcement;
+        request.json_body(body)?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             201 => {
                 response
@@ -1491,6 +1521,7 @@ impl<'a> GetAnnouncement<'a> {
             "getAnnouncement",
             "/announcements/{id}",
         );
+        request.security(&[&[0]]);
         request.push_path("/announcements/");
         request.push_path_param("id", &self.id)?;
         request
@@ -1505,7 +1536,8 @@ impl<'a> GetAnnouncement<'a> {
             request.query("formatting", value);
         }
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -1568,6 +1600,7 @@ impl<'a> DeleteAnnouncement<'a> {
             "deleteAnnouncement",
             "/announcements/{id}",
         );
+        request.security(&[&[0]]);
         request.push_path("/announcements/");
         request.push_path_param("id", &self.id)?;
         request
@@ -1579,7 +1612,8 @@ impl<'a> DeleteAnnouncement<'a> {
                 true,
             )?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             204 => Ok(response.empty()),
             400 => Err(response.error("bad request")),
@@ -1638,6 +1672,7 @@ impl<'a> UpdateAnnouncement<'a> {
             "updateAnnouncement",
             "/announcements/{id}",
         );
+        request.security(&[&[0]]);
         request.push_path("/announcements/");
         request.push_path_param("id", &self.id)?;
         request
@@ -1648,9 +1683,11 @@ impl<'a> UpdateAnnouncement<'a> {
                 self.account_id.as_deref(),
                 true,
             )?;
-        request.json_body(&self.announcement)?;
+        let body = &self.announcement;
+        request.json_body(body)?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -1726,6 +1763,7 @@ impl<'a> ListMetricsByOwner<'a> {
             "listMetricsByOwner",
             "/metrics/owner/{ownerId}",
         );
+        request.security(&[&[0]]);
         request.push_path("/metrics/owner/");
         request.push_path_param("ownerId", &self.owner_id)?;
         request
@@ -1740,7 +1778,8 @@ impl<'a> ListMetricsByOwner<'a> {
             request.query("formatting", value);
         }
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -1787,11 +1826,13 @@ impl<'a> GetPasswordPolicy<'a> {
             "getPasswordPolicy",
             "/users/password/{clientId}/policy",
         );
+        request.security(&[&[0]]);
         request.push_path("/users/password/");
         request.push_path_param("clientId", &self.client_id)?;
         request.push_path("/policy");
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => response.checked_json(::codegen_runtime::Shape::Any),
             _ => Err(response.unexpected()),
@@ -1862,6 +1903,7 @@ impl<'a> CreateUser<'a> {
             "createUser",
             "/users",
         );
+        request.security(&[&[0]]);
         request.push_path("/users");
         request
             .setting_header(
@@ -1877,9 +1919,11 @@ impl<'a> CreateUser<'a> {
         if let Some(value) = &self.skip_email {
             request.query("skipEmail", value);
         }
-        request.json_body(&self.user)?;
+        let body = &self.user;
+        request.json_body(body)?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             201 => {
                 response
@@ -1940,6 +1984,7 @@ impl<'a> UpdateGoal<'a> {
             "updateGoal",
             "/goals/{goalId}",
         );
+        request.security(&[&[0]]);
         request.push_path("/goals/");
         request.push_path_param("goalId", &self.goal_id)?;
         request
@@ -1950,9 +1995,11 @@ impl<'a> UpdateGoal<'a> {
                 self.account_id.as_deref(),
                 true,
             )?;
-        request.json_body(&self.goal)?;
+        let body = &self.goal;
+        request.json_body(body)?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -2018,6 +2065,7 @@ impl<'a> UpdateGoalConfidence<'a> {
             "updateGoalConfidence",
             "/goals/{goalId}/confidence",
         );
+        request.security(&[&[0]]);
         request.push_path("/goals/");
         request.push_path_param("goalId", &self.goal_id)?;
         request.push_path("/confidence");
@@ -2029,9 +2077,11 @@ impl<'a> UpdateGoalConfidence<'a> {
                 self.account_id.as_deref(),
                 false,
             )?;
-        request.json_body(&self.goal_confidence)?;
+        let body = &self.goal_confidence;
+        request.json_body(body)?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -2098,6 +2148,7 @@ impl<'a> UpdateUserSettings<'a> {
             "updateUserSettings",
             "/users/settings",
         );
+        request.security(&[&[0]]);
         request.push_path("/users/settings");
         request
             .setting_header(
@@ -2111,7 +2162,8 @@ impl<'a> UpdateUserSettings<'a> {
             request.header("gtmhub-additional-params", value)?;
         }
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200..=299 => Ok(response.empty()),
             _ => Err(response.unexpected()),
@@ -2164,6 +2216,7 @@ impl<'a> DeleteAnnouncementReaction<'a> {
             "deleteAnnouncementReaction",
             "/announcements/{id}/react",
         );
+        request.security(&[&[0]]);
         request.push_path("/announcements/");
         request.push_path_param("id", &self.id)?;
         request.push_path("/react");
@@ -2176,7 +2229,8 @@ impl<'a> DeleteAnnouncementReaction<'a> {
                 true,
             )?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -2240,6 +2294,7 @@ impl<'a> ListBadges<'a> {
             "listBadges",
             "/badges",
         );
+        request.security(&[&[0]]);
         request.push_path("/badges");
         request
             .setting_header(
@@ -2250,7 +2305,8 @@ impl<'a> ListBadges<'a> {
                 true,
             )?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -2309,6 +2365,7 @@ impl<'a> CreateBadge<'a> {
             "createBadge",
             "/badges",
         );
+        request.security(&[&[0]]);
         request.push_path("/badges");
         request
             .setting_header(
@@ -2318,9 +2375,11 @@ impl<'a> CreateBadge<'a> {
                 self.account_id.as_deref(),
                 true,
             )?;
-        request.json_body(&self.badge)?;
+        let body = &self.badge;
+        request.json_body(body)?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             201 => {
                 response
@@ -2378,6 +2437,7 @@ impl<'a> ListPendingBadgeAssignments<'a> {
             "listPendingBadgeAssignments",
             "/badges/approve",
         );
+        request.security(&[&[0]]);
         request.push_path("/badges/approve");
         request
             .setting_header(
@@ -2388,7 +2448,8 @@ impl<'a> ListPendingBadgeAssignments<'a> {
                 true,
             )?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -2448,6 +2509,7 @@ impl<'a> ListAssignedBadges<'a> {
             "listAssignedBadges",
             "/badges/assign",
         );
+        request.security(&[&[0]]);
         request.push_path("/badges/assign");
         request
             .setting_header(
@@ -2458,7 +2520,8 @@ impl<'a> ListAssignedBadges<'a> {
                 true,
             )?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -2519,6 +2582,7 @@ impl<'a> AssignBadge<'a> {
             "assignBadge",
             "/badges/assign",
         );
+        request.security(&[&[0]]);
         request.push_path("/badges/assign");
         request
             .setting_header(
@@ -2528,9 +2592,11 @@ impl<'a> AssignBadge<'a> {
                 self.account_id.as_deref(),
                 true,
             )?;
-        request.json_body(&self.assign_badge)?;
+        let body = &self.assign_badge;
+        request.json_body(body)?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -2591,6 +2657,7 @@ impl<'a> ListBadgeAssignees<'a> {
             "listBadgeAssignees",
             "/badges/assign/{id}",
         );
+        request.security(&[&[0]]);
         request.push_path("/badges/assign/");
         request.push_path_param("id", &self.id)?;
         request
@@ -2602,7 +2669,8 @@ impl<'a> ListBadgeAssignees<'a> {
                 true,
             )?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -2662,6 +2730,7 @@ impl<'a> ListCurrentUserBadges<'a> {
             "listCurrentUserBadges",
             "/badges/current",
         );
+        request.security(&[&[0]]);
         request.push_path("/badges/current");
         request
             .setting_header(
@@ -2672,7 +2741,8 @@ impl<'a> ListCurrentUserBadges<'a> {
                 true,
             )?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -2733,6 +2803,7 @@ impl<'a> GetBadge<'a> {
             "getBadge",
             "/badges/{id}",
         );
+        request.security(&[&[0]]);
         request.push_path("/badges/");
         request.push_path_param("id", &self.id)?;
         request
@@ -2744,7 +2815,8 @@ impl<'a> GetBadge<'a> {
                 true,
             )?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -2800,6 +2872,7 @@ impl<'a> DeleteBadge<'a> {
             "deleteBadge",
             "/badges/{id}",
         );
+        request.security(&[&[0]]);
         request.push_path("/badges/");
         request.push_path_param("id", &self.id)?;
         request
@@ -2811,7 +2884,8 @@ impl<'a> DeleteBadge<'a> {
                 true,
             )?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             204 => Ok(response.empty()),
             401 => Err(response.error("unauthorized")),
@@ -2863,6 +2937,7 @@ impl<'a> UpdateBadge<'a> {
             "updateBadge",
             "/badges/{id}",
         );
+        request.security(&[&[0]]);
         request.push_path("/badges/");
         request.push_path_param("id", &self.id)?;
         request
@@ -2873,9 +2948,11 @@ impl<'a> UpdateBadge<'a> {
                 self.account_id.as_deref(),
                 true,
             )?;
-        request.json_body(&self.badge)?;
+        let body = &self.badge;
+        request.json_body(body)?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             204 => Ok(response.empty()),
             401 => Err(response.error("unauthorized")),
@@ -2926,6 +3003,7 @@ impl<'a> ApproveBadgeAssignment<'a> {
             "approveBadgeAssignment",
             "/badges/approve/{id}",
         );
+        request.security(&[&[0]]);
         request.push_path("/badges/approve/");
         request.push_path_param("id", &self.id)?;
         request
@@ -2937,7 +3015,8 @@ impl<'a> ApproveBadgeAssignment<'a> {
                 true,
             )?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200..=299 => Ok(response.empty()),
             401 => Err(response.error("unauthorized")),
@@ -2988,6 +3067,7 @@ impl<'a> RejectBadgeAssignment<'a> {
             "rejectBadgeAssignment",
             "/badges/approve/{id}",
         );
+        request.security(&[&[0]]);
         request.push_path("/badges/approve/");
         request.push_path_param("id", &self.id)?;
         request
@@ -2999,7 +3079,8 @@ impl<'a> RejectBadgeAssignment<'a> {
                 true,
             )?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200..=299 => Ok(response.empty()),
             401 => Err(response.error("unauthorized")),
@@ -3051,6 +3132,7 @@ impl<'a> UnassignBadge<'a> {
             "unassignBadge",
             "/badges/assign/{assigneeId}/{badgeAssignId}",
         );
+        request.security(&[&[0]]);
         request.push_path("/badges/assign/");
         request.push_path_param("assigneeId", &self.assignee_id)?;
         request.push_path("/");
@@ -3064,7 +3146,8 @@ impl<'a> UnassignBadge<'a> {
                 true,
             )?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             204 => Ok(response.empty()),
             401 => Err(response.error("unauthorized")),

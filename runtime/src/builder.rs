@@ -8,6 +8,7 @@ use std::time::Duration;
 use reqwest::Url;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
+use crate::auth::{Credential, Credentials};
 use crate::client::{ApiInfo, Client, ClientInner};
 use crate::error::BuildError;
 use crate::redact::{HeadersDebug, Redacted, Secrets, SettingKeys, is_secret_header, redact_url};
@@ -44,6 +45,7 @@ pub struct ClientBuilder {
     http: Option<reqwest::ClientBuilder>,
     default_headers: HeaderMap,
     record_spec_mismatches: bool,
+    credentials: Vec<(&'static str, Credential)>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -61,6 +63,10 @@ impl fmt::Debug for ClientBuilder {
             .field("settings", &SettingKeys(&self.settings))
             .field("custom_http_client", &self.http.is_some())
             .field("record_spec_mismatches", &self.record_spec_mismatches)
+            .field(
+                "credentials",
+                &self.credentials.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+            )
             .field(
                 "default_headers",
                 &HeadersDebug(&self.default_headers, &Secrets::default()),
@@ -86,6 +92,7 @@ impl ClientBuilder {
             http: None,
             default_headers: HeaderMap::new(),
             record_spec_mismatches: false,
+            credentials: Vec::new(),
         }
     }
 
@@ -159,6 +166,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Sets the credential of the security scheme `key`; generated setters call this.
+    pub fn credential(mut self, key: &'static str, credential: Credential) -> Self {
+        match self.credentials.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = credential,
+            None => self.credentials.push((key, credential)),
+        }
+        self
+    }
+
     /// Sets a client-wide setting by its key; generated setters call this.
     pub fn setting(mut self, key: &'static str, value: String) -> Self {
         match self.settings.iter_mut().find(|(k, _)| *k == key) {
@@ -176,18 +192,34 @@ impl ClientBuilder {
     /// or a default header is invalid, when the base URL is not https and insecure HTTP is not
     /// allowed, or when the HTTP client cannot be created.
     pub fn build(self) -> Result<Client, BuildError> {
-        let authorization = match self.token.as_deref() {
-            Some(token) => Some(bearer_header(token)?),
-            None if self.info.requires_token => return Err(BuildError::MissingToken),
-            None => None,
+        let token = self.token.as_deref().map(bearer_header).transpose()?;
+        let mut values: Vec<Option<Credential>> = vec![None; self.info.schemes.len()];
+        let mut secrets: Vec<String> = self.token.iter().map(|t| t.trim().to_owned()).collect();
+        for (key, credential) in &self.credentials {
+            let Some(index) = self.info.schemes.iter().position(|s| s.key == *key) else {
+                return Err(BuildError::InvalidCredential {
+                    scheme: key,
+                    reason: "unknown security scheme".to_owned(),
+                });
+            };
+            validate_credential(key, credential)?;
+            secrets.extend(credential.secrets());
+            values[index] = Some(credential.clone());
+        }
+        let credentials = Credentials {
+            schemes: self.info.schemes,
+            values,
+            token,
         };
+        if self.info.requires_token && !credentials.any() {
+            return Err(BuildError::MissingToken);
+        }
         let raw_base_url = self
             .base_url
             .as_deref()
             .unwrap_or(self.info.default_base_url);
         let base = validate_base_url(raw_base_url, self.allow_insecure_http)?;
         self.validate_settings()?;
-        let mut secrets: Vec<String> = self.token.iter().map(|t| t.trim().to_owned()).collect();
         let default_headers = validate_default_headers(self.default_headers, &mut secrets)?;
 
         let user_agent = self.user_agent.as_deref().unwrap_or(self.info.user_agent);
@@ -211,7 +243,7 @@ impl ClientBuilder {
                 http,
                 base_url: base.as_str().trim_end_matches('/').to_owned(),
                 origin,
-                authorization,
+                credentials,
                 settings: self.settings,
                 default_headers,
                 retry: self.retry,
@@ -276,6 +308,36 @@ fn validate_default_headers(
         checked.append::<HeaderName>(name, value);
     }
     Ok(checked)
+}
+
+/// Checks a scheme's credential: visible ASCII for keys and tokens, no control characters in
+/// a user name or password.
+fn validate_credential(scheme: &'static str, credential: &Credential) -> Result<(), BuildError> {
+    let invalid = |reason: &str| BuildError::InvalidCredential {
+        scheme,
+        reason: reason.to_owned(),
+    };
+    match credential {
+        Credential::Secret(secret) => {
+            let secret = secret.trim();
+            if secret.is_empty() || !secret.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(invalid("it must be non-empty visible ascii without spaces"));
+            }
+        }
+        Credential::Basic { username, password } => {
+            if username.contains(':') {
+                return Err(invalid("a user name must not contain `:`"));
+            }
+            if username
+                .chars()
+                .chain(password.chars())
+                .any(char::is_control)
+            {
+                return Err(invalid("it must not contain control characters"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Builds the `Authorization` header value for a bearer token, marked sensitive.
@@ -358,7 +420,7 @@ mod tests {
             .token(format!("{TOKEN}\n"))
             .build()
             .unwrap();
-        let authorization = client.inner.authorization.as_ref().unwrap();
+        let authorization = client.inner.credentials.token.as_ref().unwrap();
         assert!(authorization.is_sensitive());
         assert_eq!(authorization, &format!("Bearer {TOKEN}"));
         assert_eq!(client.inner.secrets.scrub(TOKEN), "<redacted>");
@@ -366,7 +428,7 @@ mod tests {
             .base_url("https://open.example.test")
             .build()
             .unwrap();
-        assert!(open.inner.authorization.is_none());
+        assert!(open.inner.credentials.token.is_none());
     }
 
     #[test]

@@ -6,11 +6,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::HeaderMap;
 
 use crate::builder::ClientBuilder;
 use crate::error::Error;
-use crate::redact::{HeadersDebug, Redacted, Secrets, SettingKeys};
+use crate::redact::{HeadersDebug, Secrets, SettingKeys};
 use crate::report::{Report, SpecMismatch};
 use crate::request::Request;
 use crate::response::Response;
@@ -27,6 +27,8 @@ pub struct ApiInfo {
     pub user_agent: &'static str,
     /// The client-wide settings the API declares.
     pub settings: &'static [SettingInfo],
+    /// The security schemes the client serves, in the order operations refer to them.
+    pub schemes: &'static [crate::auth::SchemeInfo],
 }
 
 /// A header parameter that the specification marks as client-wide.
@@ -55,7 +57,7 @@ pub(crate) struct ClientInner {
     /// credentials are sent to).
     pub(crate) base_url: String,
     pub(crate) origin: url::Origin,
-    pub(crate) authorization: Option<HeaderValue>,
+    pub(crate) credentials: crate::auth::Credentials,
     pub(crate) settings: Vec<(&'static str, String)>,
     pub(crate) default_headers: HeaderMap,
     pub(crate) retry: RetryPolicy,
@@ -72,7 +74,7 @@ impl fmt::Debug for Client {
         let inner = &*self.inner;
         f.debug_struct("Client")
             .field("base_url", &inner.base_url)
-            .field("token", &inner.authorization.as_ref().map(|_| Redacted))
+            .field("credentials", &inner.credentials)
             .field("settings", &SettingKeys(&inner.settings))
             .field(
                 "default_headers",
@@ -131,7 +133,28 @@ impl Client {
     ///
     /// Every way a call can fail before a response is read: see [`Error`].
     pub async fn execute(&self, request: Request) -> Result<Response, Error> {
-        crate::transport::execute(&self.inner, request).await
+        match crate::transport::execute(&self.inner, request, false).await? {
+            crate::transport::Answer::Read(response) => Ok(response),
+            // A buffered call always reads its body; this arm keeps the types honest.
+            crate::transport::Answer::Open(response) => Err(response.unexpected().await),
+        }
+    }
+
+    /// Sends a request like [`Client::execute`] but hands the response over before reading
+    /// its body, for downloads read as they arrive.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::execute`]; a body larger than the cap fails while it is read.
+    pub async fn execute_streaming(
+        &self,
+        request: Request,
+    ) -> Result<crate::transport::StreamingResponse, Error> {
+        match crate::transport::execute(&self.inner, request, true).await? {
+            crate::transport::Answer::Open(response) => Ok(response),
+            // A body whose declared length is over the cap is refused before streaming.
+            crate::transport::Answer::Read(response) => Err(response.unexpected()),
+        }
     }
 }
 
@@ -147,6 +170,7 @@ pub(crate) mod tests {
             key: "tenantId",
             header: "x-tenant-id",
         }],
+        schemes: &[],
     };
 
     pub(crate) static OPEN_INFO: ApiInfo = ApiInfo {
@@ -154,6 +178,7 @@ pub(crate) mod tests {
         requires_token: false,
         user_agent: "",
         settings: &[],
+        schemes: &[],
     };
 
     pub(crate) const TOKEN: &str = "s3cr3t-T0KEN.value";

@@ -43,6 +43,13 @@ pub enum BuildError {
         /// Why it was rejected.
         reason: String,
     },
+    /// A security scheme's credential is unusable (or names a scheme the API lacks).
+    InvalidCredential {
+        /// The scheme's name.
+        scheme: &'static str,
+        /// Why it was rejected (the credential itself is never shown).
+        reason: String,
+    },
     /// A default header has a name or value the client cannot send.
     InvalidHeader {
         /// The header name.
@@ -57,7 +64,10 @@ pub enum BuildError {
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::MissingToken => f.write_str("missing bearer token: set one with `token()`"),
+            Self::MissingToken => f.write_str(
+                "missing credentials: every operation needs them; set a bearer token with \
+                 `token()` or the credential of one of the API's security schemes",
+            ),
             Self::InvalidToken => f.write_str(
                 "invalid bearer token: it must be non-empty visible ascii without spaces \
                  (pass it without the `Bearer ` prefix)",
@@ -70,6 +80,12 @@ impl fmt::Display for BuildError {
             ),
             Self::InvalidSetting { key, reason } => {
                 write!(f, "invalid value for setting `{key}`: {reason}")
+            }
+            Self::InvalidCredential { scheme, reason } => {
+                write!(
+                    f,
+                    "invalid credential for security scheme `{scheme}`: {reason}"
+                )
             }
             Self::InvalidHeader { name, reason } => {
                 write!(f, "invalid default header `{}`: {reason}", Escaped(name))

@@ -19,9 +19,12 @@
 //! method per operation and one setter per client-wide setting) and re-export the rest.
 //! Everything here is API-agnostic: the API's facts come in through [`ApiInfo`].
 
+mod auth;
+mod binary;
 mod body;
 mod builder;
 mod client;
+mod encode;
 mod error;
 #[cfg(feature = "mock")]
 pub mod mock;
@@ -35,8 +38,11 @@ mod response;
 mod retry;
 mod transport;
 
+pub use auth::{Credential, SchemeInfo, SchemeKind};
+pub use binary::{Binary, ByteStream, Multipart};
 pub use builder::ClientBuilder;
 pub use client::{ApiInfo, Client, SettingInfo};
+pub use encode::Style;
 pub use error::{BuildError, Error, ErrorResponse, InvalidBodyKind, JsonError};
 pub use options::{CallOptions, RequestOptions};
 pub use paging::{Count, Page, paginate};
@@ -45,8 +51,10 @@ pub use report::{EnumShape, MismatchKind, ObjectShape, Shape, SpecMismatch, Tagg
 pub use request::{ParamValue, Request};
 pub use response::Response;
 pub use retry::RetryPolicy;
+pub use transport::StreamingResponse;
 
 /// What users name in their own signatures, so nobody has to pin these crates themselves.
+pub use bytes::Bytes;
 pub use reqwest;
 pub use reqwest::header::HeaderMap;
 pub use reqwest::{Method, StatusCode};

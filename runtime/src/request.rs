@@ -10,7 +10,9 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
+use crate::binary::{Binary, Multipart};
 use crate::client::Client;
+use crate::encode::{self, Style};
 use crate::error::Error;
 use crate::options::CallOptions;
 use crate::redact::{Escaped, HeadersDebug, Secrets};
@@ -78,15 +80,25 @@ pub struct Request {
     pub(crate) operation: &'static str,
     pub(crate) template: &'static str,
     pub(crate) path: String,
-    pub(crate) query: Vec<(&'static str, String)>,
+    /// Query pairs, each `name=value` already percent-encoded.
+    pub(crate) query: Vec<String>,
     pub(crate) headers: HeaderMap,
+    /// Cookie pairs, each `name=value`.
+    pub(crate) cookies: Vec<String>,
     pub(crate) body: Option<Bytes>,
     pub(crate) options: CallOptions,
+    /// The credentials the operation takes (indices into the API's schemes); `None` when the
+    /// generated code states none, and then the client's token, if any, is sent.
+    pub(crate) security: Option<&'static [&'static [u16]]>,
 }
 
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.query.iter().map(|(name, _)| *name).collect();
+        let names: Vec<&str> = self
+            .query
+            .iter()
+            .map(|pair| pair.split('=').next().unwrap_or_default())
+            .collect();
         f.debug_struct("Request")
             .field("method", &self.method)
             .field("operation", &self.operation)
@@ -110,9 +122,32 @@ impl Request {
             path: String::new(),
             query: Vec::new(),
             headers: HeaderMap::new(),
+            cookies: Vec::new(),
             body: None,
             options: CallOptions::default(),
+            security: None,
         }
+    }
+
+    fn invalid(&self, message: String) -> Error {
+        Error::InvalidRequest {
+            operation: self.operation,
+            message,
+        }
+    }
+
+    /// Says which credentials the operation takes: alternatives of scheme indices sent
+    /// together; an empty alternative means none is needed.
+    pub fn security(&mut self, alternatives: &'static [&'static [u16]]) {
+        self.security = Some(alternatives);
+    }
+
+    /// Sets the `Accept` header to the media types the operation's success responses come in.
+    pub fn accept(&mut self, media_types: &'static str) {
+        self.headers.insert(
+            reqwest::header::ACCEPT,
+            HeaderValue::from_static(media_types),
+        );
     }
 
     /// Takes the per-call options the caller set on the request builder.
@@ -145,9 +180,102 @@ impl Request {
         Ok(())
     }
 
-    /// Adds a query parameter.
+    /// Adds a query parameter (a scalar, percent-encoded).
     pub fn query<V: ParamValue + ?Sized>(&mut self, name: &'static str, value: &V) {
-        self.query.push((name, value.to_param().into_owned()));
+        self.query.push(format!(
+            "{}={}",
+            utf8_percent_encode(name, PATH_SEGMENT),
+            utf8_percent_encode(&value.to_param(), PATH_SEGMENT)
+        ));
+    }
+
+    fn to_json<T: serde::Serialize + ?Sized>(
+        &self,
+        name: &str,
+        value: &T,
+    ) -> Result<serde_json::Value, Error> {
+        serde_json::to_value(value)
+            .map_err(|e| self.invalid(format!("cannot serialize parameter `{name}`: {e}")))
+    }
+
+    /// Adds a query parameter of any type in an OpenAPI style (`form`, `spaceDelimited`,
+    /// `pipeDelimited`, `deepObject`, or JSON for `content`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRequest`] when the value cannot be serialized.
+    pub fn query_value<T: serde::Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        style: Style,
+        explode: bool,
+        allow_reserved: bool,
+    ) -> Result<(), Error> {
+        let value = self.to_json(name, value)?;
+        self.query
+            .extend(encode::query(name, &value, style, explode, allow_reserved));
+        Ok(())
+    }
+
+    /// Appends a path parameter of any type in an OpenAPI style (`simple`, `label`, `matrix`),
+    /// each value percent-encoded within its segment and checked like [`Request::push_path_param`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRequest`] when a value would leave its segment or cannot be serialized.
+    pub fn path_value<T: serde::Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        style: Style,
+        explode: bool,
+    ) -> Result<(), Error> {
+        let value = self.to_json(name, value)?;
+        let segment = |text: &str| -> Result<String, &'static str> {
+            check_path_segment(text)?;
+            Ok(utf8_percent_encode(text, PATH_SEGMENT).to_string())
+        };
+        let text = encode::path(name, &value, style, explode, &segment).map_err(|reason| {
+            self.invalid(format!(
+                "invalid value for path parameter `{name}`: {reason}"
+            ))
+        })?;
+        self.path.push_str(&text);
+        Ok(())
+    }
+
+    /// Sets a header parameter of any type (`simple` style).
+    ///
+    /// # Errors
+    ///
+    /// As [`Request::header`], or when the value cannot be serialized.
+    pub fn header_value<T: serde::Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        style: Style,
+        explode: bool,
+    ) -> Result<(), Error> {
+        let value = self.to_json(name, value)?;
+        let text = encode::header(&value, style, explode);
+        self.header(name, text.as_str())
+    }
+
+    /// Adds a cookie parameter (`form` style).
+    ///
+    /// # Errors
+    ///
+    /// When the value cannot be serialized.
+    pub fn cookie<T: serde::Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        explode: bool,
+    ) -> Result<(), Error> {
+        let value = self.to_json(name, value)?;
+        self.cookies.extend(encode::cookie(name, &value, explode));
+        Ok(())
     }
 
     /// Adds an array query parameter in the form/explode style: `name=a&name=b`.
@@ -244,6 +372,76 @@ impl Request {
             .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         self.body = Some(Bytes::from(bytes));
         Ok(())
+    }
+}
+
+impl Request {
+    fn set_body(&mut self, content_type: &str, body: Bytes) -> Result<(), Error> {
+        let value = HeaderValue::from_str(content_type).map_err(|_| {
+            self.invalid(format!("invalid content type `{}`", Escaped(content_type)))
+        })?;
+        self.headers.insert(CONTENT_TYPE, value);
+        self.body = Some(body);
+        Ok(())
+    }
+
+    /// Sends `body` as an `application/x-www-form-urlencoded` form, each property in its
+    /// encoding (`encodings`: property, style, explode; by default `form`, exploded).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRequest`] when the value cannot be serialized.
+    pub fn form_body<T: serde::Serialize + ?Sized>(
+        &mut self,
+        body: &T,
+        encodings: &[(&str, Style, bool)],
+    ) -> Result<(), Error> {
+        let value = serde_json::to_value(body)
+            .map_err(|e| self.invalid(format!("cannot serialize the request body: {e}")))?;
+        let text = encode::form(&value, encodings);
+        self.set_body("application/x-www-form-urlencoded", Bytes::from(text))
+    }
+
+    /// Sends a multipart body.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRequest`] when a part's value could not be serialized.
+    pub fn multipart_body(&mut self, body: Multipart) -> Result<(), Error> {
+        let (content_type, bytes) = body.finish().map_err(|message| self.invalid(message))?;
+        self.set_body(&content_type, bytes)
+    }
+
+    /// Replaces the body's `Content-Type` (a JSON body sent as `application/merge-patch+json`,
+    /// say).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRequest`] for a content type with control characters.
+    pub fn content_type(&mut self, media: &str) -> Result<(), Error> {
+        let value = HeaderValue::from_str(media)
+            .map_err(|_| self.invalid(format!("invalid content type `{}`", Escaped(media))))?;
+        self.headers.insert(CONTENT_TYPE, value);
+        Ok(())
+    }
+
+    /// Sends bytes as they are, as `media` (or the content type set on the [`Binary`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRequest`] for a content type with control characters.
+    pub fn binary_body(&mut self, media: &'static str, body: &Binary) -> Result<(), Error> {
+        let content_type = body.get_content_type().unwrap_or(media).to_owned();
+        self.set_body(&content_type, body.data().clone())
+    }
+
+    /// Sends text as `media`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRequest`] for a content type with control characters.
+    pub fn text_body(&mut self, media: &'static str, body: &str) -> Result<(), Error> {
+        self.set_body(media, Bytes::copy_from_slice(body.as_bytes()))
     }
 }
 
@@ -407,20 +605,9 @@ mod tests {
         request.query_each("fields", &["a", "b"]);
         request.query("skip", &10_u64);
         request.query("ratio", &0.5_f64);
-        let names: Vec<_> = request
-            .query
-            .iter()
-            .map(|(n, v)| (*n, v.as_str()))
-            .collect();
         assert_eq!(
-            names,
-            [
-                ("q", "x y"),
-                ("fields", "a"),
-                ("fields", "b"),
-                ("skip", "10"),
-                ("ratio", "0.5")
-            ]
+            request.query,
+            ["q=x%20y", "fields=a", "fields=b", "skip=10", "ratio=0.5"]
         );
     }
 

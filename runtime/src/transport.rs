@@ -9,7 +9,7 @@
 use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::{ACCEPT, COOKIE, HeaderMap, HeaderValue};
 use reqwest::{StatusCode, Url};
 use tracing::Instrument as _;
 use tracing::field::Empty;
@@ -28,8 +28,28 @@ const RATE_LIMITED_BODY_LIMIT: usize = 64 * 1024;
 /// The longest URL the HTTP stack can send (`http::Uri` refuses longer ones).
 const MAX_URL_BYTES: usize = 65_534;
 
-/// Sends `request` with retries and redirects; see [`crate::Client::execute`].
-pub(crate) async fn execute(inner: &ClientInner, request: Request) -> Result<Response, Error> {
+/// What a call ends with: the body read whole, or the response opened for streaming.
+pub(crate) enum Answer {
+    Read(Response),
+    Open(StreamingResponse),
+}
+
+impl Answer {
+    fn status(&self) -> u16 {
+        match self {
+            Answer::Read(response) => response.status.as_u16(),
+            Answer::Open(response) => response.status.as_u16(),
+        }
+    }
+}
+
+/// Sends `request` with retries and redirects, then reads the body (`streaming: false`) or
+/// hands it over unread; see [`crate::Client::execute`].
+pub(crate) async fn execute(
+    inner: &ClientInner,
+    request: Request,
+    streaming: bool,
+) -> Result<Answer, Error> {
     let span = tracing::info_span!(
         "request",
         operation = request.operation,
@@ -40,12 +60,12 @@ pub(crate) async fn execute(inner: &ClientInner, request: Request) -> Result<Res
         duration_ms = Empty,
     );
     let started = Instant::now();
-    let result = attempts(inner, request, &span)
+    let result = attempts(inner, request, &span, streaming)
         .instrument(span.clone())
         .await;
     if !span.is_disabled() {
         let status = match &result {
-            Ok(response) => Some(response.status.as_u16()),
+            Ok(answer) => Some(answer.status()),
             Err(error) => error.status().map(|s| s.as_u16()),
         };
         if let Some(status) = status {
@@ -61,15 +81,18 @@ async fn attempts(
     inner: &ClientInner,
     request: Request,
     span: &tracing::Span,
-) -> Result<Response, Error> {
+    streaming: bool,
+) -> Result<Answer, Error> {
     let Request {
         method,
         operation,
         path,
-        query,
+        mut query,
         headers: own_headers,
+        mut cookies,
         body,
         options,
+        security,
         ..
     } = request;
     if let Some(reason) = options.invalid() {
@@ -78,8 +101,20 @@ async fn attempts(
             message: reason.to_owned(),
         });
     }
+    let credentials = inner
+        .credentials
+        .apply(security)
+        .map_err(|message| Error::InvalidRequest { operation, message })?;
+    for (name, key) in &credentials.query {
+        query.push(format!(
+            "{}={}",
+            percent_encoding::utf8_percent_encode(name, crate::request::PATH_SEGMENT),
+            percent_encoding::utf8_percent_encode(key, crate::request::PATH_SEGMENT)
+        ));
+    }
+    cookies.extend(credentials.cookies);
     let url = request_url(&inner.base_url, operation, &path, &query)?;
-    let headers = assemble_headers(inner, own_headers, &options);
+    let headers = assemble_headers(inner, own_headers, credentials.headers, &cookies, &options);
     let policy = options.get_retry().unwrap_or(&inner.retry);
     let timeout = options.get_timeout().unwrap_or(inner.timeout);
     let max_attempts = policy.get_max_attempts().max(1);
@@ -169,16 +204,29 @@ async fn attempts(
                     continue;
                 }
                 let response_headers = std::mem::take(response.headers_mut());
+                let declared_too_large = response.content_length().is_some_and(|length| {
+                    length > u64::try_from(inner.max_response_bytes).unwrap_or(u64::MAX)
+                });
+                if streaming && !declared_too_large {
+                    return Ok(Answer::Open(StreamingResponse {
+                        operation,
+                        status,
+                        headers: response_headers,
+                        response,
+                        limit: inner.max_response_bytes,
+                        secrets: inner.secrets.clone(),
+                    }));
+                }
                 match read_limited(&mut response, inner.max_response_bytes).await {
                     Ok(body) => {
-                        return Ok(Response {
+                        return Ok(Answer::Read(Response {
                             operation,
                             status,
                             headers: response_headers,
                             body,
                             secrets: inner.secrets.clone(),
                             report: inner.report.clone(),
-                        });
+                        }));
                     }
                     Err(ReadError::TooLarge) => {
                         let response =
@@ -222,6 +270,108 @@ async fn attempts(
     }
 }
 
+/// A success (or any) response whose body has not been read: the status and headers, and the
+/// body as a [`ByteStream`] that keeps to the client's cap.
+pub struct StreamingResponse {
+    operation: &'static str,
+    status: StatusCode,
+    headers: HeaderMap,
+    response: reqwest::Response,
+    limit: usize,
+    secrets: crate::redact::Secrets,
+}
+
+impl std::fmt::Debug for StreamingResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamingResponse")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field(
+                "headers",
+                &crate::redact::HeadersDebug(&self.headers, &self.secrets),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl StreamingResponse {
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.status.as_u16()
+    }
+
+    /// The body as a stream of chunks, with the status and headers.
+    pub fn into_stream(self) -> crate::ResponseValue<crate::ByteStream> {
+        let Self {
+            operation,
+            status,
+            headers,
+            response,
+            limit,
+            secrets,
+        } = self;
+        let state = (response, 0_usize, false, headers.clone(), secrets);
+        let stream = futures_util::stream::unfold(
+            state,
+            move |(mut response, read, done, headers, secrets)| async move {
+                if done {
+                    return None;
+                }
+                match response.chunk().await {
+                    Ok(Some(chunk)) => {
+                        let read = read.saturating_add(chunk.len());
+                        if read > limit {
+                            let error = Error::BodyTooLarge {
+                                limit,
+                                response: ErrorResponse::new(
+                                    operation,
+                                    status,
+                                    headers.clone(),
+                                    Bytes::new(),
+                                )
+                                .with_secrets(&secrets),
+                            };
+                            return Some((Err(error), (response, read, true, headers, secrets)));
+                        }
+                        Some((Ok(chunk), (response, read, false, headers, secrets)))
+                    }
+                    Ok(None) => None,
+                    Err(error) => {
+                        let error = transport_error(operation, 1, error.without_url());
+                        Some((Err(error), (response, read, true, headers, secrets)))
+                    }
+                }
+            },
+        );
+        let body = crate::ByteStream {
+            inner: Box::pin(stream),
+        };
+        crate::ResponseValue::new(body, status, headers)
+    }
+
+    async fn into_error_response(mut self) -> ErrorResponse {
+        let body = read_prefix(&mut self.response, self.limit.min(RATE_LIMITED_BODY_LIMIT)).await;
+        ErrorResponse::new(self.operation, self.status, self.headers, body)
+            .with_secrets(&self.secrets)
+    }
+
+    /// Turns a documented non-success status into [`Error::Response`], reading at most 64 KiB
+    /// of the body.
+    pub async fn error(self, description: &'static str) -> Error {
+        Error::Response(
+            self.into_error_response()
+                .await
+                .with_description(description),
+        )
+    }
+
+    /// Turns an undocumented status into [`Error::Response`], reading at most 64 KiB of the
+    /// body.
+    pub async fn unexpected(self) -> Error {
+        Error::Response(self.into_error_response().await)
+    }
+}
+
 fn millis(duration: std::time::Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
@@ -232,18 +382,19 @@ fn request_url(
     base: &str,
     operation: &'static str,
     path: &str,
-    query: &[(&'static str, String)],
+    query: &[String],
 ) -> Result<Url, Error> {
     let invalid = |message: String| Error::InvalidRequest { operation, message };
-    let mut text = String::with_capacity(base.len() + path.len());
+    let length = base.len() + path.len() + query.iter().map(|q| q.len() + 1).sum::<usize>();
+    let mut text = String::with_capacity(length);
     text.push_str(base);
     text.push_str(path);
-    let mut url =
-        Url::parse(&text).map_err(|e| invalid(format!("cannot build the request url: {e}")))?;
-    if !query.is_empty() {
-        url.query_pairs_mut()
-            .extend_pairs(query.iter().map(|(name, value)| (*name, value.as_str())));
+    for (index, pair) in query.iter().enumerate() {
+        text.push(if index == 0 { '?' } else { '&' });
+        text.push_str(pair);
     }
+    let url =
+        Url::parse(&text).map_err(|e| invalid(format!("cannot build the request url: {e}")))?;
     let length = url.as_str().len();
     if length > MAX_URL_BYTES {
         return Err(invalid(format!(
@@ -254,9 +405,15 @@ fn request_url(
 }
 
 /// The headers of a request to the API's origin, later ones overriding earlier ones: the
-/// client's default headers, the operation's own headers, `Accept`, the token, then the headers
-/// set for this call.
-fn assemble_headers(inner: &ClientInner, own: HeaderMap, options: &CallOptions) -> HeaderMap {
+/// client's default headers, the operation's own headers, `Accept`, the credentials, the
+/// cookies, then the headers set for this call.
+fn assemble_headers(
+    inner: &ClientInner,
+    own: HeaderMap,
+    credentials: HeaderMap,
+    cookies: &[String],
+    options: &CallOptions,
+) -> HeaderMap {
     let mut headers = inner.default_headers.clone();
     let mut last = None;
     for (name, value) in own {
@@ -277,8 +434,22 @@ fn assemble_headers(inner: &ClientInner, own: HeaderMap, options: &CallOptions) 
     if !headers.contains_key(ACCEPT) {
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     }
-    if let Some(authorization) = &inner.authorization {
-        headers.insert(AUTHORIZATION, authorization.clone());
+    for (name, value) in credentials {
+        if let Some(name) = name {
+            headers.insert(name, value);
+        }
+    }
+    if !cookies.is_empty() {
+        let mut all: Vec<String> = headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        all.extend(cookies.iter().cloned());
+        if let Ok(mut value) = HeaderValue::from_str(&all.join("; ")) {
+            value.set_sensitive(true);
+            headers.insert(COOKIE, value);
+        }
     }
     for (name, _) in options.headers() {
         headers.remove(name);

@@ -133,7 +133,7 @@ fn a_spec_the_generator_rejects_leaves_the_generated_crate_untouched() {
     edit(
         &root.join(SPEC_PATH),
         "  /badges:\n",
-        "  /badges:\n    $ref: '#/paths/~1announcements'\n",
+        "  /badges:\n    $ref: '#/paths/~1nowhere'\n",
     );
     let error = format!("{:#}", xtask::codegen(&root, Mode::Write).unwrap_err());
     assert!(

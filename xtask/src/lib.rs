@@ -46,7 +46,11 @@ pub fn codegen(root: &Path, mode: Mode) -> anyhow::Result<drift::Report> {
     )
     .map_err(|errors| anyhow::anyhow!("{errors}"))
     .context("generating the client from the spec")?;
+    for warning in &files.warnings {
+        eprintln!("{warning}");
+    }
     let files: Vec<(String, String)> = files
+        .files
         .into_iter()
         .map(|f| (f.name.to_owned(), f.contents))
         .collect();

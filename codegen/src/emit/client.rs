@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{docs, ident, operations};
-use crate::ir::Api;
+use crate::ir::{Api, AuthKind, Location};
 
 pub(super) fn emit_client_file(api: &Api) -> TokenStream {
     let header = docs::inner(&[format!(
@@ -58,6 +58,20 @@ fn emit_api_info(api: &Api) -> TokenStream {
             docs::code(&base_url)
         )
     }]);
+    let schemes = api.auth.iter().map(|scheme| {
+        let key = &scheme.name.wire;
+        let setter = &scheme.name.rust;
+        let kind = match &scheme.kind {
+            AuthKind::Bearer => quote!(Bearer),
+            AuthKind::Basic => quote!(Basic),
+            AuthKind::ApiKey { location, name } => match location {
+                Location::Query => quote!(QueryKey(#name)),
+                Location::Cookie => quote!(CookieKey(#name)),
+                _ => quote!(HeaderKey(#name)),
+            },
+        };
+        quote!(::codegen_runtime::SchemeInfo { key: #key, setter: #setter, kind: ::codegen_runtime::SchemeKind::#kind })
+    });
     quote! {
         #version_doc
         pub const API_VERSION: &str = #version;
@@ -70,6 +84,7 @@ fn emit_api_info(api: &Api) -> TokenStream {
             requires_token: #requires_token,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
             settings: &[#(#settings),*],
+            schemes: &[#(#schemes),*],
         };
     }
 }
@@ -178,6 +193,44 @@ fn emit_builder(api: &Api) -> TokenStream {
             }
         }
     });
+    let schemes = api.auth.iter().map(|scheme| {
+        let method = ident(&scheme.name.rust);
+        let key = &scheme.name.wire;
+        let what = match &scheme.kind {
+            AuthKind::Bearer => "Sets the bearer token of the".to_owned(),
+            AuthKind::Basic => "Sets the user name and password of the".to_owned(),
+            AuthKind::ApiKey { location, name } => format!(
+                "Sets the API key, sent as the {} {} by the",
+                docs::code(name),
+                location.as_str()
+            ),
+        };
+        let mut paragraphs = vec![format!(
+            "{what} {} security scheme: sent with the operations that take it, never shown by \
+             `Debug` or in errors, and never sent to another origin.",
+            docs::code(key)
+        )];
+        paragraphs.extend(scheme.docs.0.iter().map(|p| docs::spec_text(p)));
+        let doc = docs::outer(&paragraphs);
+        match &scheme.kind {
+            AuthKind::Basic => quote! {
+                #doc
+                pub fn #method(self, username: impl Into<String>, password: impl Into<String>) -> Self {
+                    let credential = ::codegen_runtime::Credential::Basic {
+                        username: username.into(),
+                        password: password.into(),
+                    };
+                    Self { inner: self.inner.credential(#key, credential) }
+                }
+            },
+            _ => quote! {
+                #doc
+                pub fn #method(self, secret: impl Into<String>) -> Self {
+                    Self { inner: self.inner.credential(#key, ::codegen_runtime::Credential::Secret(secret.into())) }
+                }
+            },
+        }
+    });
     quote! {
         /// Configures and builds a [`Client`]; start with [`Client::builder`].
         #[derive(Debug)]
@@ -187,8 +240,10 @@ fn emit_builder(api: &Api) -> TokenStream {
         }
 
         impl ClientBuilder {
-            /// Sets the bearer token sent in the `Authorization` header (never shown by `Debug`
-            /// or in errors, and never sent to another origin).
+            /// Sets the bearer token sent in the `Authorization` header by every operation that
+            /// takes a bearer token (http bearer, OAuth2 or OpenID Connect schemes), unless a
+            /// scheme's own setter gives another. Never shown by `Debug` or in errors, and never
+            /// sent to another origin.
             ///
             /// Surrounding whitespace is ignored; pass the token without the `Bearer ` prefix.
             pub fn token(self, token: impl Into<String>) -> Self {
@@ -262,6 +317,7 @@ fn emit_builder(api: &Api) -> TokenStream {
             }
 
             #(#settings)*
+            #(#schemes)*
 
             /// Validates the configuration and builds the client.
             ///

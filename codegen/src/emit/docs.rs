@@ -69,6 +69,14 @@ pub(crate) fn spec_text(text: &str) -> String {
     out.join("\n")
 }
 
+/// Spec markdown as one line, for list items (a line break inside a list item would end it,
+/// or indent the rest as a code block).
+pub(crate) fn one_line(text: &str) -> String {
+    let text = spec_text(text.trim());
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.join(" ")
+}
+
 /// `text` as an inline code span, with a fence longer than any run of backticks inside.
 pub(crate) fn code(text: &str) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);

@@ -6,9 +6,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::operations::{convert, input_type, param_value};
-use super::{Scope, docs, ident, rust_type};
-use crate::ir::{Api, Location, Operation, Param, ResponseBody, Status, Success, TypeRef};
+use super::operations::{convert, input_type};
+use super::{Scalar, Scope, TypeIndex, ValueKind, docs, ident, rust_type};
+use crate::ir::{Api, BodyKind, Location, Operation, Param, ResponseBody, Status, Style, Success};
 
 pub(super) fn emit_mock_file(api: &Api) -> TokenStream {
     let header = docs::inner(&[
@@ -22,8 +22,9 @@ pub(super) fn emit_mock_file(api: &Api) -> TokenStream {
          `expect_calls(n)` are checked when the server is dropped."
             .to_owned(),
     ]);
+    let index = TypeIndex::new(api);
     let methods = api.operations.iter().map(emit_server_method);
-    let builders = api.operations.iter().map(emit_expectation);
+    let builders = api.operations.iter().map(|op| emit_expectation(&index, op));
     quote! {
         #header
 
@@ -110,7 +111,7 @@ fn emit_server_method(op: &Operation) -> TokenStream {
     }
 }
 
-fn emit_expectation(op: &Operation) -> TokenStream {
+fn emit_expectation(index: &TypeIndex<'_>, op: &Operation) -> TokenStream {
     let mock = ident(&op.mock);
     let doc = docs::outer(&[
         format!(
@@ -122,17 +123,24 @@ fn emit_expectation(op: &Operation) -> TokenStream {
         "Narrow it with the matchers, then install it with one of the `respond…` methods."
             .to_owned(),
     ]);
-    let matchers = op.params.iter().map(emit_matcher);
-    let body = op.body.as_ref().map(|body| {
+    let matchers = op.params.iter().filter_map(|p| emit_matcher(index, p));
+    // A JSON body is matched by value; other media types are not matched.
+    let body = op.body.as_ref().and_then(|body| {
+        let BodyKind::Json { ty, .. } = body.default_kind() else {
+            return None;
+        };
+        if body.choice.is_some() {
+            return None;
+        }
         let name = ident(&body.name);
-        let ty = rust_type(&body.ty, Scope::Sibling);
-        quote! {
+        let ty = rust_type(ty, Scope::Sibling);
+        Some(quote! {
             /// Matches only calls whose JSON request body equals `body`.
             pub fn #name(mut self, body: &#ty) -> Self {
                 self.inner.json_body(body);
                 self
             }
-        }
+        })
     });
     let ok = respond_ok(op);
     quote! {
@@ -168,45 +176,62 @@ fn emit_expectation(op: &Operation) -> TokenStream {
     }
 }
 
-fn emit_matcher(p: &Param) -> TokenStream {
+/// A matcher for a parameter sent as plain text (strings, enums, numbers and booleans in their
+/// default style, and exploded lists of them in the query); others are not matched.
+fn emit_matcher(index: &TypeIndex<'_>, p: &Param) -> Option<TokenStream> {
     let name = ident(&p.name.rust);
     let wire = &p.name.wire;
-    let (add, what) = match p.location {
-        Location::Path => (quote!(path_param), "path parameter"),
-        Location::Query => (quote!(query), "query parameter"),
-        Location::Header => (quote!(header), "header"),
+    let (add, what) = match (p.location, p.style) {
+        (Location::Path, Style::Simple) => (quote!(path_param), "path parameter"),
+        (Location::Query, Style::Form) if !p.allow_reserved => (quote!(query), "query parameter"),
+        (Location::Header, Style::Simple) => (quote!(header), "header"),
+        _ => return None,
     };
     let doc = docs::outer(&[format!(
         "Matches only calls whose {} {what} is `value`.",
         docs::code(wire)
     )]);
-    if let TypeRef::Vec(item) = &p.ty {
-        let ty = rust_type(&p.ty, Scope::Sibling);
-        let value = param_value(item, quote!(item));
-        return quote! {
-            #doc
-            pub fn #name(mut self, value: #ty) -> Self {
-                for item in &value {
-                    self.inner.#add(#wire, #value);
+    let as_text = |kind: Scalar, value: TokenStream| match kind {
+        Scalar::StringEnum => quote!(#value.as_str()),
+        _ => value,
+    };
+    match index.value_kind(&p.ty) {
+        ValueKind::List(item) if p.location == Location::Query && p.explode => {
+            let ty = rust_type(&p.ty, Scope::Sibling);
+            let value = as_text(item, quote!(item));
+            Some(quote! {
+                #doc
+                pub fn #name(mut self, value: #ty) -> Self {
+                    for item in &value {
+                        self.inner.#add(#wire, #value);
+                    }
+                    self
                 }
-                self
-            }
-        };
-    }
-    let ty = input_type(&p.ty);
-    // Strings come as `impl Into<String>`; everything else is used as given.
-    let convert = p.ty.is_string().then(|| {
-        let converted = convert(&p.ty, quote!(value));
-        quote!(let value: String = #converted;)
-    });
-    let value = param_value(&p.ty, quote!(&value));
-    quote! {
-        #doc
-        pub fn #name(mut self, value: #ty) -> Self {
-            #convert
-            self.inner.#add(#wire, #value);
-            self
+            })
         }
+        ValueKind::Text | ValueKind::StringEnum | ValueKind::Scalar => {
+            let kind = match index.value_kind(&p.ty) {
+                ValueKind::StringEnum => Scalar::StringEnum,
+                ValueKind::Text => Scalar::Text,
+                _ => Scalar::Other,
+            };
+            let ty = input_type(&p.ty);
+            // Strings come as `impl Into<String>`; everything else is used as given.
+            let converted = p.ty.is_string().then(|| {
+                let converted = convert(&p.ty, quote!(value));
+                quote!(let value: String = #converted;)
+            });
+            let value = as_text(kind, quote!(&value));
+            Some(quote! {
+                #doc
+                pub fn #name(mut self, value: #ty) -> Self {
+                    #converted
+                    self.inner.#add(#wire, #value);
+                    self
+                }
+            })
+        }
+        _ => None,
     }
 }
 

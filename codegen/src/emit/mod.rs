@@ -8,6 +8,7 @@ mod client;
 mod docs;
 mod mock;
 mod operations;
+mod request;
 mod shapes;
 mod types;
 
@@ -51,6 +52,95 @@ pub(crate) const FILES: [FileEmitter; 4] = [
     },
 ];
 
+/// The named types of an API, for emitters that need to know what a name stands for.
+pub(crate) struct TypeIndex<'a> {
+    defs: std::collections::HashMap<&'a str, &'a crate::ir::TypeDef>,
+}
+
+/// What kind of value a parameter is, for how it is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueKind {
+    /// A string (or an alias of one).
+    Text,
+    /// A string enum: sent by its wire value.
+    StringEnum,
+    /// A number or boolean: sent formatted.
+    Scalar,
+    /// A list of text, string enums or scalars.
+    List(Scalar),
+    /// Anything else: serialized by the runtime in the parameter's style.
+    Other,
+}
+
+/// The kind of the items of a list parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scalar {
+    Text,
+    StringEnum,
+    Other,
+}
+
+impl<'a> TypeIndex<'a> {
+    pub(crate) fn new(api: &'a Api) -> Self {
+        Self {
+            defs: api
+                .types
+                .iter()
+                .map(|d| (d.name.rust.as_str(), d))
+                .collect(),
+        }
+    }
+
+    pub(crate) fn def(&self, name: &str) -> Option<&'a crate::ir::TypeDef> {
+        self.defs.get(name).copied()
+    }
+
+    /// Follows aliases to the type behind a name.
+    pub(crate) fn resolve<'t>(&'t self, mut ty: &'t TypeRef) -> &'t TypeRef {
+        for _ in 0..64 {
+            match ty {
+                TypeRef::Named(name) => match self.def(name).map(|d| &d.kind) {
+                    Some(crate::ir::TypeKind::Alias(inner)) => ty = inner,
+                    _ => return ty,
+                },
+                _ => return ty,
+            }
+        }
+        ty
+    }
+
+    fn scalar(&self, ty: &TypeRef) -> Option<Scalar> {
+        match self.resolve(ty) {
+            TypeRef::String => Some(Scalar::Text),
+            TypeRef::Named(name) => matches!(
+                self.def(name).map(|d| &d.kind),
+                Some(crate::ir::TypeKind::Enum(_))
+            )
+            .then_some(Scalar::StringEnum),
+            TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => {
+                Some(Scalar::Other)
+            }
+            _ => None,
+        }
+    }
+
+    /// How a value of this type is sent as a parameter.
+    pub(crate) fn value_kind(&self, ty: &TypeRef) -> ValueKind {
+        match self.scalar(ty) {
+            Some(Scalar::Text) => ValueKind::Text,
+            Some(Scalar::StringEnum) => ValueKind::StringEnum,
+            Some(Scalar::Other) => ValueKind::Scalar,
+            None => match self.resolve(ty) {
+                TypeRef::Vec(inner) => match self.scalar(inner) {
+                    Some(scalar) => ValueKind::List(scalar),
+                    None => ValueKind::Other,
+                },
+                _ => ValueKind::Other,
+            },
+        }
+    }
+}
+
 /// An identifier decided by lowering (always valid: `names` guarantees it).
 pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
@@ -75,6 +165,7 @@ pub(crate) fn rust_type(ty: &TypeRef, scope: Scope) -> TokenStream {
         TypeRef::F64 => quote!(f64),
         TypeRef::String => quote!(String),
         TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::Binary => quote!(::codegen_runtime::Binary),
         TypeRef::JsonObject => quote!(::serde_json::Map<String, ::serde_json::Value>),
         TypeRef::Named(name) => {
             let name = ident(name);

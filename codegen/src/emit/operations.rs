@@ -1,23 +1,26 @@
-//! Operations: one client method, one request builder and (for operations whose success
-//! statuses carry different bodies) one response enum per operation.
+//! Operations: one client method, one request builder, and (where the operation needs them) a
+//! response enum for success statuses with different bodies and a body enum for several media
+//! types, per operation. How `send()` builds the request is in [`super::request`].
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::request::emit_sends;
 use super::shapes::Shapes;
-use super::{Scope, docs, ident, rust_type};
+use super::{Scope, TypeIndex, docs, ident, rust_type};
 use crate::ir::{
-    Api, Location, Operation, Pagination, Param, PathPart, Response, ResponseBody, Status, Success,
-    SuccessVariant, TypeRef,
+    Api, Body, BodyKind, Location, Operation, Param, PathPart, Response, ResponseBody, Status,
+    Success, TypeRef,
 };
 
 pub(super) fn emit_operations(api: &Api) -> TokenStream {
     let shapes = Shapes::new(api);
-    let methods = api.operations.iter().map(|op| emit_method(api, op));
+    let index = TypeIndex::new(api);
+    let methods = api.operations.iter().map(|op| emit_method(api, &index, op));
     let items = api
         .operations
         .iter()
-        .map(|op| emit_operation_items(api, &shapes, op));
+        .map(|op| emit_operation_items(api, &index, &shapes, op));
     quote! {
         impl Client {
             #(#methods)*
@@ -28,15 +31,15 @@ pub(super) fn emit_operations(api: &Api) -> TokenStream {
 }
 
 /// Path parameters in template order, then other required parameters in spec order.
-fn arguments(op: &Operation) -> Vec<&Param> {
-    let mut args: Vec<&Param> = op
-        .path_parts
-        .iter()
-        .filter_map(|part| match part {
-            PathPart::Param(index) => Some(&op.params[*index]),
-            PathPart::Literal(_) => None,
-        })
-        .collect();
+pub(super) fn arguments(op: &Operation) -> Vec<&Param> {
+    let mut args: Vec<&Param> = Vec::new();
+    for part in &op.path_parts {
+        if let PathPart::Param(index) = part
+            && !args.iter().any(|p| std::ptr::eq(*p, &op.params[*index]))
+        {
+            args.push(&op.params[*index]);
+        }
+    }
     args.extend(
         op.params
             .iter()
@@ -62,7 +65,40 @@ pub(super) fn convert(ty: &TypeRef, value: TokenStream) -> TokenStream {
     }
 }
 
-fn emit_method(api: &Api, op: &Operation) -> TokenStream {
+/// The type a body is held as: the body enum, or the default media type's type.
+pub(super) fn body_type(body: &Body) -> TokenStream {
+    if let Some(choice) = &body.choice {
+        let choice = ident(choice);
+        return quote!(#choice);
+    }
+    kind_type(body.default_kind())
+}
+
+/// The Rust type of one media type's value.
+pub(super) fn kind_type(kind: &BodyKind) -> TokenStream {
+    match kind {
+        BodyKind::Json { ty, .. } | BodyKind::Form { ty, .. } | BodyKind::Multipart { ty, .. } => {
+            rust_type(ty, Scope::Sibling)
+        }
+        BodyKind::Binary { .. } => quote!(::codegen_runtime::Binary),
+        BodyKind::Text { .. } => quote!(String),
+    }
+}
+
+/// How a body is accepted: `impl Into<…>` where a conversion helps (text, bytes, the body enum).
+fn body_input(body: &Body) -> (TokenStream, bool) {
+    if let Some(choice) = &body.choice {
+        let choice = ident(choice);
+        return (quote!(impl Into<#choice>), true);
+    }
+    match body.default_kind() {
+        BodyKind::Binary { .. } => (quote!(impl Into<::codegen_runtime::Binary>), true),
+        BodyKind::Text { .. } => (quote!(impl Into<String>), true),
+        other => (kind_type(other), false),
+    }
+}
+
+fn emit_method(api: &Api, index: &TypeIndex<'_>, op: &Operation) -> TokenStream {
     let method = ident(&op.name.rust);
     let builder = ident(&op.builder);
     let args = arguments(op);
@@ -73,7 +109,7 @@ fn emit_method(api: &Api, op: &Operation) -> TokenStream {
     });
     let body_arg = op.body.as_ref().filter(|b| b.required).map(|b| {
         let name = ident(&b.name);
-        let ty = rust_type(&b.ty, Scope::Sibling);
+        let (ty, _) = body_input(b);
         quote!(#name: #ty)
     });
     let inits = op.params.iter().map(|p| {
@@ -88,13 +124,14 @@ fn emit_method(api: &Api, op: &Operation) -> TokenStream {
     });
     let body_init = op.body.as_ref().map(|b| {
         let name = ident(&b.name);
-        if b.required {
-            quote!(#name)
-        } else {
-            quote!(#name: None)
+        let (_, converts) = body_input(b);
+        match (b.required, converts) {
+            (true, true) => quote!(#name: #name.into()),
+            (true, false) => quote!(#name),
+            (false, _) => quote!(#name: None),
         }
     });
-    let doc = docs::outer(&method_docs(api, op));
+    let doc = docs::outer(&method_docs(api, index, op));
     let deprecated = op
         .deprecated
         .as_ref()
@@ -127,7 +164,7 @@ fn doc_aliases(op: &Operation) -> Option<TokenStream> {
     ] {
         let usable = !alias.is_empty()
             && alias.trim() == alias
-            && !alias.contains(['"', '\'', '\t', '\n', '\r'])
+            && !alias.contains(['"', '\'', '\t', '\n', '\r', '\\'])
             && alias != op.name.rust;
         if usable && !aliases.contains(&alias) {
             aliases.push(alias);
@@ -136,7 +173,7 @@ fn doc_aliases(op: &Operation) -> Option<TokenStream> {
     (!aliases.is_empty()).then(|| quote!(#[doc(#(alias = #aliases),*)]))
 }
 
-fn method_docs(api: &Api, op: &Operation) -> Vec<String> {
+fn method_docs(api: &Api, index: &TypeIndex<'_>, op: &Operation) -> Vec<String> {
     let mut paragraphs = Vec::new();
     paragraphs.extend(op.summary.iter().map(|s| docs::spec_text(s)));
     paragraphs.extend(op.description.iter().map(|s| docs::spec_text(s)));
@@ -150,12 +187,15 @@ fn method_docs(api: &Api, op: &Operation) -> Vec<String> {
     }
     let mut args: Vec<String> = arguments(op).iter().map(|p| param_line(api, p)).collect();
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-        let mut line = format!("- `{}`: the JSON request body", body.name);
+        let what = match (&body.choice, body.default_kind()) {
+            (None, BodyKind::Json { media, .. }) if media == "application/json" => {
+                "the JSON request body".to_owned()
+            }
+            _ => format!("the request body ({})", media_list(body)),
+        };
+        let mut line = format!("- `{}`: {what}", body.name);
         if let Some(text) = body.docs.0.first() {
-            line.push_str(&format!(
-                ": {}",
-                docs::spec_text(text.trim_end_matches('.'))
-            ));
+            line.push_str(&format!(": {}", docs::one_line(text.trim_end_matches('.'))));
         }
         line.push('.');
         args.push(line);
@@ -194,7 +234,17 @@ fn method_docs(api: &Api, op: &Operation) -> Vec<String> {
             op.builder
         ));
     }
-    let mut responses: Vec<String> = op.responses.iter().map(response_line).collect();
+    if streams(op) {
+        paragraphs.push(format!(
+            "[`send_stream`]({}::send_stream) hands over the body as it arrives, for large downloads.",
+            op.builder
+        ));
+    }
+    let mut responses: Vec<String> = op
+        .responses
+        .iter()
+        .map(|r| response_line(index, r))
+        .collect();
     if !op.responses.iter().any(|r| r.status.is_success()) {
         responses.insert(
             0,
@@ -211,6 +261,11 @@ fn method_docs(api: &Api, op: &Operation) -> Vec<String> {
     paragraphs
 }
 
+fn media_list(body: &Body) -> String {
+    let media: Vec<String> = body.kinds.iter().map(|k| docs::code(k.media())).collect();
+    media.join(", ")
+}
+
 fn param_line(api: &Api, p: &Param) -> String {
     let mut line = format!(
         "- `{}` ({} {})",
@@ -219,7 +274,7 @@ fn param_line(api: &Api, p: &Param) -> String {
         docs::code(&p.name.wire)
     );
     if let Some(text) = p.docs.0.first() {
-        line.push_str(&format!(": {}", docs::spec_text(text.trim())));
+        line.push_str(&format!(": {}", docs::one_line(text)));
     }
     if let Some(index) = p.setting {
         line.push_str(&format!(
@@ -230,7 +285,7 @@ fn param_line(api: &Api, p: &Param) -> String {
     line
 }
 
-fn status_text(status: Status) -> String {
+pub(super) fn status_text(status: Status) -> String {
     match status {
         Status::Code(code) => format!("`{code}`"),
         Status::Range(hundreds) => format!("any `{hundreds}xx`"),
@@ -238,20 +293,21 @@ fn status_text(status: Status) -> String {
     }
 }
 
-fn response_line(response: &Response) -> String {
+fn response_line(index: &TypeIndex<'_>, response: &Response) -> String {
     let mut line = format!(
         "- {}: {}",
         status_text(response.status),
-        docs::spec_text(response.description.trim())
+        docs::one_line(response.description.trim())
     );
     match (&response.body, response.status.is_success()) {
         (Some(ResponseBody::Json(ty)), true) => {
-            line.push_str(&format!(", decoded as {}", type_link(ty)))
+            line.push_str(&format!(", decoded as {}", type_link(index, ty)))
         }
         (Some(ResponseBody::Text), true) => line.push_str(", returned as text"),
+        (Some(ResponseBody::Binary), true) => line.push_str(", returned as bytes"),
         (Some(ResponseBody::Json(ty)), false) => line.push_str(&format!(
             " (an [`Error::Response`](crate::Error::Response); its body decodes as {})",
-            type_link(ty)
+            type_link(index, ty)
         )),
         (_, false) => line.push_str(" (an [`Error::Response`](crate::Error::Response))"),
         (None, true) => line.push_str(", no body"),
@@ -260,12 +316,15 @@ fn response_line(response: &Response) -> String {
 }
 
 /// A doc link to a type, e.g. ``[`UsersResponse`](crate::types::UsersResponse)``.
-fn type_link(ty: &TypeRef) -> String {
+fn type_link(index: &TypeIndex<'_>, ty: &TypeRef) -> String {
     match ty {
-        TypeRef::Named(name) => format!("[`{name}`](crate::types::{name})"),
-        TypeRef::Vec(inner) => format!("a list of {}", type_link(inner)),
-        TypeRef::Option(inner) | TypeRef::Boxed(inner) => type_link(inner),
-        TypeRef::Map(inner) => format!("a map of {}", type_link(inner)),
+        TypeRef::Named(name) if index.def(name).is_some() => {
+            format!("[`{name}`](crate::types::{name})")
+        }
+        TypeRef::Named(name) => format!("`{name}`"),
+        TypeRef::Vec(inner) => format!("a list of {}", type_link(index, inner)),
+        TypeRef::Option(inner) | TypeRef::Boxed(inner) => type_link(index, inner),
+        TypeRef::Map(inner) => format!("a map of {}", type_link(index, inner)),
         TypeRef::String => "`String`".to_owned(),
         TypeRef::Bool => "`bool`".to_owned(),
         TypeRef::I32 => "`i32`".to_owned(),
@@ -274,23 +333,36 @@ fn type_link(ty: &TypeRef) -> String {
         TypeRef::F64 => "`f64`".to_owned(),
         TypeRef::Json => "any JSON value".to_owned(),
         TypeRef::JsonObject => "a JSON object".to_owned(),
+        TypeRef::Binary => "bytes".to_owned(),
     }
 }
 
-fn emit_operation_items(api: &Api, shapes: &Shapes<'_>, op: &Operation) -> TokenStream {
+/// Whether the operation's success is bytes, which can also be read as a stream.
+pub(super) fn streams(op: &Operation) -> bool {
+    matches!(op.success, Success::Single(Some(ResponseBody::Binary)))
+}
+
+fn emit_operation_items(
+    api: &Api,
+    index: &TypeIndex<'_>,
+    shapes: &Shapes<'_>,
+    op: &Operation,
+) -> TokenStream {
     let response_enum = emit_response_enum(op);
-    let builder = emit_builder(api, shapes, op);
+    let body_enum = op.body.as_ref().and_then(|b| emit_body_enum(op, b));
+    let builder = emit_builder(api, index, shapes, op);
     quote! {
         #response_enum
+        #body_enum
         #builder
     }
 }
 
 /// The Rust type of a successful `send()`.
-fn success_type(op: &Operation) -> TokenStream {
+pub(super) fn success_type(op: &Operation) -> TokenStream {
     match &op.success {
         Success::Single(None) => quote!(()),
-        Success::Single(Some(body)) => body_type(body),
+        Success::Single(Some(body)) => response_type(body),
         Success::Multi { name, .. } => {
             let name = ident(name);
             quote!(#name)
@@ -298,10 +370,11 @@ fn success_type(op: &Operation) -> TokenStream {
     }
 }
 
-fn body_type(body: &ResponseBody) -> TokenStream {
+pub(super) fn response_type(body: &ResponseBody) -> TokenStream {
     match body {
         ResponseBody::Json(ty) => rust_type(ty, Scope::Sibling),
         ResponseBody::Text => quote!(String),
+        ResponseBody::Binary => quote!(::codegen_runtime::Bytes),
     }
 }
 
@@ -323,7 +396,7 @@ fn emit_response_enum(op: &Operation) -> Option<TokenStream> {
         )]);
         match &variant.body {
             Some(body) => {
-                let ty = body_type(body);
+                let ty = response_type(body);
                 quote!(#doc #variant_name(#ty),)
             }
             None => quote!(#doc #variant_name,),
@@ -338,7 +411,44 @@ fn emit_response_enum(op: &Operation) -> Option<TokenStream> {
     })
 }
 
-fn emit_builder(api: &Api, shapes: &Shapes<'_>, op: &Operation) -> TokenStream {
+/// The enum of a body the operation takes in several media types, converting from the
+/// default one's value.
+fn emit_body_enum(op: &Operation, body: &Body) -> Option<TokenStream> {
+    let choice = ident(body.choice.as_ref()?);
+    let doc = docs::outer(&[format!(
+        "The request body of [`Client::{0}`](crate::Client::{0}), in one of the media types the \
+         operation takes; a value of the first converts into it.",
+        op.name.rust
+    )]);
+    let variants = body.kinds.iter().zip(&body.words).map(|(kind, word)| {
+        let variant = ident(word);
+        let ty = kind_type(kind);
+        let doc = docs::outer(&[format!("Sent as {}.", docs::code(kind.media()))]);
+        quote!(#doc #variant(#ty),)
+    });
+    let first = ident(&body.words[0]);
+    let first_ty = kind_type(body.default_kind());
+    Some(quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #choice {
+            #(#variants)*
+        }
+
+        impl From<#first_ty> for #choice {
+            fn from(value: #first_ty) -> Self {
+                Self::#first(value)
+            }
+        }
+    })
+}
+
+fn emit_builder(
+    api: &Api,
+    index: &TypeIndex<'_>,
+    shapes: &Shapes<'_>,
+    op: &Operation,
+) -> TokenStream {
     let builder = ident(&op.builder);
     let method = &op.name.rust;
     let doc = docs::outer(&[
@@ -359,7 +469,7 @@ fn emit_builder(api: &Api, shapes: &Shapes<'_>, op: &Operation) -> TokenStream {
     });
     let body_field = op.body.as_ref().map(|b| {
         let name = ident(&b.name);
-        let ty = rust_type(&b.ty, Scope::Sibling);
+        let ty = body_type(b);
         if b.required {
             quote!(#name: #ty,)
         } else {
@@ -373,20 +483,24 @@ fn emit_builder(api: &Api, shapes: &Shapes<'_>, op: &Operation) -> TokenStream {
         .map(|p| emit_setter(api, p));
     let body_setter = op.body.as_ref().filter(|b| !b.required).map(|b| {
         let name = ident(&b.name);
-        let ty = rust_type(&b.ty, Scope::Sibling);
-        let mut paragraphs = vec!["Sets the JSON request body.".to_owned()];
+        let (ty, converts) = body_input(b);
+        let value = if converts {
+            quote!(value.into())
+        } else {
+            quote!(value)
+        };
+        let mut paragraphs = vec![format!("Sets the request body ({}).", media_list(b))];
         paragraphs.extend(b.docs.0.iter().map(|p| docs::spec_text(p)));
         let doc = docs::outer(&paragraphs);
         quote! {
             #doc
             pub fn #name(mut self, value: #ty) -> Self {
-                self.#name = Some(value);
+                self.#name = Some(#value);
                 self
             }
         }
     });
-    let send = emit_send(api, shapes, op);
-    let stream = op.pagination.as_ref().map(|p| emit_stream(op, p));
+    let sends = emit_sends(api, index, shapes, op);
     quote! {
         #doc
         #[derive(Debug, Clone)]
@@ -407,8 +521,7 @@ fn emit_builder(api: &Api, shapes: &Shapes<'_>, op: &Operation) -> TokenStream {
         impl<'a> #builder<'a> {
             #(#setters)*
             #body_setter
-            #send
-            #stream
+            #sends
         }
     }
 }
@@ -442,293 +555,6 @@ fn emit_setter(api: &Api, p: &Param) -> TokenStream {
         pub fn #name(mut self, value: #ty) -> Self {
             self.#name = Some(#value);
             self
-        }
-    }
-}
-
-fn emit_send(api: &Api, shapes: &Shapes<'_>, op: &Operation) -> TokenStream {
-    let success = success_type(op);
-    let method = ident(op.method.as_str());
-    let operation_id = &op.name.wire;
-    let template = &op.path;
-    // Fields are read through `self.` so that no parameter name can shadow a local.
-    let path = op.path_parts.iter().map(|part| match part {
-        PathPart::Literal(text) => quote!(request.push_path(#text);),
-        PathPart::Param(index) => {
-            let p = &op.params[*index];
-            let name = ident(&p.name.rust);
-            let wire = &p.name.wire;
-            let value = scalar_str(&p.ty, quote!(self.#name));
-            quote!(request.push_path_param(#wire, #value)?;)
-        }
-    });
-    let params = op
-        .params
-        .iter()
-        .filter(|p| p.location != Location::Path)
-        .map(|p| emit_param_use(api, p));
-    let body = op.body.as_ref().map(|b| {
-        let name = ident(&b.name);
-        if b.required {
-            quote!(request.json_body(&self.#name)?;)
-        } else {
-            quote! {
-                if let Some(body) = &self.#name {
-                    request.json_body(body)?;
-                }
-            }
-        }
-    });
-    let arms = emit_arms(shapes, op);
-    let doc = docs::outer(&[
-        "Sends the request and decodes the response.".to_owned(),
-        "Transient failures are retried as the client's `RetryPolicy` allows; every status the \
-         operation does not document as a success comes back as an `Error` that keeps the \
-         status, headers and body."
-            .to_owned(),
-    ]);
-    quote! {
-        #doc
-        pub async fn send(self) -> Result<::codegen_runtime::ResponseValue<#success>, ::codegen_runtime::Error> {
-            let mut request = ::codegen_runtime::Request::new(::codegen_runtime::Method::#method, #operation_id, #template);
-            #(#path)*
-            #(#params)*
-            #body
-            request.options(self.options);
-            let response = self.client.runtime.execute(request).await?;
-            match response.status() {
-                #(#arms)*
-            }
-        }
-    }
-}
-
-/// A `&str` for a scalar value: strings as they are, enums by their wire value, numbers and
-/// booleans formatted.
-fn scalar_str(ty: &TypeRef, value: TokenStream) -> TokenStream {
-    match ty {
-        TypeRef::String => quote!(&#value),
-        TypeRef::Named(_) => quote!(#value.as_str()),
-        _ => quote!(&#value.to_string()),
-    }
-}
-
-/// A value for `Request::query`/`header`, which take any `ParamValue` (strings, numbers,
-/// booleans); enums go by their wire value.
-pub(super) fn param_value(ty: &TypeRef, value: TokenStream) -> TokenStream {
-    match ty {
-        TypeRef::Named(_) => quote!(#value.as_str()),
-        _ => quote!(#value),
-    }
-}
-
-fn emit_param_use(api: &Api, p: &Param) -> TokenStream {
-    let name = ident(&p.name.rust);
-    let wire = &p.name.wire;
-    if let Some(index) = p.setting {
-        // A setting is `Option<String>` in the builder; the runtime falls back to the client's.
-        let key = &api.settings[index].name.wire;
-        let required = p.required;
-        return quote!(request.setting_header(&self.client.runtime, #wire, #key, self.#name.as_deref(), #required)?;);
-    }
-    match (p.location, &p.ty, p.is_argument()) {
-        (Location::Query, TypeRef::Vec(item), true) => {
-            let value = param_value(item, quote!(value));
-            quote! {
-                for value in &self.#name {
-                    request.query(#wire, #value);
-                }
-            }
-        }
-        (Location::Query, TypeRef::Vec(item), false) => {
-            let value = param_value(item, quote!(value));
-            quote! {
-                for value in self.#name.iter().flatten() {
-                    request.query(#wire, #value);
-                }
-            }
-        }
-        (Location::Query, ty, true) => {
-            let value = param_value(ty, quote!(&self.#name));
-            quote!(request.query(#wire, #value);)
-        }
-        (Location::Query, ty, false) => {
-            let value = param_value(ty, quote!(value));
-            quote! {
-                if let Some(value) = &self.#name {
-                    request.query(#wire, #value);
-                }
-            }
-        }
-        (Location::Header, ty, true) => {
-            let value = param_value(ty, quote!(&self.#name));
-            quote!(request.header(#wire, #value)?;)
-        }
-        (Location::Header, ty, false) => {
-            let value = param_value(ty, quote!(value));
-            quote! {
-                if let Some(value) = &self.#name {
-                    request.header(#wire, #value)?;
-                }
-            }
-        }
-        (Location::Path, ..) => TokenStream::new(),
-    }
-}
-
-fn status_pattern(status: Status) -> TokenStream {
-    match status {
-        Status::Code(code) => {
-            let code = Literal::u16_unsuffixed(code);
-            quote!(#code)
-        }
-        Status::Range(hundreds) => {
-            let low = Literal::u16_unsuffixed(hundreds * 100);
-            let high = Literal::u16_unsuffixed(hundreds * 100 + 99);
-            quote!(#low..=#high)
-        }
-        Status::Default => quote!(_),
-    }
-}
-
-/// The `match` arms of `send()`: successes first (exact codes before ranges), then documented
-/// errors (exact codes before ranges), then the catch-all.
-fn emit_arms(shapes: &Shapes<'_>, op: &Operation) -> Vec<TokenStream> {
-    let mut success_exact = Vec::new();
-    let mut success_ranges = Vec::new();
-    let successes: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| r.status.is_success())
-        .collect();
-    match &op.success {
-        Success::Single(body) => {
-            let decode = match body {
-                None => quote!(Ok(response.empty())),
-                Some(ResponseBody::Json(ty)) => {
-                    let shape = shapes.of_body(ty);
-                    quote!(response.checked_json(#shape))
-                }
-                Some(ResponseBody::Text) => quote!(response.text()),
-            };
-            // One arm: the documented codes, or the ranges (which cover any codes listed
-            // beside them), or any 2xx when the spec documents no success at all.
-            let has_range = successes
-                .iter()
-                .any(|r| matches!(r.status, Status::Range(_)));
-            let patterns: Vec<TokenStream> = if successes.is_empty() {
-                vec![quote!(200..=299)]
-            } else {
-                successes
-                    .iter()
-                    .filter(|r| !has_range || matches!(r.status, Status::Range(_)))
-                    .map(|r| status_pattern(r.status))
-                    .collect()
-            };
-            success_exact.push(quote!(#(#patterns)|* => #decode,));
-        }
-        Success::Multi { name, variants } => {
-            let enum_name = ident(name);
-            for SuccessVariant {
-                name, status, body, ..
-            } in variants
-            {
-                let variant = ident(name);
-                let pattern = status_pattern(*status);
-                let decode = match body {
-                    None => quote!(response.empty().map(|()| #enum_name::#variant)),
-                    Some(ResponseBody::Json(json)) => {
-                        let ty = rust_type(json, Scope::Sibling);
-                        let shape = shapes.of_body(json);
-                        quote!(response.checked_json::<#ty>(#shape).and_then(|value| value.map(#enum_name::#variant)))
-                    }
-                    Some(ResponseBody::Text) => {
-                        quote!(response.text().and_then(|value| value.map(#enum_name::#variant)))
-                    }
-                };
-                let arm = quote!(#pattern => #decode,);
-                match status {
-                    Status::Code(_) => success_exact.push(arm),
-                    _ => success_ranges.push(arm),
-                }
-            }
-        }
-    }
-    let mut error_exact = Vec::new();
-    let mut error_ranges = Vec::new();
-    let mut fallback = quote!(_ => Err(response.unexpected()),);
-    for response in op.responses.iter().filter(|r| !r.status.is_success()) {
-        let description = response.description.trim();
-        let pattern = status_pattern(response.status);
-        let arm = quote!(#pattern => Err(response.error(#description)),);
-        match response.status {
-            Status::Code(_) => error_exact.push(arm),
-            Status::Range(_) => error_ranges.push(arm),
-            Status::Default => fallback = arm,
-        }
-    }
-    success_exact
-        .into_iter()
-        .chain(success_ranges)
-        .chain(error_exact)
-        .chain(error_ranges)
-        .chain([fallback])
-        .collect()
-}
-
-fn emit_stream(op: &Operation, pagination: &Pagination) -> TokenStream {
-    let item = rust_type(&pagination.item, Scope::Sibling);
-    let offset = &op.params[pagination.offset];
-    let limit = &op.params[pagination.limit];
-    let offset_name = ident(&offset.name.rust);
-    let limit_name = ident(&limit.name.rust);
-    let offset_ty = rust_type(&offset.ty, Scope::Sibling);
-    let items = ident(&pagination.items_field);
-    let items = if pagination.items_optional {
-        quote!(value.#items.unwrap_or_default())
-    } else {
-        quote!(value.#items)
-    };
-    let total = match &pagination.total_field {
-        None => quote!(None),
-        Some(field) => {
-            let field = ident(field);
-            if pagination.total_optional {
-                quote!(value.#field.and_then(|total| ::codegen_runtime::Count::to_count(&total)))
-            } else {
-                quote!(::codegen_runtime::Count::to_count(&value.#field))
-            }
-        }
-    };
-    let operation_id = &op.name.wire;
-    let doc = docs::outer(&[
-        format!(
-            "Walks every page by advancing `{}` and yields the items one by one.",
-            offset.name.wire
-        ),
-        format!(
-            "Starts at the builder's `{0}` (or 0) and asks for pages of the builder's `{1}` (or the \
-             server's default). Stops after the last page (by the total count), or, when the server \
-             reports no total, on an empty page or a page shorter than `{1}`. Never yields an item \
-             twice: items repeated from earlier pages are skipped, and a page with nothing new (a \
-             server that ignores `{0}`) ends the stream with an `Error::Pagination`, as does an \
-             empty page before the reported total is reached. The first error ends the stream.",
-            offset.name.wire, limit.name.wire
-        ),
-    ]);
-    quote! {
-        #doc
-        pub fn stream(self) -> impl ::codegen_runtime::deps::futures_core::Stream<Item = Result<#item, ::codegen_runtime::Error>> + 'a {
-            let start = self.#offset_name.and_then(|value| u64::try_from(value).ok()).unwrap_or(0);
-            let limit = self.#limit_name.and_then(|value| u64::try_from(value).ok());
-            ::codegen_runtime::paginate(#operation_id, start, limit, move |offset| {
-                let mut page = self.clone();
-                page.#offset_name = Some(#offset_ty::try_from(offset).unwrap_or(#offset_ty::MAX));
-                async move {
-                    let value = page.send().await?.into_inner();
-                    Ok(::codegen_runtime::Page { items: #items, total: #total })
-                }
-            })
         }
     }
 }

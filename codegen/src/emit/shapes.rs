@@ -86,6 +86,7 @@ impl<'a> Shapes<'a> {
                 match &def.kind {
                     TypeKind::Struct(_) => quote!(#shape::Object(&#path)),
                     TypeKind::Enum(_) => quote!(#shape::Enum(&#path)),
+                    TypeKind::IntEnum(_) => quote!(#shape::Any),
                     TypeKind::Union(union) if union.tag.is_some() => quote!(#shape::Tagged(&#path)),
                     TypeKind::Union(_) => quote!(#shape::OneOf(&#path)),
                     // Lowering refuses alias cycles; the bound is a second guard.
@@ -183,7 +184,8 @@ fn emit_shape(shapes: &Shapes<'_>, def: &TypeDef) -> TokenStream {
                 }
             }
         },
-        // An alias is described by what it names, wherever it is used.
-        TypeKind::Alias(_) => TokenStream::new(),
+        // An alias is described by what it names, wherever it is used; integer values are
+        // not reported.
+        TypeKind::Alias(_) | TypeKind::IntEnum(_) => TokenStream::new(),
     }
 }

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Scope, docs, ident, rust_type};
-use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
+use crate::ir::{Api, Field, IntEnum, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
 
 pub(super) fn emit_types_file(api: &Api) -> TokenStream {
     let header = docs::inner(&[
@@ -30,6 +30,7 @@ fn emit_type(def: &TypeDef) -> TokenStream {
     match &def.kind {
         TypeKind::Struct(strukt) => emit_struct(def, &docs, strukt),
         TypeKind::Enum(enumeration) => emit_enum(def, &docs, enumeration),
+        TypeKind::IntEnum(enumeration) => emit_int_enum(def, &docs, enumeration),
         TypeKind::Union(union) => emit_union(def, &docs, union),
         TypeKind::Alias(ty) => emit_alias(def, &docs, ty),
     }
@@ -187,48 +188,150 @@ fn emit_enum(def: &TypeDef, docs: &TokenStream, enumeration: &StringEnum) -> Tok
 }
 
 fn emit_union(def: &TypeDef, docs: &TokenStream, union: &Union) -> TokenStream {
+    match &union.tag {
+        Some(tag) => emit_tagged_union(def, docs, union, tag),
+        None => emit_untagged_union(def, docs, union),
+    }
+}
+
+fn emit_untagged_union(def: &TypeDef, docs: &TokenStream, union: &Union) -> TokenStream {
     let name = ident(&def.name.rust);
     let fallback = ident(&union.fallback);
     let variants = union.variants.iter().map(|variant| {
         let variant_name = ident(&variant.name);
         let ty = rust_type(&variant.ty, Scope::Types);
-        let rename = variant
-            .tag_value
-            .as_ref()
-            .map(|value| quote!(#[serde(rename = #value)]));
-        let doc = docs::outer(&[match &variant.tag_value {
-            Some(value) => format!(
-                "Selected by `{}: {value}`.",
-                union.tag.as_deref().unwrap_or_default()
-            ),
-            None => "One of the shapes the API description allows.".to_owned(),
-        }]);
-        quote!(#doc #rename #variant_name(#ty),)
+        let doc = docs::outer(&["One of the shapes the API description allows.".to_owned()]);
+        quote!(#doc #variant_name(#ty),)
     });
-    match &union.tag {
-        Some(tag) => quote! {
-            #docs
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-            #[serde(tag = #tag)]
-            #[allow(clippy::large_enum_variant)]
-            pub enum #name {
-                #(#variants)*
-                /// A kind this version of the client does not know.
-                #[serde(other)]
-                #fallback,
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(untagged)]
+        #[allow(clippy::large_enum_variant)]
+        pub enum #name {
+            #(#variants)*
+            /// A shape the API description does not list, kept as sent.
+            #fallback(::serde_json::Value),
+        }
+    }
+}
+
+/// A union told apart by a tag property. The variants' types usually declare the tag
+/// themselves (they are shared schemas), so decoding reads the tag from the whole value and
+/// hands the value, tag included, to the variant; encoding adds the tag where the value lacks
+/// it. An unknown tag keeps the whole value.
+fn emit_tagged_union(def: &TypeDef, docs: &TokenStream, union: &Union, tag: &str) -> TokenStream {
+    let name = ident(&def.name.rust);
+    let fallback = ident(&union.fallback);
+    let variant_names: Vec<_> = union.variants.iter().map(|v| ident(&v.name)).collect();
+    let values: Vec<String> = union
+        .variants
+        .iter()
+        .map(|v| v.tag_value.clone().unwrap_or_default())
+        .collect();
+    let variants = union.variants.iter().zip(&values).map(|(variant, value)| {
+        let variant_name = ident(&variant.name);
+        let ty = rust_type(&variant.ty, Scope::Types);
+        let doc = docs::outer(&[format!("Selected by `{tag}: {value}`.")]);
+        quote!(#doc #variant_name(#ty),)
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        #[allow(clippy::large_enum_variant)]
+        pub enum #name {
+            #(#variants)*
+            /// A kind this version of the client does not know, kept as sent.
+            #fallback(::serde_json::Value),
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let (tag, value) = match self {
+                    #(Self::#variant_names(value) => (#values, ::serde_json::to_value(value).map_err(::serde::ser::Error::custom)?),)*
+                    Self::#fallback(value) => return ::serde::Serialize::serialize(value, serializer),
+                };
+                let mut value = value;
+                if let Some(object) = value.as_object_mut() {
+                    object
+                        .entry(#tag)
+                        .or_insert_with(|| ::serde_json::Value::String(tag.to_owned()));
+                }
+                ::serde::Serialize::serialize(&value, serializer)
             }
-        },
-        None => quote! {
-            #docs
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-            #[serde(untagged)]
-            #[allow(clippy::large_enum_variant)]
-            pub enum #name {
-                #(#variants)*
-                /// A shape the API description does not list, kept as sent.
-                #fallback(::serde_json::Value),
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#tag).and_then(::serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    #(Some(#values) => ::serde_json::from_value(value).map(Self::#variant_names).map_err(::serde::de::Error::custom),)*
+                    _ => Ok(Self::#fallback(value)),
+                }
             }
-        },
+        }
+    }
+}
+
+fn emit_int_enum(def: &TypeDef, docs: &TokenStream, enumeration: &IntEnum) -> TokenStream {
+    let name = ident(&def.name.rust);
+    let variants: Vec<_> = enumeration.variants.iter().map(|(v, _)| ident(v)).collect();
+    let values: Vec<proc_macro2::Literal> = enumeration
+        .variants
+        .iter()
+        .map(|(_, value)| proc_macro2::Literal::i64_unsuffixed(*value))
+        .collect();
+    let variant_docs = enumeration
+        .variants
+        .iter()
+        .map(|(_, value)| docs::outer(&[format!("`{value}`")]));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variant_docs #variants,)*
+            /// A value this version of the client does not know, kept as sent.
+            Unknown(i64),
+        }
+
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn value(&self) -> i64 {
+                match self {
+                    #(Self::#variants => #values,)*
+                    Self::Unknown(value) => *value,
+                }
+            }
+        }
+
+        impl From<i64> for #name {
+            fn from(value: i64) -> Self {
+                match value {
+                    #(#values => Self::#variants,)*
+                    other => Self::Unknown(other),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                write!(f, "{}", self.value())
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.value())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <i64 as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value))
+            }
+        }
     }
 }
 

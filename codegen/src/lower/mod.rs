@@ -1,44 +1,88 @@
-//! Lowering: `openapiv3` → [`crate::ir`]. The only layer besides `load` that knows `openapiv3`.
+//! Lowering: the document tree → [`crate::ir`]. With `load`, the only layer that reads the
+//! document.
 //!
 //! Lowering walks the document in spec order, decides every Rust name (via [`crate::names`]),
-//! and reports every unsupported or inconsistent construct with its JSON pointer. Problems are
-//! collected, not returned early, so one run shows them all.
+//! and reports every problem with its JSON pointer. Problems are collected, not returned early,
+//! so one run shows them all; what a client cannot use but can do without is a warning.
 
+mod compose;
 mod operations;
+mod params;
+mod schema;
 mod schemas;
+mod security;
 
-use openapiv3::{OpenAPI, ReferenceOr};
-
-use crate::error::{Errors, Pointer, Sink};
+use crate::doc::{Index, Node, percent_decode};
+use crate::error::{Diagnostic, Errors, Pointer, Sink};
 use crate::ir::{Api, Docs};
+use crate::load::{Document, Version};
 use crate::{Options, Spec};
 
 pub(crate) use schemas::TypeSpace;
 
+/// How many `$ref`s in a row are followed before a chain is taken for a cycle.
+const MAX_REF_CHAIN: usize = 32;
+
 /// Lowering state shared by the schema and operation passes.
 pub(crate) struct Cx<'a> {
-    pub(crate) doc: &'a OpenAPI,
+    pub(crate) doc: Index<'a>,
+    pub(crate) version: Version,
     pub(crate) sink: Sink,
+    /// Schemas lowering makes up (the own keywords of a composition as one of its members),
+    /// which live as long as the document.
+    pub(crate) arena: &'a typed_arena::Arena<Node>,
 }
 
-pub(crate) fn lower(spec: Spec<'_>, doc: &OpenAPI, _options: Options<'_>) -> Result<Api, Errors> {
+pub(crate) fn lower(
+    spec: Spec<'_>,
+    document: &Document,
+    _options: Options<'_>,
+) -> Result<(Api, Vec<Diagnostic>), Errors> {
+    let root = &document.root;
+    let arena = typed_arena::Arena::new();
     let mut cx = Cx {
-        doc,
+        doc: Index::new(root),
+        version: document.version,
         sink: Sink::new(spec.path),
+        arena: &arena,
     };
+    for warning in &document.warnings {
+        cx.sink.warn(
+            &Pointer::from_text(&warning.pointer),
+            warning.message.clone(),
+        );
+    }
+    check_shape(&mut cx);
+    let info = root.get("info");
+    let title = info
+        .and_then(|i| i.str_field("title"))
+        .unwrap_or("API")
+        .to_owned();
+    let version = info
+        .and_then(|i| i.str_field("version"))
+        .unwrap_or_default()
+        .to_owned();
     let mut types = TypeSpace::new();
     types.declare_components(&mut cx);
     types.lower_components(&mut cx);
-    let lowered = operations::lower_operations(&mut cx, &mut types);
-    let requires_token = operations::requires_token(&mut cx);
-    let default_base_url = default_base_url(doc);
+    let mut setters = crate::names::Namespace::default();
+    let security = security::lower_security(&mut cx, &mut setters);
+    let lowered = operations::lower_operations(&mut cx, &mut types, &security, setters);
+    let default_base_url = default_base_url(root);
     let types = types.finish(&mut cx);
+    // A client without credentials is refused only when no operation can do without them.
+    let requires_token = !lowered.operations.is_empty()
+        && lowered
+            .operations
+            .iter()
+            .all(|op| !op.security.iter().any(Vec::is_empty));
     let api = Api {
-        title: doc.info.title.clone(),
-        version: doc.info.version.clone(),
-        docs: Docs::from_parts([doc.info.description.as_deref()]),
+        title,
+        version,
+        docs: Docs::from_parts([info.and_then(|i| i.str_field("description"))]),
         default_base_url,
         requires_token,
+        auth: security.schemes,
         source: spec.path.to_owned(),
         settings: lowered.settings,
         types,
@@ -47,13 +91,61 @@ pub(crate) fn lower(spec: Spec<'_>, doc: &OpenAPI, _options: Options<'_>) -> Res
     cx.sink.finish(api)
 }
 
+/// Reports the document-level shape problems that would make lowering guess: sections that are
+/// not objects. Keywords that mean nothing to a client are warned about, never refused.
+fn check_shape(cx: &mut Cx<'_>) {
+    let root = cx.doc.root();
+    for (key, must) in [
+        ("info", "an object"),
+        ("paths", "an object"),
+        ("components", "an object"),
+        ("webhooks", "an object"),
+    ] {
+        if let Some(value) = root.get(key)
+            && !value.is_map()
+        {
+            cx.sink.report(
+                &Pointer::root().join(key),
+                format!("`{key}` must be {must}, found {}", value.kind()),
+            );
+        }
+    }
+    if root.get("info").is_none() {
+        cx.sink.warn(
+            &Pointer::root(),
+            "the document has no `info`; the API is called \"API\"",
+        );
+    }
+    if let Some(webhooks) = root.get("webhooks").and_then(Node::as_map)
+        && !webhooks.is_empty()
+    {
+        cx.sink.warn(
+            &Pointer::root().join("webhooks"),
+            format!(
+                "{} webhook(s) are requests the API sends, not operations a client calls; they \
+                 are not generated",
+                webhooks.len()
+            ),
+        );
+    }
+    if root.get("paths").is_none() && cx.version == Version::V30 {
+        cx.sink.warn(
+            &Pointer::root(),
+            "the document has no `paths`; the client has no operations",
+        );
+    }
+}
+
 /// The first server's URL with its variables replaced by their defaults, if it is absolute.
-fn default_base_url(doc: &OpenAPI) -> Option<String> {
-    let server = doc.servers.first()?;
-    let mut url = server.url.clone();
-    if let Some(variables) = &server.variables {
-        for (name, variable) in variables {
-            url = url.replace(&format!("{{{name}}}"), &variable.default);
+fn default_base_url(root: &Node) -> Option<String> {
+    let server = root.items("servers").first()?;
+    let mut url = server.str_field("url")?.to_owned();
+    for (name, variable) in server.entries("variables") {
+        if let Some(default) = variable.get("default") {
+            let default = default
+                .as_str()
+                .map_or_else(|| default.to_string(), str::to_owned);
+            url = url.replace(&format!("{{{name}}}"), &default);
         }
     }
     let absolute = url.starts_with("https://") || url.starts_with("http://");
@@ -63,62 +155,77 @@ fn default_base_url(doc: &OpenAPI) -> Option<String> {
 /// The component name a local `$ref` of the given kind points at, e.g.
 /// `#/components/schemas/usersResponse` → `usersResponse`.
 pub(crate) fn component_name(reference: &str, kind: &str) -> Option<String> {
-    let prefix = format!("#/components/{kind}/");
-    reference
+    let fragment = percent_decode(reference.strip_prefix('#')?).into_owned();
+    let prefix = format!("/components/{kind}/");
+    fragment
         .strip_prefix(&prefix)
         .filter(|rest| !rest.contains('/'))
-        .map(|name| name.replace("~1", "/").replace("~0", "~"))
+        .map(|name| crate::doc::unescape(name).into_owned())
 }
 
 impl<'a> Cx<'a> {
-    /// Follows `$ref`s to a component of the given kind (`schemas`, `parameters`,
-    /// `requestBodies`, `responses`), reporting unresolvable or external references. Returns the
-    /// item and the pointer where it is defined.
-    pub(crate) fn resolve<T>(
-        &mut self,
-        item: &'a ReferenceOr<T>,
-        kind: &str,
-        lookup: impl Fn(&'a OpenAPI, &str) -> Option<&'a ReferenceOr<T>>,
-        pointer: &Pointer,
-    ) -> Option<(&'a T, Pointer)> {
-        let mut item = item;
-        let mut at = pointer.clone();
-        for _ in 0..32 {
-            match item {
-                ReferenceOr::Item(value) => return Some((value, at)),
-                ReferenceOr::Reference { reference } => {
-                    let Some(name) = component_name(reference, kind) else {
-                        self.sink.report(
-                            &at,
-                            format!(
-                                "unsupported $ref `{reference}`: only local references to \
-                                 #/components/{kind}/ are supported here (bundle external files first)"
-                            ),
-                        );
-                        return None;
-                    };
-                    let Some(next) = lookup(self.doc, &name) else {
-                        self.sink
-                            .report(&at, format!("unresolved $ref `{reference}`"));
-                        return None;
-                    };
-                    at = Pointer::root().join("components").join(kind).join(&name);
-                    item = next;
-                }
+    /// The node a local `$ref` points at and its pointer, reporting an external, malformed or
+    /// unresolvable reference at `at`.
+    pub(crate) fn target(&mut self, reference: &str, at: &Pointer) -> Option<(&'a Node, Pointer)> {
+        let Some(fragment) = reference.strip_prefix('#') else {
+            self.sink.report(
+                &at.join("$ref"),
+                format!(
+                    "external $ref `{reference}`: only references within the document are read; \
+                     bundle the files into one first (for example with `redocly bundle`)"
+                ),
+            );
+            return None;
+        };
+        let fragment = percent_decode(fragment);
+        if !fragment.is_empty() && !fragment.starts_with('/') {
+            self.sink.report(
+                &at.join("$ref"),
+                format!(
+                    "$ref `{reference}` names an anchor; only JSON pointers (`#/…`) are supported"
+                ),
+            );
+            return None;
+        }
+        match self.doc.pointer(&fragment) {
+            Some(node) => Some((node, Pointer::from_text(&fragment))),
+            None => {
+                self.sink.report(
+                    &at.join("$ref"),
+                    format!("unresolved $ref `{reference}`: nothing is at that pointer"),
+                );
+                None
             }
         }
+    }
+
+    /// Follows `$ref`s from `node` (at `at`) to the object they end at, reporting unresolvable
+    /// references and cycles. Used for parameters, request bodies, responses, path items,
+    /// headers and security schemes, which are never named types themselves.
+    pub(crate) fn resolve(&mut self, node: &'a Node, at: &Pointer) -> Option<(&'a Node, Pointer)> {
+        let mut node = node;
+        let mut at = at.clone();
+        for _ in 0..MAX_REF_CHAIN {
+            let Some(reference) = node.str_field("$ref") else {
+                if !node.is_map() {
+                    self.sink
+                        .report(&at, format!("expected an object, found {}", node.kind()));
+                    return None;
+                }
+                return Some((node, at));
+            };
+            let (next, pointer) = self.target(reference, &at)?;
+            node = next;
+            at = pointer;
+        }
         self.sink
-            .report(pointer, "a chain of more than 32 $refs (probably a cycle)");
+            .report(&at, "a chain of more than 32 $refs (probably a cycle)");
         None
     }
 
     /// Reads an `x-rust-name` override, reporting one that is not a usable identifier.
-    pub(crate) fn rust_name_extension(
-        &mut self,
-        extensions: &indexmap::IndexMap<String, serde_json::Value>,
-        pointer: &Pointer,
-    ) -> Option<String> {
-        let name = self.string_extension(extensions, "x-rust-name", pointer)?;
+    pub(crate) fn rust_name_extension(&mut self, node: &Node, pointer: &Pointer) -> Option<String> {
+        let name = self.string_extension(node, "x-rust-name", pointer)?;
         if crate::names::is_identifier(&name) {
             Some(name)
         } else {
@@ -133,12 +240,12 @@ impl<'a> Cx<'a> {
     /// Reads a string-valued `x-` extension, reporting one of the wrong type.
     pub(crate) fn string_extension(
         &mut self,
-        extensions: &indexmap::IndexMap<String, serde_json::Value>,
+        node: &Node,
         key: &str,
         pointer: &Pointer,
     ) -> Option<String> {
-        match extensions.get(key)? {
-            serde_json::Value::String(value) => Some(value.clone()),
+        match node.get(key)? {
+            Node::Str(value) => Some(value.to_string()),
             _ => {
                 self.sink
                     .report(&pointer.join(key), format!("`{key}` must be a string"));

@@ -1,19 +1,18 @@
 //! Operation lowering: paths, parameters, bodies and responses → [`Operation`]s.
 
-use openapiv3::{
-    MediaType, Parameter, ParameterData, ParameterSchemaOrContent, PathStyle, QueryStyle,
-    ReferenceOr, SecurityScheme, StatusCode,
-};
-
+use super::params::lower_params;
+use super::security::Security;
 use super::{Cx, TypeSpace};
+use crate::doc::Node;
 use crate::error::Pointer;
 use crate::ir::{
-    Body, Docs, Location, Method, Name, Operation, Pagination, Param, PathPart, Response,
-    ResponseBody, Setting, Status, Success, SuccessVariant, TypeKind, TypeRef,
+    Body, BodyKind, Docs, Location, Method, MultipartPart, Name, Operation, Pagination, PartKind,
+    PathPart, Response, ResponseBody, Setting, Status, Style, Success, SuccessVariant, TypeKind,
+    TypeRef,
 };
 use crate::names::{self, Namespace};
 
-/// Methods of the runtime `Client` that operations must not shadow.
+/// Methods of the generated `Client` (and of the mock server) that operations must not shadow.
 const CLIENT_METHODS: &[&str] = &[
     "builder",
     "base_url",
@@ -49,6 +48,7 @@ const ROOT_NAMES: &[&str] = &[
     "RetryPolicy",
     "ResponseValue",
     "InvalidBodyKind",
+    "Binary",
     "ApiInfo",
     "SettingInfo",
     "Request",
@@ -60,7 +60,7 @@ const ROOT_NAMES: &[&str] = &[
 /// Names in the generated mock module that expectation builders must not take.
 const MOCK_NAMES: &[&str] = &["MockServer", "MockResponse"];
 /// Methods every request builder has (its own and those of `RequestOptions`) and its fields.
-const BUILDER_METHODS: &[&str] = &[
+pub(super) const BUILDER_METHODS: &[&str] = &[
     "send",
     "stream",
     "new",
@@ -79,22 +79,17 @@ const BUILDER_METHODS: &[&str] = &[
     "respond_ok",
     "respond_status",
 ];
-/// Methods of the runtime `ClientBuilder` that settings must not shadow.
-const CLIENT_BUILDER_METHODS: &[&str] = &[
-    "token",
-    "base_url",
-    "connect_timeout",
-    "timeout",
-    "retry_policy",
-    "max_response_bytes",
-    "allow_insecure_http",
-    "user_agent",
-    "http_client",
-    "default_headers",
-    "record_spec_mismatches",
-    "build",
-    "setting",
-    "fmt",
+
+/// The HTTP methods of a path item, in the order they are generated.
+const METHODS: [(&str, Method); 8] = [
+    ("get", Method::Get),
+    ("put", Method::Put),
+    ("post", Method::Post),
+    ("delete", Method::Delete),
+    ("options", Method::Options),
+    ("head", Method::Head),
+    ("patch", Method::Patch),
+    ("trace", Method::Trace),
 ];
 
 /// The operations and the client settings they declare.
@@ -103,49 +98,66 @@ pub(crate) struct Lowered {
     pub(crate) operations: Vec<Operation>,
 }
 
-struct Names {
+pub(super) struct Names {
     /// operationIds seen so far, which must be unique.
     operation_ids: std::collections::BTreeSet<String>,
     methods: Namespace,
-    builders: Namespace,
+    pub(super) builders: Namespace,
     mocks: Namespace,
-    setters: Namespace,
-    settings: Vec<Setting>,
+    pub(super) setters: Namespace,
+    pub(super) settings: Vec<Setting>,
 }
 
-pub(crate) fn lower_operations<'a>(cx: &mut Cx<'a>, types: &mut TypeSpace) -> Lowered {
+pub(crate) fn lower_operations<'a>(
+    cx: &mut Cx<'a>,
+    types: &mut TypeSpace,
+    security: &Security,
+    setters: Namespace,
+) -> Lowered {
     let mut names = Names {
         operation_ids: std::collections::BTreeSet::new(),
         methods: Namespace::with_reserved(CLIENT_METHODS),
         builders: Namespace::with_reserved(ROOT_NAMES),
         mocks: Namespace::with_reserved(MOCK_NAMES),
-        setters: Namespace::with_reserved(CLIENT_BUILDER_METHODS),
+        setters,
         settings: Vec::new(),
     };
     let mut operations = Vec::new();
-    let doc = cx.doc;
-    for (path, item) in &doc.paths.paths {
+    let root = cx.doc.root();
+    let Some(paths) = root.get("paths").and_then(Node::as_map) else {
+        return Lowered {
+            settings: names.settings,
+            operations,
+        };
+    };
+    for (path, item) in paths.iter() {
         let path_pointer = Pointer::root().join("paths").join(path);
-        let item = match item {
-            ReferenceOr::Item(item) => item,
-            ReferenceOr::Reference { reference } => {
+        if path.starts_with("x-") {
+            continue;
+        }
+        let Some((item, item_at)) = cx.resolve(item, &path_pointer) else {
+            continue;
+        };
+        let shared: Vec<(&'a Node, Pointer)> = item
+            .items("parameters")
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, item_at.join("parameters").join(i)))
+            .collect();
+        for (key, method) in METHODS {
+            let Some(operation) = item.get(key) else {
+                continue;
+            };
+            let pointer = item_at.join(key);
+            if !operation.is_map() {
                 cx.sink.report(
-                    &path_pointer,
-                    format!("unsupported path item $ref `{reference}`: inline the path item"),
+                    &pointer,
+                    format!("an operation must be an object, found {}", operation.kind()),
                 );
                 continue;
             }
-        };
-        let shared: Vec<_> = item
-            .parameters
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p, path_pointer.join("parameters").join(i)))
-            .collect();
-        for (method, operation) in item.iter() {
-            let pointer = path_pointer.join(method);
             if let Some(operation) = lower_operation(
-                cx, types, &mut names, path, &shared, method, operation, &pointer,
+                cx, types, &mut names, security, path, &shared, method, operation, &pointer,
             ) {
                 operations.push(operation);
             }
@@ -162,26 +174,24 @@ fn lower_operation<'a>(
     cx: &mut Cx<'a>,
     types: &mut TypeSpace,
     names: &mut Names,
+    security: &Security,
     path: &str,
-    shared: &[(&'a ReferenceOr<Parameter>, Pointer)],
-    method: &str,
-    operation: &'a openapiv3::Operation,
+    shared: &[(&'a Node, Pointer)],
+    method: Method,
+    operation: &'a Node,
     pointer: &Pointer,
 ) -> Option<Operation> {
-    let method = match method {
-        "get" => Method::Get,
-        "put" => Method::Put,
-        "post" => Method::Post,
-        "delete" => Method::Delete,
-        "options" => Method::Options,
-        "head" => Method::Head,
-        "patch" => Method::Patch,
-        _ => Method::Trace,
+    let operation_id = match operation.get("operationId") {
+        Some(Node::Str(id)) if !id.trim().is_empty() => id.to_string(),
+        Some(Node::Str(_)) | None => derived_id(method, path),
+        Some(other) => {
+            cx.sink.report(
+                &pointer.join("operationId"),
+                format!("`operationId` must be a string, found {}", other.kind()),
+            );
+            derived_id(method, path)
+        }
     };
-    let operation_id = operation
-        .operation_id
-        .clone()
-        .unwrap_or_else(|| derived_id(method, path));
     if !names.operation_ids.insert(operation_id.clone()) {
         cx.sink.report(
             &pointer.join("operationId"),
@@ -191,11 +201,12 @@ fn lower_operation<'a>(
     }
 
     let mut method_candidates = Vec::new();
-    if let Some(rust) = cx.rust_name_extension(&operation.extensions, pointer) {
+    if let Some(rust) = cx.rust_name_extension(operation, pointer) {
         method_candidates.push(rust);
     }
     let base = names::snake_name(&operation_id);
-    method_candidates.extend([base.clone(), format!("{base}_operation")]);
+    let derived = names::snake_name(&derived_id(method, path));
+    method_candidates.extend([base.clone(), format!("{base}_operation"), derived]);
     let Some(rust_method) = names.methods.claim(method_candidates) else {
         cx.sink.report(
             &pointer.join("operationId"),
@@ -214,7 +225,6 @@ fn lower_operation<'a>(
         );
         return None;
     };
-
     let Some(mock) = names
         .mocks
         .claim([format!("{builder}Mock"), format!("{builder}Expectation")])
@@ -238,13 +248,21 @@ fn lower_operation<'a>(
         pointer,
     );
     let path_parts = parse_path(cx, path, &params, pointer)?;
-    let body = lower_body(cx, types, &builder, operation, &mut arg_names, pointer);
+    let body = lower_body(
+        cx,
+        types,
+        names,
+        &builder,
+        operation,
+        &mut arg_names,
+        pointer,
+    );
     let responses = lower_responses(cx, types, &builder, operation, pointer);
     let success = success_of(cx, names, &builder, &responses, pointer);
+    let accept = accepted(operation, cx, pointer);
 
-    let deprecation_note =
-        cx.string_extension(&operation.extensions, "x-deprecation-note", pointer);
-    let deprecated = match (operation.deprecated, deprecation_note) {
+    let deprecation_note = cx.string_extension(operation, "x-deprecation-note", pointer);
+    let deprecated = match (operation.flag("deprecated"), deprecation_note) {
         (true, note) => {
             Some(note.unwrap_or_else(|| "deprecated in the API description".to_owned()))
         }
@@ -257,6 +275,12 @@ fn lower_operation<'a>(
         }
         (false, None) => None,
     };
+    if operation.get("callbacks").is_some() {
+        cx.sink.warn(
+            &pointer.join("callbacks"),
+            "callbacks are requests the API sends, not calls a client makes; they are not generated",
+        );
+    }
 
     let mut lowered = Operation {
         name: Name {
@@ -268,16 +292,18 @@ fn lower_operation<'a>(
         method,
         path: path.to_owned(),
         path_parts,
-        summary: operation.summary.clone(),
-        description: operation.description.clone(),
+        summary: operation.str_field("summary").map(str::to_owned),
+        description: operation.str_field("description").map(str::to_owned),
         deprecated,
         params,
         body,
         responses,
         success,
         pagination: None,
+        security: security.requirements(cx, operation, pointer),
+        accept,
     };
-    if let Some(value) = operation.extensions.get("x-pagination") {
+    if let Some(value) = operation.get("x-pagination") {
         lowered.pagination =
             lower_pagination(cx, types, &lowered, value, &pointer.join("x-pagination"));
     }
@@ -296,288 +322,10 @@ fn derived_id(method: Method, path: &str) -> String {
     words.join("_")
 }
 
-#[allow(clippy::too_many_arguments)]
-fn lower_params<'a>(
-    cx: &mut Cx<'a>,
-    types: &mut TypeSpace,
-    names: &mut Names,
-    builder: &str,
-    shared: &[(&'a ReferenceOr<Parameter>, Pointer)],
-    operation: &'a openapiv3::Operation,
-    arg_names: &mut Namespace,
-    pointer: &Pointer,
-) -> Vec<Param> {
-    // Resolve path-level then operation-level parameters; an operation-level parameter
-    // replaces a path-level one with the same name and location.
-    let own = operation
-        .parameters
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p, pointer.join("parameters").join(i)));
-    let mut resolved: Vec<(&'a Parameter, Pointer)> = Vec::new();
-    for (parameter, at) in shared.iter().cloned().chain(own) {
-        let Some((parameter, at)) = cx.resolve(
-            parameter,
-            "parameters",
-            |doc, name| doc.components.as_ref()?.parameters.get(name),
-            &at,
-        ) else {
-            continue;
-        };
-        let key = param_key(parameter);
-        match resolved.iter().position(|(p, _)| param_key(p) == key) {
-            Some(index) => resolved[index] = (parameter, at),
-            None => resolved.push((parameter, at)),
-        }
-    }
-
-    let mut params = Vec::new();
-    for (parameter, at) in resolved {
-        let (data, location) = match parameter {
-            Parameter::Query {
-                parameter_data,
-                style,
-                ..
-            } => {
-                if *style != QueryStyle::Form {
-                    cx.sink.report(
-                        &at.join("style"),
-                        "unsupported query parameter style: only `form` is supported",
-                    );
-                    continue;
-                }
-                (parameter_data, Location::Query)
-            }
-            Parameter::Header { parameter_data, .. } => {
-                // OpenAPI says these three are ignored when declared as parameters; the
-                // client sets them itself.
-                let name = parameter_data.name.to_ascii_lowercase();
-                if ["accept", "content-type", "authorization"].contains(&name.as_str()) {
-                    continue;
-                }
-                (parameter_data, Location::Header)
-            }
-            Parameter::Path {
-                parameter_data,
-                style,
-            } => {
-                if *style != PathStyle::Simple {
-                    cx.sink.report(
-                        &at.join("style"),
-                        "unsupported path parameter style: only `simple` is supported",
-                    );
-                    continue;
-                }
-                if !parameter_data.required {
-                    cx.sink.report(
-                        &at.join("required"),
-                        "path parameters must be `required: true`",
-                    );
-                }
-                (parameter_data, Location::Path)
-            }
-            Parameter::Cookie { .. } => {
-                cx.sink
-                    .report(&at, "unsupported parameter location `cookie`");
-                continue;
-            }
-        };
-        if let Some(param) = lower_param(cx, types, names, builder, data, location, arg_names, &at)
-        {
-            params.push(param);
-        }
-    }
-    params
-}
-
-fn param_key(parameter: &Parameter) -> (String, &'static str) {
-    let location = match parameter {
-        Parameter::Query { .. } => "query",
-        Parameter::Header { .. } => "header",
-        Parameter::Path { .. } => "path",
-        Parameter::Cookie { .. } => "cookie",
-    };
-    let name = parameter.parameter_data_ref().name.clone();
-    // Header names are case-insensitive.
-    let name = if location == "header" {
-        name.to_ascii_lowercase()
-    } else {
-        name
-    };
-    (name, location)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn lower_param<'a>(
-    cx: &mut Cx<'a>,
-    types: &mut TypeSpace,
-    names: &mut Names,
-    builder: &str,
-    data: &'a ParameterData,
-    location: Location,
-    arg_names: &mut Namespace,
-    at: &Pointer,
-) -> Option<Param> {
-    let schema = match &data.format {
-        ParameterSchemaOrContent::Schema(schema) => schema,
-        ParameterSchemaOrContent::Content(_) => {
-            cx.sink.report(
-                &at.join("content"),
-                "unsupported: parameters described by `content` (use `schema`)",
-            );
-            return None;
-        }
-    };
-    let hint = vec![format!("{builder}{}", names::type_name(&data.name))];
-    let ty = types.lower(cx, schema, &hint, &at.join("schema")).ty;
-    let scalar = |ty: &TypeRef| is_scalar(types, ty);
-    let allowed = match location {
-        Location::Path | Location::Header => scalar(&ty),
-        Location::Query => match &ty {
-            TypeRef::Vec(inner) => scalar(inner),
-            other => scalar(other),
-        },
-    };
-    if !allowed {
-        cx.sink.report(
-            &at.join("schema"),
-            format!(
-                "unsupported type for {} parameter `{}`: only strings, numbers, booleans, string \
-                 enums{} are supported",
-                location.as_str(),
-                data.name,
-                if location == Location::Query {
-                    " and arrays of them"
-                } else {
-                    ""
-                }
-            ),
-        );
-        return None;
-    }
-    if matches!(ty, TypeRef::Vec(_)) && data.explode == Some(false) {
-        cx.sink.report(
-            &at.join("explode"),
-            "unsupported: `explode: false` arrays in the query string",
-        );
-        return None;
-    }
-
-    let setting = match cx.string_extension(&data.extensions, "x-client-setting", at) {
-        None => None,
-        Some(key) => {
-            if location != Location::Header || ty != TypeRef::String {
-                cx.sink.report(
-                    &at.join("x-client-setting"),
-                    "`x-client-setting` is supported on string header parameters only",
-                );
-                None
-            } else {
-                register_setting(cx, names, &key, &data.name, data.description.as_deref(), at)
-            }
-        }
-    };
-
-    let mut candidates = Vec::new();
-    if let Some(index) = setting {
-        candidates.push(names.settings[index].name.rust.clone());
-    }
-    if let Some(rust) = cx.rust_name_extension(&data.extensions, at) {
-        candidates.push(rust);
-    }
-    let base = names::snake_name(&data.name);
-    candidates.push(base.clone());
-    candidates.push(format!("{base}_{}", location.as_str()));
-    let Some(rust) = arg_names.claim(candidates) else {
-        cx.sink.report(
-            at,
-            format!(
-                "parameter `{}` has no free Rust name; set `x-rust-name`",
-                data.name
-            ),
-        );
-        return None;
-    };
-
-    let example = data.example.as_ref().or_else(|| {
-        data.examples.values().find_map(|example| match example {
-            ReferenceOr::Item(example) => example.value.as_ref(),
-            ReferenceOr::Reference { .. } => None,
-        })
-    });
-    Some(Param {
-        name: Name {
-            rust,
-            wire: data.name.clone(),
-        },
-        location,
-        required: data.required,
-        ty,
-        docs: Docs::from_parts([data.description.as_deref()]),
-        example: example.map(|v| v.to_string()),
-        setting,
-        deprecated: data.deprecated == Some(true),
-    })
-}
-
-fn is_scalar(types: &TypeSpace, ty: &TypeRef) -> bool {
-    match types.resolve_alias(ty) {
-        TypeRef::Bool
-        | TypeRef::I32
-        | TypeRef::I64
-        | TypeRef::F32
-        | TypeRef::F64
-        | TypeRef::String => true,
-        TypeRef::Named(name) => matches!(types.def(name).map(|d| &d.kind), Some(TypeKind::Enum(_))),
-        _ => false,
-    }
-}
-
-fn register_setting(
-    cx: &mut Cx<'_>,
-    names: &mut Names,
-    key: &str,
-    header: &str,
-    description: Option<&str>,
-    at: &Pointer,
-) -> Option<usize> {
-    if let Some(index) = names.settings.iter().position(|s| s.name.wire == key) {
-        let known = &names.settings[index].header;
-        if !known.eq_ignore_ascii_case(header) {
-            let message = format!(
-                "client setting `{key}` is carried by header `{header}` here but by `{known}` elsewhere"
-            );
-            cx.sink.report(&at.join("x-client-setting"), message);
-            return None;
-        }
-        return Some(index);
-    }
-    let base = names::snake_name(key);
-    let Some(rust) = names
-        .setters
-        .claim([base.clone(), format!("{base}_setting")])
-    else {
-        cx.sink.report(
-            &at.join("x-client-setting"),
-            format!("client setting `{key}` has no free builder method name"),
-        );
-        return None;
-    };
-    names.settings.push(Setting {
-        name: Name {
-            rust,
-            wire: key.to_owned(),
-        },
-        header: header.to_owned(),
-        docs: Docs::from_parts([description]),
-    });
-    Some(names.settings.len() - 1)
-}
-
 fn parse_path(
     cx: &mut Cx<'_>,
     path: &str,
-    params: &[Param],
+    params: &[crate::ir::Param],
     pointer: &Pointer,
 ) -> Option<Vec<PathPart>> {
     let mut parts = Vec::new();
@@ -622,67 +370,141 @@ fn parse_path(
     }
     for (index, param) in params.iter().enumerate() {
         if param.location == Location::Path && !used[index] {
-            cx.sink.report(
+            cx.sink.warn(
                 pointer,
                 format!(
-                    "path parameter `{}` does not appear in the path template `{path}`",
+                    "path parameter `{}` does not appear in the path template `{path}`; it is not sent",
                     param.name.wire
                 ),
             );
-            ok = false;
         }
     }
     ok.then_some(parts)
 }
 
-fn is_json(media_type: &str) -> bool {
-    let essence = media_type
+/// The essence of a media type (`application/json; charset=utf-8` → `application/json`).
+fn essence(media_type: &str) -> String {
+    media_type
         .split(';')
         .next()
         .unwrap_or_default()
         .trim()
-        .to_ascii_lowercase();
-    essence == "application/json" || essence.ends_with("+json")
+        .to_ascii_lowercase()
+}
+
+pub(super) fn is_json(media_type: &str) -> bool {
+    let essence = essence(media_type);
+    essence == "application/json"
+        || essence.ends_with("+json")
+        || essence == "*/json"
+        || essence == "application/x-json"
+        || essence == "text/json"
 }
 
 fn is_text(media_type: &str) -> bool {
-    media_type.trim().to_ascii_lowercase().starts_with("text/")
+    let essence = essence(media_type);
+    essence.starts_with("text/")
+        || essence.ends_with("+xml")
+        || essence == "application/xml"
+        || essence == "application/x-ndjson"
+        || essence == "application/jsonl"
+        || essence == "application/yaml"
+        || essence == "application/x-yaml"
+        || essence == "application/javascript"
+        || essence == "application/graphql"
 }
 
+/// The variant name of a body media type in a body enum.
+fn media_word(kind: &BodyKind) -> String {
+    match essence(kind.media()).as_str() {
+        "application/json" => "Json".to_owned(),
+        "application/x-www-form-urlencoded" => "Form".to_owned(),
+        "multipart/form-data" => "Multipart".to_owned(),
+        "application/octet-stream" => "Bytes".to_owned(),
+        "text/plain" => "Text".to_owned(),
+        other => names::type_name(other.strip_prefix("application/").unwrap_or(other)),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn lower_body<'a>(
     cx: &mut Cx<'a>,
     types: &mut TypeSpace,
+    names: &mut Names,
     builder: &str,
-    operation: &'a openapiv3::Operation,
+    operation: &'a Node,
     arg_names: &mut Namespace,
     pointer: &Pointer,
 ) -> Option<Body> {
-    let body = operation.request_body.as_ref()?;
-    let (body, at) = cx.resolve(
-        body,
-        "requestBodies",
-        |doc, name| doc.components.as_ref()?.request_bodies.get(name),
-        &pointer.join("requestBody"),
-    )?;
-    let Some((media_type, media)) = body.content.iter().find(|(ct, _)| is_json(ct)) else {
-        let found: Vec<&str> = body.content.keys().map(String::as_str).collect();
-        cx.sink.report(
+    let body = operation.get("requestBody")?;
+    let (body, at) = cx.resolve(body, &pointer.join("requestBody"))?;
+    let content = body.entries("content");
+    let hint = vec![format!("{builder}Body")];
+    let mut kinds = Vec::new();
+    for (media, media_node) in content.iter() {
+        let media_at = at.join("content").join(media);
+        let schema = media_node.get("schema");
+        let lowered = |cx: &mut Cx<'a>, types: &mut TypeSpace| match schema {
+            Some(schema) => {
+                super::schemas::optional(types.lower(cx, schema, &hint, &media_at.join("schema")))
+            }
+            None => TypeRef::Json,
+        };
+        let essence = essence(media);
+        let kind = if is_json(media) {
+            BodyKind::Json {
+                media: media.to_string(),
+                ty: lowered(cx, types),
+            }
+        } else if essence == "application/x-www-form-urlencoded" {
+            let ty = lowered(cx, types);
+            BodyKind::Form {
+                media: media.to_string(),
+                ty,
+                encodings: form_encodings(media_node),
+            }
+        } else if essence.starts_with("multipart/") {
+            let ty = match schema {
+                Some(_) => lowered(cx, types),
+                None => TypeRef::JsonObject,
+            };
+            let parts = multipart_parts(types, &ty);
+            BodyKind::Multipart {
+                media: media.to_string(),
+                ty,
+                parts,
+            }
+        } else if is_text(media) {
+            BodyKind::Text {
+                media: media.to_string(),
+            }
+        } else {
+            let media = if essence.contains('*') {
+                "application/octet-stream".to_owned()
+            } else {
+                media.to_string()
+            };
+            BodyKind::Binary { media }
+        };
+        kinds.push(kind);
+    }
+    if kinds.is_empty() {
+        cx.sink.warn(
             &at.join("content"),
-            format!(
-                "unsupported request body content type(s) {found:?}: only JSON bodies are supported"
-            ),
+            "the request body documents no media type; none is sent",
         );
         return None;
+    }
+    // JSON first, then forms, then whatever the document lists first.
+    let rank = |k: &BodyKind| match k {
+        BodyKind::Json { .. } => 0,
+        BodyKind::Form { .. } => 1,
+        BodyKind::Multipart { .. } => 2,
+        _ => 3,
     };
-    let ty = json_type(
-        cx,
-        types,
-        media,
-        vec![format!("{builder}Body")],
-        &at.join("content").join(media_type),
-    );
+    kinds.sort_by_key(rank);
     let mut candidates = Vec::new();
-    if let Some(name) = cx.string_extension(&body.extensions, "x-body-name", &at) {
+    if let Some(name) = cx.string_extension(body, "x-body-name", &at) {
         candidates.push(names::snake_name(&name));
     }
     candidates.extend(["body".to_owned(), "request_body".to_owned()]);
@@ -693,84 +515,205 @@ fn lower_body<'a>(
         );
         return None;
     };
+    let choice = if kinds.len() > 1 {
+        let base = format!("{builder}Body");
+        let claimed = names.builders.claim([
+            base.clone(),
+            format!("{base}Choice"),
+            format!("{builder}Payload"),
+        ]);
+        if claimed.is_none() {
+            cx.sink
+                .report(&at, "no free name for the enum of the body's media types");
+            kinds.truncate(1);
+        }
+        claimed
+    } else {
+        None
+    };
+    // Each media type's variant is named after it (`Json`, `Form`, `ImagePng`).
+    let mut used = Namespace::default();
+    let words = kinds
+        .iter()
+        .enumerate()
+        .map(|(index, kind)| {
+            let word = media_word(kind);
+            used.claim([
+                word.clone(),
+                format!("{word}{}", kind.word()),
+                format!("Media{index}"),
+            ])
+            .unwrap_or(word)
+        })
+        .collect();
     Some(Body {
         name,
-        ty,
-        required: body.required,
-        docs: Docs::from_parts([body.description.as_deref()]),
+        required: body.flag("required"),
+        docs: Docs::from_parts([body.str_field("description")]),
+        kinds,
+        choice,
+        words,
     })
 }
 
-fn json_type<'a>(
+/// Per-property `encoding` of a form body: style and explode.
+fn form_encodings(media: &Node) -> Vec<(String, Style, bool)> {
+    media
+        .entries("encoding")
+        .iter()
+        .filter_map(|(property, encoding)| {
+            let style = match encoding.str_field("style") {
+                Some("deepObject") => Style::DeepObject,
+                Some("spaceDelimited") => Style::SpaceDelimited,
+                Some("pipeDelimited") => Style::PipeDelimited,
+                Some("form") | None => Style::Form,
+                Some(_) => return None,
+            };
+            let explode = encoding
+                .get("explode")
+                .and_then(Node::as_bool)
+                .unwrap_or(style == Style::Form || style == Style::DeepObject);
+            Some((property.to_string(), style, explode))
+        })
+        .collect()
+}
+
+/// The parts of a multipart body: one per field of its struct; binary fields are files.
+fn multipart_parts(types: &TypeSpace, ty: &TypeRef) -> Vec<MultipartPart> {
+    let target = types.resolve_alias(ty);
+    let TypeRef::Named(name) = target else {
+        return Vec::new();
+    };
+    let Some(TypeKind::Struct(strukt)) = types.def(name).map(|d| &d.kind) else {
+        return Vec::new();
+    };
+    strukt
+        .fields
+        .iter()
+        .map(|field| {
+            let kind = match types.resolve_alias(&field.ty) {
+                TypeRef::Binary => PartKind::File,
+                TypeRef::Vec(inner) if **inner == TypeRef::Binary => PartKind::Files,
+                _ => PartKind::Value,
+            };
+            MultipartPart {
+                name: field.name.clone(),
+                optional: field.is_option(),
+                kind,
+            }
+        })
+        .collect()
+}
+
+/// What a response's content is decoded as: JSON if any media type is JSON, else text, else
+/// bytes; with the media type chosen.
+fn response_body<'a>(
     cx: &mut Cx<'a>,
     types: &mut TypeSpace,
-    media: &'a MediaType,
+    content: &'a [(Box<str>, Node)],
     hint: Vec<String>,
     at: &Pointer,
-) -> TypeRef {
-    match &media.schema {
-        Some(schema) => {
-            let lowered = types.lower(cx, schema, &hint, &at.join("schema"));
-            if lowered.nullable {
-                TypeRef::Option(Box::new(lowered.ty))
-            } else {
-                lowered.ty
+) -> Option<(ResponseBody, String)> {
+    if let Some((media, node)) = content.iter().find(|(m, _)| is_json(m)) {
+        let ty = match node.get("schema") {
+            Some(schema) => super::schemas::optional(types.lower(
+                cx,
+                schema,
+                &hint,
+                &at.join("content").join(media).join("schema"),
+            )),
+            None => TypeRef::Json,
+        };
+        return Some((ResponseBody::Json(ty), media.to_string()));
+    }
+    if let Some((media, _)) = content.iter().find(|(m, _)| is_text(m)) {
+        return Some((ResponseBody::Text, media.to_string()));
+    }
+    let (media, _) = content.first()?;
+    let media = if media.contains('*') {
+        "*/*".to_owned()
+    } else {
+        media.to_string()
+    };
+    Some((ResponseBody::Binary, media))
+}
+
+/// The media types success responses come in, for the `Accept` header.
+fn accepted<'a>(operation: &'a Node, cx: &mut Cx<'a>, at: &Pointer) -> Vec<String> {
+    let mut accept = Vec::new();
+    for (status, response) in operation.entries("responses") {
+        if !status.starts_with('2') {
+            continue;
+        }
+        let Some((response, _)) = cx.resolve(response, &at.join("responses").join(status)) else {
+            continue;
+        };
+        let content = response.entries("content");
+        let chosen = content
+            .iter()
+            .find(|(m, _)| is_json(m))
+            .or_else(|| content.iter().find(|(m, _)| is_text(m)))
+            .or_else(|| content.first());
+        if let Some((media, _)) = chosen {
+            let media = essence(media);
+            if !accept.contains(&media) {
+                accept.push(media);
             }
         }
-        None => TypeRef::Json,
     }
+    accept
 }
 
 fn lower_responses<'a>(
     cx: &mut Cx<'a>,
     types: &mut TypeSpace,
     builder: &str,
-    operation: &'a openapiv3::Operation,
+    operation: &'a Node,
     pointer: &Pointer,
 ) -> Vec<Response> {
-    let documented = operation
-        .responses
-        .responses
-        .iter()
-        .map(|(status, response)| {
-            let status = match status {
-                StatusCode::Code(code) => Status::Code(*code),
-                StatusCode::Range(hundreds) => Status::Range(*hundreds),
-            };
-            (status, response)
-        })
-        .chain(
-            operation
-                .responses
-                .default
-                .iter()
-                .map(|response| (Status::Default, response)),
-        );
-    let documented: Vec<_> = documented.collect();
+    let Some(entries) = operation.get("responses").map(|r| (r, r.as_map())) else {
+        return Vec::new();
+    };
+    let entries = match entries {
+        (_, Some(entries)) => entries,
+        (other, None) => {
+            cx.sink.report(
+                &pointer.join("responses"),
+                format!("`responses` must be an object, found {}", other.kind()),
+            );
+            return Vec::new();
+        }
+    };
+    let mut documented: Vec<(Status, &str, &'a Node)> = Vec::new();
+    for (key, response) in entries.iter() {
+        let status = match parse_status(key) {
+            Some(status) => status,
+            None if key.starts_with("x-") => continue,
+            None => {
+                cx.sink.warn(
+                    &pointer.join("responses").join(key),
+                    format!("`{key}` is not a status code, a range such as `4XX` or `default`; it is ignored"),
+                );
+                continue;
+            }
+        };
+        documented.push((status, key, response));
+    }
+    // `default` comes last, as it matches what the others do not.
+    documented.sort_by_key(|(status, ..)| matches!(status, Status::Default));
     let successes_with_content = documented
         .iter()
-        .filter(|(status, response)| {
-            let has_content = match response {
-                ReferenceOr::Reference { .. } => true,
-                ReferenceOr::Item(response) => !response.content.is_empty(),
-            };
+        .filter(|(status, _, response)| {
+            let has_content =
+                response.get("$ref").is_some() || !response.entries("content").is_empty();
             status.is_success() && has_content
         })
         .count();
 
     let mut responses = Vec::new();
-    for (status, response) in documented {
-        let key = match status {
-            Status::Code(code) => code.to_string(),
-            Status::Range(hundreds) => format!("{hundreds}XX"),
-            Status::Default => "default".to_owned(),
-        };
-        let Some((response, at)) = cx.resolve(
-            response,
-            "responses",
-            |doc, name| doc.components.as_ref()?.responses.get(name),
-            &pointer.join("responses").join(&key),
-        ) else {
+    for (status, key, response) in documented {
+        let Some((response, at)) = cx.resolve(response, &pointer.join("responses").join(key))
+        else {
             continue;
         };
         let status_word = match status {
@@ -785,36 +728,40 @@ fn lower_responses<'a>(
         } else {
             vec![format!("{builder}Response")]
         };
-        let body = if let Some((media_type, media)) =
-            response.content.iter().find(|(ct, _)| is_json(ct))
-        {
-            Some(ResponseBody::Json(json_type(
-                cx,
-                types,
-                media,
-                hint,
-                &at.join("content").join(media_type),
-            )))
-        } else if response.content.keys().any(|ct| is_text(ct)) {
-            Some(ResponseBody::Text)
-        } else if response.content.is_empty() || !status.is_success() {
-            // Error bodies in other formats are kept as raw bytes in the error.
-            None
-        } else {
-            let found: Vec<&str> = response.content.keys().map(String::as_str).collect();
-            cx.sink.report(
-                &at.join("content"),
-                format!("unsupported response content type(s) {found:?}: only JSON and text are supported"),
-            );
-            None
-        };
+        let content = response.entries("content");
+        let body = response_body(cx, types, content, hint, &at).map(|(body, _)| body);
+        // Error bodies in other formats are kept as raw bytes in the error.
+        let body = body.filter(|b| status.is_success() || matches!(b, ResponseBody::Json(_)));
         responses.push(Response {
             status,
-            description: response.description.clone(),
+            description: response
+                .str_field("description")
+                .unwrap_or_default()
+                .to_owned(),
             body,
         });
     }
     responses
+}
+
+/// A response key: a code, a range (`2XX`) or `default`.
+fn parse_status(key: &str) -> Option<Status> {
+    if key == "default" {
+        return Some(Status::Default);
+    }
+    if let Ok(code) = key.parse::<u16>()
+        && (100..=599).contains(&code)
+    {
+        return Some(Status::Code(code));
+    }
+    let bytes = key.as_bytes();
+    if bytes.len() == 3
+        && (b'1'..=b'5').contains(&bytes[0])
+        && bytes[1..].iter().all(|b| b.eq_ignore_ascii_case(&b'x'))
+    {
+        return Some(Status::Range(u16::from(bytes[0] - b'0')));
+    }
+    None
 }
 
 fn success_of(
@@ -868,10 +815,10 @@ fn lower_pagination(
     cx: &mut Cx<'_>,
     types: &TypeSpace,
     operation: &Operation,
-    value: &serde_json::Value,
+    value: &Node,
     at: &Pointer,
 ) -> Option<Pagination> {
-    let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let text = |key: &str| value.str_field(key).map(str::to_owned);
     let (Some(offset), Some(limit), Some(items)) = (
         text("offsetParam"),
         text("limitParam"),
@@ -963,53 +910,27 @@ fn lower_pagination(
     })
 }
 
-/// Whether the spec requires a bearer token. Reports security schemes the client cannot
-/// satisfy (API keys, basic auth).
-pub(crate) fn requires_token(cx: &mut Cx<'_>) -> bool {
-    let doc = cx.doc;
-    let global = doc.security.as_deref().unwrap_or_default();
-    let mut anonymous = global.is_empty() || global.iter().any(|r| r.is_empty());
-    let mut used: Vec<String> = global.iter().flat_map(|r| r.keys().cloned()).collect();
-    for (_, _, operation) in doc.operations() {
-        if let Some(security) = &operation.security {
-            anonymous |= security.is_empty() || security.iter().any(|r| r.is_empty());
-            used.extend(security.iter().flat_map(|r| r.keys().cloned()));
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_codes_ranges_and_default() {
+        assert_eq!(parse_status("200"), Some(Status::Code(200)));
+        assert_eq!(parse_status("2XX"), Some(Status::Range(2)));
+        assert_eq!(parse_status("4xx"), Some(Status::Range(4)));
+        assert_eq!(parse_status("default"), Some(Status::Default));
+        assert_eq!(parse_status("20"), None);
+        assert_eq!(parse_status("600"), None);
+        assert_eq!(parse_status("x-note"), None);
     }
-    used.sort();
-    used.dedup();
-    let mut bearer = false;
-    for name in used {
-        let at = Pointer::root()
-            .join("components")
-            .join("securitySchemes")
-            .join(&name);
-        let scheme = doc
-            .components
-            .as_ref()
-            .and_then(|c| c.security_schemes.get(&name));
-        match scheme {
-            Some(ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. }))
-                if scheme.eq_ignore_ascii_case("bearer") =>
-            {
-                bearer = true;
-            }
-            Some(ReferenceOr::Item(
-                SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. },
-            )) => {
-                bearer = true;
-            }
-            Some(ReferenceOr::Item(_)) => {
-                cx.sink.report(&at, "unsupported security scheme: only bearer tokens (http bearer, oauth2, openIdConnect) are supported");
-            }
-            Some(ReferenceOr::Reference { .. }) => {
-                cx.sink.report(&at, "unsupported: security scheme $refs");
-            }
-            None => cx.sink.report(
-                &at,
-                format!("security requirement names undefined scheme `{name}`"),
-            ),
-        }
+
+    #[test]
+    fn media_types_are_classified() {
+        assert!(is_json("application/json; charset=utf-8"));
+        assert!(is_json("application/problem+json"));
+        assert!(is_text("text/csv"));
+        assert!(is_text("application/xml"));
+        assert!(!is_text("application/pdf"));
     }
-    bearer && !anonymous
 }

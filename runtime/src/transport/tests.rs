@@ -172,7 +172,7 @@ async fn execute_sends_the_expected_request() {
     assert_eq!(requests.len(), 1);
     let sent = &requests[0];
     assert!(
-        sent.starts_with("PUT /v1/things/a%2Fb%20c?q=x+y%26z&fields=a&fields=b HTTP/1.1\r\n"),
+        sent.starts_with("PUT /v1/things/a%2Fb%20c?q=x%20y%26z&fields=a&fields=b HTTP/1.1\r\n"),
         "{sent}"
     );
     let lower = sent.to_ascii_lowercase();

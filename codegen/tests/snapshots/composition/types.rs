@@ -37,19 +37,74 @@ pub struct Square {
 }
 
 /// Schema `Shape` in the API description.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(tag = "kind")]
+#[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum Shape {
     /// Selected by `kind: circle`.
-    #[serde(rename = "circle")]
     Circle(Circle),
     /// Selected by `kind: square`.
-    #[serde(rename = "square")]
     Square(Square),
-    /// A kind this version of the client does not know.
-    #[serde(other)]
-    Unknown,
+    /// A kind this version of the client does not know, kept as sent.
+    Unknown(::serde_json::Value),
+}
+
+impl ::serde::Serialize for Shape {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let (tag, value) = match self {
+            Self::Circle(value) => {
+                (
+                    "circle",
+                    ::serde_json::to_value(value).map_err(::serde::ser::Error::custom)?,
+                )
+            }
+            Self::Square(value) => {
+                (
+                    "square",
+                    ::serde_json::to_value(value).map_err(::serde::ser::Error::custom)?,
+                )
+            }
+            Self::Unknown(value) => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut value = value;
+        if let Some(object) = value.as_object_mut() {
+            object
+                .entry("kind")
+                .or_insert_with(|| ::serde_json::Value::String(tag.to_owned()));
+        }
+        ::serde::Serialize::serialize(&value, serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Shape {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = value
+            .get("kind")
+            .and_then(::serde_json::Value::as_str)
+            .map(str::to_owned);
+        match tag.as_deref() {
+            Some("circle") => {
+                ::serde_json::from_value(value)
+                    .map(Self::Circle)
+                    .map_err(::serde::de::Error::custom)
+            }
+            Some("square") => {
+                ::serde_json::from_value(value)
+                    .map(Self::Square)
+                    .map_err(::serde::de::Error::custom)
+            }
+            _ => Ok(Self::Unknown(value)),
+        }
+    }
 }
 
 /// Schema `IdOrName` in the API description.
@@ -62,7 +117,7 @@ pub enum IdOrName {
     /// One of the shapes the API description allows.
     String(String),
     /// One of the shapes the API description allows.
-    StringList(Vec<String>),
+    Array(Vec<String>),
     /// A shape the API description does not list, kept as sent.
     Other(::serde_json::Value),
 }

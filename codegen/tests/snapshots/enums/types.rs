@@ -255,10 +255,70 @@ pub struct Report {
     pub state: Option<State>,
     /// The `priority` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<i64>,
+    pub priority: Option<ReportPriority>,
     /// The `operator` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<Operator>,
+}
+
+/// Defined inline at `/components/schemas/Report/properties/priority` in the API description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReportPriority {
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+    /// A value this version of the client does not know, kept as sent.
+    Unknown(i64),
+}
+
+impl ReportPriority {
+    /// The value as sent on the wire.
+    pub fn value(&self) -> i64 {
+        match self {
+            Self::V1 => 1,
+            Self::V2 => 2,
+            Self::V3 => 3,
+            Self::Unknown(value) => *value,
+        }
+    }
+}
+
+impl From<i64> for ReportPriority {
+    fn from(value: i64) -> Self {
+        match value {
+            1 => Self::V1,
+            2 => Self::V2,
+            3 => Self::V3,
+            other => Self::Unknown(other),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ReportPriority {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+
+impl ::serde::Serialize for ReportPriority {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.value())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ReportPriority {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <i64 as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value))
+    }
 }
 
 /// Defined inline at `/paths/~1reports~1{format}/get/parameters/1/schema` in the API description.

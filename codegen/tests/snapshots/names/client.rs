@@ -18,6 +18,7 @@ pub(crate) static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiI
     requires_token: false,
     user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
     settings: &[],
+    schemes: &[],
 };
 
 /// A client for the Names fixture.
@@ -85,8 +86,10 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Sets the bearer token sent in the `Authorization` header (never shown by `Debug`
-    /// or in errors, and never sent to another origin).
+    /// Sets the bearer token sent in the `Authorization` header by every operation that
+    /// takes a bearer token (http bearer, OAuth2 or OpenID Connect schemes), unless a
+    /// scheme's own setter gives another. Never shown by `Debug` or in errors, and never
+    /// sent to another origin.
     ///
     /// Surrounding whitespace is ignored; pass the token without the `Bearer ` prefix.
     pub fn token(self, token: impl Into<String>) -> Self {
@@ -260,9 +263,11 @@ impl<'a> GetSelfType<'a> {
             "get_self_type",
             "/self/type",
         );
+        request.security(&[&[]]);
         request.push_path("/self/type");
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -304,9 +309,11 @@ impl<'a> AllWidgets<'a> {
             "list-widgets",
             "/widgets",
         );
+        request.security(&[&[]]);
         request.push_path("/widgets");
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response

@@ -23,6 +23,7 @@ pub(crate) static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiI
             header: "X-Tenant",
         },
     ],
+    schemes: &[],
 };
 
 /// A client for the Params fixture.
@@ -92,8 +93,10 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Sets the bearer token sent in the `Authorization` header (never shown by `Debug`
-    /// or in errors, and never sent to another origin).
+    /// Sets the bearer token sent in the `Authorization` header by every operation that
+    /// takes a bearer token (http bearer, OAuth2 or OpenID Connect schemes), unless a
+    /// scheme's own setter gives another. Never shown by `Debug` or in errors, and never
+    /// sent to another origin.
     ///
     /// Surrounding whitespace is ignored; pass the token without the `Bearer ` prefix.
     pub fn token(self, token: impl Into<String>) -> Self {
@@ -347,6 +350,7 @@ impl<'a> GetItem<'a> {
             "getItem",
             "/orgs/{orgId}/items/{itemId}",
         );
+        request.security(&[&[]]);
         request.push_path("/orgs/");
         request.push_path_param("orgId", &self.org_id)?;
         request.push_path("/items/");
@@ -369,11 +373,14 @@ impl<'a> GetItem<'a> {
         if let Some(value) = &self.send_query {
             request.query("send", value);
         }
-        for value in self.ids.iter().flatten() {
-            request.query("ids", value);
+        if let Some(value) = &self.ids {
+            for item in value {
+                request.query("ids", item);
+            }
         }
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -425,6 +432,7 @@ impl<'a> DeleteOrg<'a> {
             "deleteOrg",
             "/orgs/{orgId}",
         );
+        request.security(&[&[]]);
         request.push_path("/orgs/");
         request.push_path_param("orgId", &self.org_id)?;
         request
@@ -437,7 +445,8 @@ impl<'a> DeleteOrg<'a> {
             )?;
         request.query("reason", &self.reason);
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             204 => Ok(response.empty()),
             _ => Err(response.unexpected()),

@@ -18,6 +18,13 @@ pub(crate) static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiI
     requires_token: true,
     user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
     settings: &[],
+    schemes: &[
+        ::codegen_runtime::SchemeInfo {
+            key: "bearer",
+            setter: "bearer",
+            kind: ::codegen_runtime::SchemeKind::Bearer,
+        },
+    ],
 };
 
 /// A client for the Refs fixture.
@@ -87,8 +94,10 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Sets the bearer token sent in the `Authorization` header (never shown by `Debug`
-    /// or in errors, and never sent to another origin).
+    /// Sets the bearer token sent in the `Authorization` header by every operation that
+    /// takes a bearer token (http bearer, OAuth2 or OpenID Connect schemes), unless a
+    /// scheme's own setter gives another. Never shown by `Debug` or in errors, and never
+    /// sent to another origin.
     ///
     /// Surrounding whitespace is ignored; pass the token without the `Bearer ` prefix.
     pub fn token(self, token: impl Into<String>) -> Self {
@@ -180,6 +189,18 @@ impl ClientBuilder {
     pub fn record_spec_mismatches(self, record: bool) -> Self {
         Self {
             inner: self.inner.record_spec_mismatches(record),
+        }
+    }
+
+    /// Sets the bearer token of the `bearer` security scheme: sent with the operations that take it, never shown by `Debug` or in errors, and never sent to another origin.
+    pub fn bearer(self, secret: impl Into<String>) -> Self {
+        Self {
+            inner: self
+                .inner
+                .credential(
+                    "bearer",
+                    ::codegen_runtime::Credential::Secret(secret.into()),
+                ),
         }
     }
 
@@ -292,13 +313,15 @@ impl<'a> GetPet<'a> {
             "getPet",
             "/pets/{petId}",
         );
+        request.security(&[&[0]]);
         request.push_path("/pets/");
         request.push_path_param("petId", &self.pet_id)?;
         if let Some(value) = &self.verbose {
             request.query("verbose", value);
         }
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -343,11 +366,14 @@ impl<'a> ReplacePet<'a> {
             "replacePet",
             "/pets/{petId}",
         );
+        request.security(&[&[0]]);
         request.push_path("/pets/");
         request.push_path_param("petId", &self.pet_id)?;
-        request.json_body(&self.body)?;
+        let body = &self.body;
+        request.json_body(body)?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response

@@ -18,6 +18,7 @@ pub(crate) static API_INFO: ::codegen_runtime::ApiInfo = ::codegen_runtime::ApiI
     requires_token: false,
     user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
     settings: &[],
+    schemes: &[],
 };
 
 /// A client for the Responses fixture.
@@ -85,8 +86,10 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Sets the bearer token sent in the `Authorization` header (never shown by `Debug`
-    /// or in errors, and never sent to another origin).
+    /// Sets the bearer token sent in the `Authorization` header by every operation that
+    /// takes a bearer token (http bearer, OAuth2 or OpenID Connect schemes), unless a
+    /// scheme's own setter gives another. Never shown by `Debug` or in errors, and never
+    /// sent to another origin.
     ///
     /// Surrounding whitespace is ignored; pass the token without the `Bearer ` prefix.
     pub fn token(self, token: impl Into<String>) -> Self {
@@ -309,7 +312,7 @@ impl ::codegen_runtime::RequestOptions for SubmitJob<'_> {
 }
 
 impl<'a> SubmitJob<'a> {
-    /// Sets the JSON request body.
+    /// Sets the request body (`application/json`).
     pub fn body(mut self, value: super::types::Job) -> Self {
         self.body = Some(value);
         self
@@ -329,12 +332,14 @@ impl<'a> SubmitJob<'a> {
             "submitJob",
             "/jobs",
         );
+        request.security(&[&[]]);
         request.push_path("/jobs");
         if let Some(body) = &self.body {
             request.json_body(body)?;
         }
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => {
                 response
@@ -386,10 +391,12 @@ impl<'a> CancelJob<'a> {
             "cancelJob",
             "/jobs/{id}",
         );
+        request.security(&[&[]]);
         request.push_path("/jobs/");
         request.push_path_param("id", &self.id)?;
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200..=299 => Ok(response.empty()),
             400..=499 => Err(response.error("cannot cancel")),
@@ -427,11 +434,14 @@ impl<'a> GetJobLog<'a> {
             "getJobLog",
             "/jobs/{id}/log",
         );
+        request.security(&[&[]]);
+        request.accept("text/plain");
         request.push_path("/jobs/");
         request.push_path_param("id", &self.id)?;
         request.push_path("/log");
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200 => response.text(),
             _ => Err(response.unexpected()),
@@ -468,11 +478,13 @@ impl<'a> PingJob<'a> {
             "pingJob",
             "/jobs/{id}/ping",
         );
+        request.security(&[&[]]);
         request.push_path("/jobs/");
         request.push_path_param("id", &self.id)?;
         request.push_path("/ping");
         request.options(self.options);
-        let response = self.client.runtime.execute(request).await?;
+        let client = self.client;
+        let response = client.runtime.execute(request).await?;
         match response.status() {
             200..=299 => Ok(response.empty()),
             401 => Err(response.error("unauthorized")),
