@@ -171,6 +171,35 @@ pub fn variant_name(raw: &str) -> String {
     escape_keyword(name)
 }
 
+/// A name that keeps every character of `raw`: words camel-cased, punctuation spelled out.
+fn spelled_name(raw: &str) -> String {
+    let mut name = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, name: &mut String| {
+        if !word.is_empty() {
+            let cased = word.to_upper_camel_case();
+            if name.ends_with(|c: char| c.is_ascii_digit()) && cased.starts_with(|c: char| c.is_ascii_digit()) {
+                name.push('_');
+            }
+            name.push_str(&cased);
+            word.clear();
+        }
+    };
+    for c in raw.chars() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut name);
+            name.push_str(&symbol_name(&c.to_string()));
+        }
+    }
+    flush(&mut word, &mut name);
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'V');
+    }
+    escape_keyword(name)
+}
+
 /// A name for text made only of punctuation (and other non-alphanumeric characters).
 fn symbol_name(raw: &str) -> String {
     let mut name = String::new();
@@ -292,10 +321,17 @@ pub fn field_candidates(wire: &str) -> Vec<String> {
     candidates
 }
 
-/// Candidate variant names for an enum value: the derived name, then `…Value`, then one that
-/// keeps the value's capitalisation visible (`unknown` beside `Unknown` becomes `UnknownLower`).
+/// Candidate variant names for an enum value: the derived name, then one that spells its
+/// punctuation (`+name` beside `name` is `PlusName`, `Etc/GMT-0` is `EtcSlashGmtMinus0`), then
+/// `…Value`, then one that keeps the value's capitalisation visible (`unknown` beside `Unknown`
+/// becomes `UnknownLower`).
 pub fn variant_candidates(base: &str, wire: &str) -> Vec<String> {
-    let mut candidates = vec![base.to_owned(), format!("{base}Value")];
+    let mut candidates = vec![base.to_owned()];
+    let spelled = spelled_name(wire);
+    if spelled != base && is_identifier(&spelled) {
+        candidates.push(spelled);
+    }
+    candidates.push(format!("{base}Value"));
     let letters: Vec<char> = wire.chars().filter(|c| c.is_ascii_alphabetic()).collect();
     if !letters.is_empty() && letters.iter().all(|c| c.is_ascii_lowercase()) {
         candidates.push(format!("{base}Lower"));
@@ -432,6 +468,19 @@ mod tests {
         ] {
             assert_eq!(variant_name(value), name, "value {value:?}");
         }
+    }
+
+    #[test]
+    fn values_that_differ_only_in_punctuation_get_distinct_variants() {
+        let mut variants = Namespace::with_reserved(&["Unknown"]);
+        let mut claim =
+            |wire: &str| variants.claim(variant_candidates(&variant_name(wire), wire)).unwrap();
+        assert_eq!(claim("contextsCount"), "ContextsCount");
+        assert_eq!(claim("+contextsCount"), "PlusContextsCount");
+        assert_eq!(claim("-contextsCount"), "MinusContextsCount");
+        assert_eq!(claim("Etc/GMT0"), "EtcGmt0");
+        assert_eq!(claim("Etc/GMT+0"), "EtcSlashGmtPlus0");
+        assert_eq!(claim("Etc/GMT-0"), "EtcSlashGmtMinus0");
     }
 
     #[test]

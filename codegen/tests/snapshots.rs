@@ -20,7 +20,7 @@ fn specs(relative: &str) -> Vec<(String, PathBuf)> {
     let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(dir(relative))
         .unwrap()
         .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|e| e == "yaml"))
+        .filter(|path| path.extension().is_some_and(|e| e == "yaml" || e == "json"))
         .map(|path| {
             (
                 path.file_stem().unwrap().to_string_lossy().into_owned(),
@@ -94,8 +94,9 @@ fn fixtures_generate_their_snapshots() {
     let mut failures = String::new();
     for (name, path) in &fixtures {
         let text = std::fs::read_to_string(path).unwrap();
+        let file = path.file_name().unwrap().to_string_lossy();
         let spec = codegen::Spec {
-            path: &format!("codegen/tests/fixtures/{name}.yaml"),
+            path: &format!("codegen/tests/fixtures/{file}"),
             text: &text,
         };
         let files = match codegen::generate(

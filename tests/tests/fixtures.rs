@@ -9,6 +9,9 @@
 #![allow(unused_imports)]
 
 #[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/bodies/mod.rs"]
+mod bodies;
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/composition/mod.rs"]
 mod composition;
 #[rustfmt::skip]
@@ -18,11 +21,23 @@ mod enums;
 #[path = "../../codegen/tests/snapshots/formats/mod.rs"]
 mod formats;
 #[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/json/mod.rs"]
+mod json;
+#[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/media/mod.rs"]
+mod media;
+#[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/merging/mod.rs"]
+mod merging;
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/names/mod.rs"]
 mod names;
 #[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/objects/mod.rs"]
 mod objects;
+#[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/openapi31/mod.rs"]
+mod openapi31;
 #[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/pagination/mod.rs"]
 mod pagination;
@@ -30,14 +45,35 @@ mod pagination;
 #[path = "../../codegen/tests/snapshots/params/mod.rs"]
 mod params;
 #[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/pointers/mod.rs"]
+mod pointers;
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/recursive/mod.rs"]
 mod recursive;
 #[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/refs/mod.rs"]
 mod refs;
 #[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/reserved-names/mod.rs"]
+mod reserved_names;
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/responses/mod.rs"]
 mod responses;
+#[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/security/mod.rs"]
+mod security;
+#[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/styles/mod.rs"]
+mod styles;
+#[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/unions/mod.rs"]
+mod unions;
+#[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/values/mod.rs"]
+mod values;
+#[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/webhooks-only/mod.rs"]
+mod webhooks_only;
 
 // The fixture modules are marked `#[rustfmt::skip]` so that `cargo fmt` leaves the snapshots
 // exactly as the generator writes them.
@@ -54,15 +90,27 @@ fn main() {
         )*};
     }
     builds!(
+        bodies,
         composition,
         enums,
         formats,
+        json,
+        media,
+        merging,
         names,
         objects,
+        openapi31,
         pagination,
         params,
+        pointers,
         recursive,
         refs,
-        responses
+        reserved_names,
+        responses,
+        security,
+        styles,
+        unions,
+        values,
+        webhooks_only
     );
 }

@@ -45,10 +45,32 @@ fn lines(paragraphs: &[String]) -> Vec<String> {
 /// Spec markdown made safe for rustdoc: indentation dropped, fences marked `text`, and each
 /// line sanitized (see the module docs).
 pub(crate) fn spec_text(text: &str) -> String {
-    let mut out = Vec::new();
+    // A bare CR is not allowed in a doc comment; other control characters mean nothing there.
+    let text: String = text
+        .replace("\r\n", "\n")
+        .chars()
+        .map(|c| match c {
+            '\r' | '\u{2028}' | '\u{2029}' | '\u{85}' => '\n',
+            '\t' | '\n' => c,
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    let mut out: Vec<String> = Vec::new();
     let mut in_fence = false;
+    let mut in_list = false;
     for line in text.lines() {
         let trimmed = line.trim();
+        let item = is_list_item(trimmed);
+        // A line right after a list item that is not an item itself would continue the item
+        // lazily; the authors mean a new paragraph.
+        if !in_fence && in_list && !item && !trimmed.is_empty() && !trimmed.starts_with("```") {
+            out.push(String::new());
+        }
+        in_list = !in_fence && item;
+        if trimmed.is_empty() {
+            in_list = false;
+        }
         if trimmed.starts_with("```") {
             let opening = !in_fence;
             in_fence = !in_fence;
@@ -67,6 +89,16 @@ pub(crate) fn spec_text(text: &str) -> String {
         out.push("```".to_owned());
     }
     out.join("\n")
+}
+
+/// Whether a markdown line starts a list item (`- `, `* `, `+ `, `1. `, `1) `).
+fn is_list_item(line: &str) -> bool {
+    if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
+        return true;
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    digits > 0
+        && (line[digits..].starts_with(". ") || line[digits..].starts_with(") "))
 }
 
 /// Spec markdown as one line, for list items (a line break inside a list item would end it,
@@ -238,6 +270,17 @@ mod tests {
         let docs = spec_text("text\n    indented\n```\nlet x = 1;\n```");
         assert_eq!(docs, "text\nindented\n```text\nlet x = 1;\n```");
         assert!(spec_text("```\ncode").ends_with("\n```"));
+    }
+
+    #[test]
+    fn lists_end_before_a_line_that_is_not_an_item() {
+        let docs = spec_text("For example:\n* a\n* b\nAfter the list.\n1. one\n> quote");
+        assert_eq!(docs, "For example:\n* a\n* b\n\nAfter the list.\n1. one\n\n&gt; quote");
+    }
+
+    #[test]
+    fn carriage_returns_and_control_characters_are_not_kept() {
+        assert_eq!(spec_text("a\rb\r\nc\u{7}d"), "a\nb\nc d");
     }
 
     #[test]

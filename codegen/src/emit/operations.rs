@@ -405,6 +405,7 @@ fn emit_response_enum(op: &Operation) -> Option<TokenStream> {
     Some(quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
+        #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #(#variants)*
         }
@@ -431,6 +432,7 @@ fn emit_body_enum(op: &Operation, body: &Body) -> Option<TokenStream> {
     Some(quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
+        #[allow(clippy::large_enum_variant)]
         pub enum #choice {
             #(#variants)*
         }

@@ -74,11 +74,31 @@ fn types_of(node: &Node) -> Types {
         .without(Types::NULL)
 }
 
-/// Whether a schema stands only for `null`.
+/// The types a schema's values definitely have: declared, or fixed by its `enum`/`const`
+/// values. Keywords such as `items` or `minLength` constrain only values of their own type and
+/// say nothing here, so they never make two `allOf` members conflict.
+fn definite_types(node: &Node) -> Types {
+    if let Some(declared) = declared_types(node) {
+        return declared.without(Types::NULL);
+    }
+    let values: Vec<&Node> = node
+        .items("enum")
+        .iter()
+        .chain(node.get("const"))
+        .filter(|v| !matches!(v, Node::Null))
+        .collect();
+    values
+        .iter()
+        .fold(Types::default(), |types, value| types.with(Types::of_value(value)))
+}
+
+/// Whether a schema stands only for `null`: `type: null`, a `null` const or enum, or 3.0's
+/// `{nullable: true}` alone (how 3.0 documents write "or null" in a union).
 fn is_null_schema(node: &Node) -> bool {
     declared_types(node) == Some(Types::NULL)
         || matches!(node.get("const"), Some(Node::Null))
         || (node.items("enum").len() == 1 && matches!(node.items("enum")[0], Node::Null))
+        || (node.flag("nullable") && is_annotation_only(node))
 }
 
 /// Whether a schema is a string (with or without known values), and its known values.
@@ -160,6 +180,10 @@ impl TypeSpace {
             let only_nulls = members.iter().all(|m| is_null_schema(peek(cx, m, at).0));
             return only_nulls.then(|| Lowered::json().or_null(true));
         }
+        // A member that admits any value (`{}`) makes the union admit any value.
+        if kept.iter().any(|p| is_annotation_only(p.resolved)) {
+            return Some(Lowered::json().or_null(nullable));
+        }
         // Properties written beside the union belong to every member.
         let own = self.own_part(cx, node, &["oneOf", "anyOf", "discriminator"], at);
         if kept.len() == 1 {
@@ -184,12 +208,51 @@ impl TypeSpace {
                 return Some(Lowered::of(ty).or_null(nullable));
             }
         }
+        // Several string members beside others are one string member with every value.
+        let string_members: Vec<usize> = kept
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.raw.get("$ref").is_none() && string_values(p.resolved).is_some())
+            .map(|(i, _)| i)
+            .collect();
+        if own.is_none() && string_members.len() > 1 && node.get("discriminator").is_none() {
+            let mut values = Vec::new();
+            let mut open = false;
+            for &i in &string_members {
+                let found = string_values(kept[i].resolved).unwrap_or_default();
+                open |= found.is_empty();
+                values.extend(found.into_iter().map(|v| Node::Str(v.into())));
+            }
+            let mut merged = vec![("type".into(), Node::Str("string".into()))];
+            if !open {
+                merged.push(("enum".into(), Node::Seq(values.into_boxed_slice())));
+            }
+            let merged: &'a Node = cx.arena.alloc(Node::Map(merged.into_boxed_slice()));
+            let at_first = kept[string_members[0]].at.clone();
+            let mut rest = Vec::new();
+            for (i, part) in kept.into_iter().enumerate() {
+                if i == string_members[0] {
+                    rest.push(Part {
+                        raw: merged,
+                        at: at_first.clone(),
+                        resolved: merged,
+                        resolved_at: at_first.clone(),
+                    });
+                } else if !string_members.contains(&i) {
+                    rest.push(part);
+                }
+            }
+            kept = rest;
+        }
         let name = self.site_name(cx, node, site, "Union", at)?;
         let slot = self.reserve(&name, &wire_of(site, at));
+        // A discriminator, or else a property every member fixes to a value of its own (an
+        // implicit one): the members are told apart by that value, not by trying shapes.
         let tag = node
             .get("discriminator")
             .and_then(|d| d.str_field("propertyName"))
-            .map(str::to_owned);
+            .map(str::to_owned)
+            .or_else(|| implicit_tag(cx, &kept));
         let mut tags: Vec<Option<String>> = kept
             .iter()
             .map(|p| tag.as_deref().and_then(|t| tag_value(node, p, t, cx)))
@@ -422,7 +485,7 @@ impl TypeSpace {
         let objects: Vec<&Part<'a>> = flat
             .iter()
             .filter(|p| {
-                types_of(p.resolved).has(Types::OBJECT)
+                definite_types(p.resolved).has(Types::OBJECT)
                     || p.resolved.get("properties").is_some()
                     || p.resolved.get("additionalProperties").is_some()
             })
@@ -431,25 +494,29 @@ impl TypeSpace {
             .iter()
             .filter(|p| {
                 (p.resolved.get("oneOf").is_some() || p.resolved.get("anyOf").is_some())
-                    && !types_of(p.resolved).has(Types::OBJECT)
+                    && !definite_types(p.resolved).has(Types::OBJECT)
                     && p.resolved.get("properties").is_none()
             })
             .collect();
         let scalars: Vec<&Part<'a>> = flat
             .iter()
             .filter(|p| {
-                let types = types_of(p.resolved);
+                let types = definite_types(p.resolved);
                 !types.is_empty()
                     && !types.has(Types::OBJECT)
                     && p.resolved.get("properties").is_none()
-                    && !is_constraint_only(p.resolved)
+                    && p.resolved.get("oneOf").is_none()
+                    && p.resolved.get("anyOf").is_none()
             })
             .collect();
         if !objects.is_empty() && !scalars.is_empty() {
-            let found = describe(types_of(scalars[0].resolved));
-            cx.sink.report(
+            let found = describe(definite_types(scalars[0].resolved));
+            cx.sink.warn(
                 &scalars[0].at,
-                format!("`allOf` members conflict: one is an object, another is {found}; no value can be both"),
+                format!(
+                    "`allOf` members conflict: one is an object, another is {found}; no value can be \
+                     both, so the schema is read as any JSON value"
+                ),
             );
             return Lowered::json().or_null(nullable);
         }
@@ -551,7 +618,7 @@ impl TypeSpace {
     ) -> Lowered {
         let mut common: Option<Types> = None;
         for part in scalars {
-            let mut types = types_of(part.resolved);
+            let mut types = definite_types(part.resolved);
             // Every integer is a number.
             if types.has(Types::NUMBER) {
                 types = types.with(Types::INTEGER);
@@ -562,11 +629,12 @@ impl TypeSpace {
             };
             if both.is_empty() {
                 let before = common.map_or_else(String::new, |c| describe(c).to_owned());
-                cx.sink.report(
+                cx.sink.warn(
                     &part.at,
                     format!(
-                        "`allOf` members conflict: one is {before}, another is {}; no value can be both",
-                        describe(types_of(part.resolved))
+                        "`allOf` members conflict: one is {before}, another is {}; no value can be \
+                         both, so the schema is read as any JSON value",
+                        describe(definite_types(part.resolved))
                     ),
                 );
                 return Lowered::json();
@@ -635,6 +703,29 @@ impl TypeSpace {
         self.defs[slot].docs = schema_docs(node);
         Lowered::of(TypeRef::Named(name))
     }
+}
+
+/// The single value a member fixes its property `name` to (`const`, or a one-value `enum`).
+fn fixed_value<'a>(cx: &Cx<'a>, member: &Part<'a>, name: &str) -> Option<String> {
+    let property = member.resolved.get("properties")?.get(name)?;
+    let (property, _) = peek(cx, property, &member.resolved_at);
+    match (property.str_field("const"), property.items("enum")) {
+        (Some(value), _) => Some(value.to_owned()),
+        (None, [Node::Str(value)]) => Some(value.to_string()),
+        _ => None,
+    }
+}
+
+/// A property every member (all objects) fixes to a distinct value of its own.
+fn implicit_tag<'a>(cx: &Cx<'a>, members: &[Part<'a>]) -> Option<String> {
+    let first = members.first()?;
+    let candidates = first.resolved.entries("properties");
+    candidates.iter().find_map(|(name, _)| {
+        let values: Option<Vec<String>> = members.iter().map(|m| fixed_value(cx, m, name)).collect();
+        let values = values?;
+        let distinct: std::collections::BTreeSet<&String> = values.iter().collect();
+        (distinct.len() == values.len()).then(|| name.to_string())
+    })
 }
 
 /// The value of the discriminator `tag` that selects `member`: from the mapping, else from the
