@@ -71,7 +71,9 @@ fn space_items(source: &str) -> String {
         if let Some(previous) = previous {
             let indent = |l: &str| l.len() - l.trim_start().len();
             let body = line.trim_start();
-            let ends_item = previous.trim() == "}" || previous.trim_end().ends_with(';');
+            // A comment never ends an item, whatever its last character (`/// a; b`).
+            let ends_item = !previous.trim_start().starts_with("//")
+                && (previous.trim() == "}" || previous.trim_end().ends_with(';'));
             let after_module_docs = (previous.starts_with("//!") && !line.starts_with("//!"))
                 || (previous.starts_with("#![") && !line.starts_with("#!["));
             let starts_item = ITEM_STARTS.iter().any(|start| body.starts_with(start));
@@ -95,5 +97,11 @@ mod tests {
         let source = "//! docs\npub struct A {\n    pub a: u8,\n    pub b: u8,\n}\n/// B\npub type B = u8;\nimpl A {\n    fn f() {\n        let x = 1;\n        let y = 2;\n    }\n    fn g() {}\n}\n";
         let expected = "//! docs\n\npub struct A {\n    pub a: u8,\n    pub b: u8,\n}\n\n/// B\npub type B = u8;\n\nimpl A {\n    fn f() {\n        let x = 1;\n        let y = 2;\n    }\n\n    fn g() {}\n}\n";
         assert_eq!(space_items(source), expected);
+    }
+
+    #[test]
+    fn a_doc_line_ending_in_a_semicolon_or_brace_keeps_its_comment_whole() {
+        let source = "/// Only `data` is updated;\n/// the rest stays.\n/// }\n/// &lt;br /&gt;\npub struct A;\n";
+        assert_eq!(space_items(source), source);
     }
 }

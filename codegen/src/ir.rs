@@ -56,6 +56,8 @@ pub struct Api {
     pub docs: Docs,
     /// The first server URL, if the spec has one.
     pub default_base_url: Option<String>,
+    /// The servers with absolute URLs, in spec order, for the client's `Server` enum.
+    pub servers: Vec<Server>,
     /// Whether every operation needs credentials (so a client built without any is refused).
     pub requires_token: bool,
     /// The security schemes the client can serve, in spec order.
@@ -250,6 +252,14 @@ impl TypeRef {
     pub fn is_string(&self) -> bool {
         matches!(self, TypeRef::String)
     }
+
+    /// Whether this is a Rust number type.
+    pub fn is_number(&self) -> bool {
+        matches!(
+            self,
+            TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64
+        )
+    }
 }
 
 /// HTTP methods OpenAPI 3.0 knows.
@@ -354,6 +364,17 @@ impl Location {
     }
 }
 
+/// One server the API is served at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Server {
+    /// `rust` is the `Server` variant; `wire` the URL as the spec writes it.
+    pub name: Name,
+    /// The URL with variables replaced by their defaults, without a trailing slash.
+    pub url: String,
+    /// The server's description.
+    pub docs: Docs,
+}
+
 /// One parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {
@@ -380,6 +401,24 @@ pub struct Param {
     pub explode: bool,
     /// OpenAPI `allowReserved`: reserved characters are sent unencoded in the query.
     pub allow_reserved: bool,
+    /// The schema's `minimum`/`maximum` of a numeric parameter, checked before sending.
+    pub bounds: Bounds,
+}
+
+/// The range a number must be in (JSON Schema `minimum`, `maximum` and their exclusive forms).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Bounds {
+    /// The lower bound and whether it is exclusive.
+    pub minimum: Option<(f64, bool)>,
+    /// The upper bound and whether it is exclusive.
+    pub maximum: Option<(f64, bool)>,
+}
+
+impl Bounds {
+    /// Whether there is nothing to check.
+    pub fn is_empty(&self) -> bool {
+        self.minimum.is_none() && self.maximum.is_none()
+    }
 }
 
 /// How a parameter (or form field) is serialized, as OpenAPI names the RFC 6570 styles.

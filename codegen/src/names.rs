@@ -178,7 +178,9 @@ fn spelled_name(raw: &str) -> String {
     let flush = |word: &mut String, name: &mut String| {
         if !word.is_empty() {
             let cased = word.to_upper_camel_case();
-            if name.ends_with(|c: char| c.is_ascii_digit()) && cased.starts_with(|c: char| c.is_ascii_digit()) {
+            if name.ends_with(|c: char| c.is_ascii_digit())
+                && cased.starts_with(|c: char| c.is_ascii_digit())
+            {
                 name.push('_');
             }
             name.push_str(&cased);
@@ -304,6 +306,49 @@ impl Namespace {
     }
 }
 
+/// Candidate `Server` variant names for a server: the lead phrase of its description (up to
+/// the first `:`, `.`, `,`, `;`, `(` or ` - `) when that is at most five words, without a
+/// trailing word "server"; then its URL's host, then host and path. `Production server (live
+/// data)` → `Production`, `https://api.eu.example.com/v2` → `ApiEuExampleCom`.
+pub fn server_candidates(description: Option<&str>, url: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(description) = description {
+        let lead = description
+            .split([':', '.', ',', ';', '(', '\n'])
+            .next()
+            .unwrap_or_default();
+        let lead = lead.split(" - ").next().unwrap_or_default();
+        let mut words: Vec<&str> = lead.split_whitespace().collect();
+        if words.len() > 1
+            && ["a", "an", "the"]
+                .iter()
+                .any(|a| words[0].eq_ignore_ascii_case(a))
+        {
+            words.remove(0);
+        }
+        if words.len() > 1
+            && words
+                .last()
+                .is_some_and(|w| w.eq_ignore_ascii_case("server"))
+        {
+            words.pop();
+        }
+        if (1..=5).contains(&words.len()) {
+            let name = type_name(&words.join(" "));
+            if name != "Unnamed" {
+                out.push(name);
+            }
+        }
+    }
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    let host = rest.split('/').next().unwrap_or_default();
+    let words = |text: &str| text.replace(|c: char| !c.is_ascii_alphanumeric(), " ");
+    out.push(type_name(&words(host)));
+    out.push(type_name(&words(rest)));
+    out
+}
+
 /// Candidate field names for a property: the snake name, then one that keeps the wire name's
 /// capitalisation visible (`ID` next to `id` becomes `id_upper`).
 pub fn field_candidates(wire: &str) -> Vec<String> {
@@ -379,6 +424,43 @@ pub fn status_name(code: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn servers_are_named_by_their_description_then_their_url() {
+        let url = "https://app.us.gtmhub.com/api/v1";
+        assert_eq!(
+            server_candidates(Some("Gtmhub US: accounts at x.us.gtmhub.com."), url),
+            ["GtmhubUs", "AppUsGtmhubCom", "AppUsGtmhubComApiV1"]
+        );
+        assert_eq!(
+            server_candidates(Some("Production server (live data)"), url)[0],
+            "Production"
+        );
+        assert_eq!(
+            server_candidates(Some("Sandbox - no real money"), url)[0],
+            "Sandbox"
+        );
+        assert_eq!(
+            server_candidates(Some("The staging server"), url)[0],
+            "Staging"
+        );
+        // A description that is a sentence rather than a name gives way to the URL.
+        assert_eq!(
+            server_candidates(
+                Some("The server used by every customer in the EU region"),
+                url
+            )[0],
+            "AppUsGtmhubCom"
+        );
+        assert_eq!(
+            server_candidates(None, "https://www.example.com/v2/")[0],
+            "ExampleCom"
+        );
+        assert_eq!(
+            server_candidates(Some("server"), "http://localhost:8080")[0],
+            "Server"
+        );
+    }
 
     #[test]
     fn types_are_pascal_case() {
@@ -473,8 +555,11 @@ mod tests {
     #[test]
     fn values_that_differ_only_in_punctuation_get_distinct_variants() {
         let mut variants = Namespace::with_reserved(&["Unknown"]);
-        let mut claim =
-            |wire: &str| variants.claim(variant_candidates(&variant_name(wire), wire)).unwrap();
+        let mut claim = |wire: &str| {
+            variants
+                .claim(variant_candidates(&variant_name(wire), wire))
+                .unwrap()
+        };
         assert_eq!(claim("contextsCount"), "ContextsCount");
         assert_eq!(claim("+contextsCount"), "PlusContextsCount");
         assert_eq!(claim("-contextsCount"), "MinusContextsCount");

@@ -8,6 +8,7 @@
 //! | `retry` | [`RetryPolicy`], backoff, `Retry-After` |
 //! | `body` | reading bodies within the cap |
 //! | `request`, `response` | what generated code builds and decodes |
+//! | `bounds` | the documented ranges of numeric parameters, checked before sending |
 //! | `options` | per-call headers, timeout and retry policy ([`RequestOptions`]) |
 //! | `paging` | page-walking streams |
 //! | `report` | where responses disagree with the API description ([`SpecMismatch`]) |
@@ -22,6 +23,7 @@
 mod auth;
 mod binary;
 mod body;
+mod bounds;
 mod builder;
 mod client;
 mod encode;
@@ -40,6 +42,7 @@ mod transport;
 
 pub use auth::{Credential, SchemeInfo, SchemeKind};
 pub use binary::{Binary, ByteStream, Multipart};
+pub use bounds::{Bounds, Number};
 pub use builder::ClientBuilder;
 pub use client::{ApiInfo, Client, SettingInfo};
 pub use encode::Style;

@@ -12,6 +12,9 @@ mod bodies;
 #[path = "../../codegen/tests/snapshots/media/mod.rs"]
 mod media;
 #[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/ranges/mod.rs"]
+mod ranges;
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/security/mod.rs"]
 mod security;
 #[rustfmt::skip]
@@ -39,9 +42,7 @@ fn ok() -> RawServer {
 fn request(server: &RawServer) -> (String, String) {
     let requests = server.requests();
     assert_eq!(requests.len(), 1, "{requests:?}");
-    let (head, body) = requests[0]
-        .split_once("\r\n\r\n")
-        .expect("a request head");
+    let (head, body) = requests[0].split_once("\r\n\r\n").expect("a request head");
     (head.to_owned(), body.to_owned())
 }
 
@@ -49,7 +50,8 @@ fn request(server: &RawServer) -> (String, String) {
 fn header(head: &str, name: &str) -> Option<String> {
     head.lines().skip(1).find_map(|line| {
         let (key, value) = line.split_once(':')?;
-        key.eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
+        key.eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_owned())
     })
 }
 
@@ -78,7 +80,10 @@ async fn bytes_go_as_they_are_with_their_media_type() {
         .unwrap();
     let (head, body) = request(&server);
     assert!(head.starts_with("PUT /api/v1/files HTTP/1.1\r\n"), "{head}");
-    assert_eq!(header(&head, "content-type").as_deref(), Some("application/octet-stream"));
+    assert_eq!(
+        header(&head, "content-type").as_deref(),
+        Some("application/octet-stream")
+    );
     assert_eq!(header(&head, "content-length").as_deref(), Some("4"));
     assert_eq!(body.as_bytes(), b"\x00\x01\x02x");
 
@@ -100,16 +105,26 @@ async fn bytes_go_as_they_are_with_their_media_type() {
         .await
         .unwrap();
     let (head, body) = request(&server);
-    assert_eq!(header(&head, "content-type").as_deref(), Some("application/x-custom"));
+    assert_eq!(
+        header(&head, "content-type").as_deref(),
+        Some("application/x-custom")
+    );
     assert_eq!(body, "{}");
 }
 
 #[tokio::test]
 async fn text_bodies_are_sent_as_text() {
     let server = ok();
-    client!(bodies, server).post_note("héllo\nworld").send().await.unwrap();
+    client!(bodies, server)
+        .post_note("héllo\nworld")
+        .send()
+        .await
+        .unwrap();
     let (head, body) = request(&server);
-    assert!(head.starts_with("POST /api/v1/notes HTTP/1.1\r\n"), "{head}");
+    assert!(
+        head.starts_with("POST /api/v1/notes HTTP/1.1\r\n"),
+        "{head}"
+    );
     assert_eq!(header(&head, "content-type").as_deref(), Some("text/plain"));
     assert_eq!(body, "héllo\nworld");
 }
@@ -121,8 +136,13 @@ async fn multipart_bodies_have_typed_json_and_file_parts() {
         title: "Q3 \"report\"".to_owned(),
         tags: Some(vec!["a".to_owned(), "b".to_owned()]),
         meta: Some(bodies::types::UploadDocumentBodyMeta { pages: Some(3) }),
-        file: Binary::new("%PDF-1.7").file_name("q3.pdf").content_type("application/pdf"),
-        attachments: Some(vec![Binary::new("one"), Binary::new("two").file_name("2.txt")]),
+        file: Binary::new("%PDF-1.7")
+            .file_name("q3.pdf")
+            .content_type("application/pdf"),
+        attachments: Some(vec![
+            Binary::new("one"),
+            Binary::new("two").file_name("2.txt"),
+        ]),
     };
     let created = client!(bodies, server)
         .upload_document(document)
@@ -173,7 +193,11 @@ async fn form_bodies_nest_objects_in_the_bracket_style() {
             }),
         }),
     };
-    client!(bodies, server).create_charge(charge).send().await.unwrap();
+    client!(bodies, server)
+        .create_charge(charge)
+        .send()
+        .await
+        .unwrap();
     let (head, body) = request(&server);
     assert_eq!(
         header(&head, "content-type").as_deref(),
@@ -198,7 +222,10 @@ async fn json_variants_and_several_media_types_for_one_body() {
         .await
         .unwrap();
     let (head, body) = request(&server);
-    assert!(head.starts_with("PATCH /api/v1/settings HTTP/1.1\r\n"), "{head}");
+    assert!(
+        head.starts_with("PATCH /api/v1/settings HTTP/1.1\r\n"),
+        "{head}"
+    );
     assert_eq!(
         header(&head, "content-type").as_deref(),
         Some("application/merge-patch+json")
@@ -211,9 +238,16 @@ async fn json_variants_and_several_media_types_for_one_body() {
     };
     // JSON by default.
     let server = ok();
-    client!(bodies, server).create_record(record.clone()).send().await.unwrap();
+    client!(bodies, server)
+        .create_record(record.clone())
+        .send()
+        .await
+        .unwrap();
     let (head, body) = request(&server);
-    assert_eq!(header(&head, "content-type").as_deref(), Some("application/json"));
+    assert_eq!(
+        header(&head, "content-type").as_deref(),
+        Some("application/json")
+    );
     assert_eq!(body, r#"{"name":"a b","count":2}"#);
     // The caller picks another.
     let server = ok();
@@ -235,7 +269,10 @@ async fn json_variants_and_several_media_types_for_one_body() {
         .await
         .unwrap();
     let (head, body) = request(&server);
-    assert_eq!(header(&head, "content-type").as_deref(), Some("application/octet-stream"));
+    assert_eq!(
+        header(&head, "content-type").as_deref(),
+        Some("application/octet-stream")
+    );
     assert_eq!(body, "raw");
 }
 
@@ -247,15 +284,26 @@ async fn json_variants_and_several_media_types_for_one_body() {
 async fn binary_responses_come_back_as_bytes_or_a_stream_and_accept_says_what_is_wanted() {
     let pdf = b"%PDF-1.7 \x00\x01 binary".to_vec();
     let server = serve("200 OK", "application/pdf", &pdf);
-    let report = client!(media, server).get_report_pdf("r 1").send().await.unwrap();
+    let report = client!(media, server)
+        .get_report_pdf("r 1")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(report.status().as_u16(), 200);
     assert_eq!(report.into_inner().as_ref(), pdf.as_slice());
     let (head, _) = request(&server);
-    assert!(head.starts_with("GET /api/v1/reports/r%201.pdf HTTP/1.1\r\n"), "{head}");
+    assert!(
+        head.starts_with("GET /api/v1/reports/r%201.pdf HTTP/1.1\r\n"),
+        "{head}"
+    );
     assert_eq!(header(&head, "accept").as_deref(), Some("application/pdf"));
 
     let server = serve("200 OK", "application/pdf", &pdf);
-    let streamed = client!(media, server).get_report_pdf("r1").send_stream().await.unwrap();
+    let streamed = client!(media, server)
+        .get_report_pdf("r1")
+        .send_stream()
+        .await
+        .unwrap();
     let mut stream = streamed.into_inner();
     let mut received = Vec::new();
     while let Some(chunk) = stream.next().await {
@@ -292,14 +340,21 @@ async fn a_streamed_download_keeps_to_the_body_cap() {
             break;
         }
     }
-    assert!(matches!(failed, Some(Error::BodyTooLarge { limit: 1000, .. })), "{failed:?}");
+    assert!(
+        matches!(failed, Some(Error::BodyTooLarge { limit: 1000, .. })),
+        "{failed:?}"
+    );
 }
 
 #[tokio::test]
 async fn problem_json_errors_text_responses_and_preferred_json() {
     let problem = br#"{"type":"about:blank","title":"Not Found","status":404}"#;
     let server = serve("404 Not Found", "application/problem+json", problem);
-    let error = client!(media, server).get_report_pdf("gone").send().await.unwrap_err();
+    let error = client!(media, server)
+        .get_report_pdf("gone")
+        .send()
+        .await
+        .unwrap_err();
     let response = error.response().expect("an error response");
     assert_eq!(response.description(), Some("no such report"));
     let decoded: media::types::Problem = response.json().unwrap();
@@ -315,7 +370,10 @@ async fn problem_json_errors_text_responses_and_preferred_json() {
     let status = client!(media, server).get_status().send().await.unwrap();
     assert_eq!(status.ok, Some(true));
     let (head, _) = request(&server);
-    assert_eq!(header(&head, "accept").as_deref(), Some("application/vnd.status+json"));
+    assert_eq!(
+        header(&head, "accept").as_deref(),
+        Some("application/vnd.status+json")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,7 +383,10 @@ async fn problem_json_errors_text_responses_and_preferred_json() {
 #[tokio::test]
 async fn every_parameter_style_is_encoded_as_rfc_6570_says() {
     let server = ok();
-    let point = styles::types::Point { x: Some(1), y: Some(2) };
+    let point = styles::types::Point {
+        x: Some(1),
+        y: Some(2),
+    };
     client!(styles, server)
         .list_items(
             7,
@@ -346,7 +407,9 @@ async fn every_parameter_style_is_encoded_as_rfc_6570_says() {
         .words(vec!["hello".to_owned(), "world".to_owned()])
         .levels(vec!["a".to_owned(), "b".to_owned()])
         .each(vec![styles::types::Sort::Asc, styles::types::Sort::Desc])
-        .where_(styles::types::ListItemsWhere { q: Some("x".to_owned()) })
+        .where_(styles::types::ListItemsWhere {
+            q: Some("x".to_owned()),
+        })
         .x_point(point)
         .x_ids(vec![4, 5])
         .session("s 1")
@@ -365,7 +428,10 @@ async fn every_parameter_style_is_encoded_as_rfc_6570_says() {
     );
     assert_eq!(header(&head, "x-point").as_deref(), Some("x=1,y=2"));
     assert_eq!(header(&head, "x-ids").as_deref(), Some("4,5"));
-    assert_eq!(header(&head, "cookie").as_deref(), Some("session=s%201; prefs=dark,compact"));
+    assert_eq!(
+        header(&head, "cookie").as_deref(),
+        Some("session=s%201; prefs=dark,compact")
+    );
 }
 
 #[tokio::test]
@@ -378,6 +444,67 @@ async fn a_path_value_that_would_leave_its_segment_is_refused() {
         .unwrap_err();
     assert!(matches!(error, Error::InvalidRequest { .. }), "{error:?}");
     assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_value_outside_its_documented_range_is_refused_before_sending() {
+    let server = ok();
+    let client = client!(ranges, server);
+    let refused = [
+        (
+            client.get_page(0).send().await,
+            "parameter `page` must be at least 1, not 0",
+        ),
+        (
+            client.get_page(1).skip(-1).send().await,
+            "parameter `skip` must be at least 0, not -1",
+        ),
+        (
+            client.get_page(1).take(501).send().await,
+            "parameter `take` must be at most 500, not 501",
+        ),
+        (
+            client.get_page(1).ratio(1.0).send().await,
+            "parameter `ratio` must be less than 1, not 1",
+        ),
+        (
+            client.get_page(1).ratio(f64::NAN).send().await,
+            "parameter `ratio` is not a number",
+        ),
+        (
+            client.get_page(1).x_priority(10).send().await,
+            "parameter `x-priority` must be at most 9, not 10",
+        ),
+    ];
+    for (result, reason) in refused {
+        let error = result.unwrap_err();
+        assert!(matches!(error, Error::InvalidRequest { .. }), "{error:?}");
+        assert_eq!(
+            error.to_string(),
+            format!("getPage: invalid request: {reason}")
+        );
+    }
+    assert!(
+        server.requests().is_empty(),
+        "nothing out of range was sent"
+    );
+
+    // The bounds themselves are in range.
+    client
+        .get_page(1)
+        .skip(0)
+        .take(500)
+        .ratio(0.0)
+        .x_priority(9)
+        .send()
+        .await
+        .unwrap();
+    let (head, _) = request(&server);
+    assert!(
+        head.starts_with("GET /api/v1/pages/1?skip=0&take=500&ratio=0 HTTP/1.1\r\n"),
+        "{head}"
+    );
+    assert_eq!(header(&head, "x-priority").as_deref(), Some("9"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -412,12 +539,24 @@ async fn each_operation_sends_the_credentials_its_security_names_and_no_others()
     type Call = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>>>>;
     type Case = (&'static str, fn(security::Client) -> Call);
     let cases: [Case; 6] = [
-        ("getMe", |c| Box::pin(async move { c.get_me().send().await.map(drop) })),
-        ("getHealth", |c| Box::pin(async move { c.get_health().send().await.map(drop) })),
-        ("useKeys", |c| Box::pin(async move { c.use_keys().send().await.map(drop) })),
-        ("useBasic", |c| Box::pin(async move { c.use_basic().send().await.map(drop) })),
-        ("useOauth", |c| Box::pin(async move { c.use_oauth().send().await.map(drop) })),
-        ("useDigest", |c| Box::pin(async move { c.use_digest().send().await.map(drop) })),
+        ("getMe", |c| {
+            Box::pin(async move { c.get_me().send().await.map(drop) })
+        }),
+        ("getHealth", |c| {
+            Box::pin(async move { c.get_health().send().await.map(drop) })
+        }),
+        ("useKeys", |c| {
+            Box::pin(async move { c.use_keys().send().await.map(drop) })
+        }),
+        ("useBasic", |c| {
+            Box::pin(async move { c.use_basic().send().await.map(drop) })
+        }),
+        ("useOauth", |c| {
+            Box::pin(async move { c.use_oauth().send().await.map(drop) })
+        }),
+        ("useDigest", |c| {
+            Box::pin(async move { c.use_digest().send().await.map(drop) })
+        }),
     ];
     for (operation, call) in cases {
         let server = ok();
@@ -426,7 +565,12 @@ async fn each_operation_sends_the_credentials_its_security_names_and_no_others()
         let line = head.lines().next().unwrap();
         let authorization = header(&head, "authorization");
         let (expected_line, expected_auth, key, cookie) = match operation {
-            "getMe" => ("GET /api/v1/me HTTP/1.1", Some("Bearer b3arer-TOKEN".to_owned()), None, None),
+            "getMe" => (
+                "GET /api/v1/me HTTP/1.1",
+                Some("Bearer b3arer-TOKEN".to_owned()),
+                None,
+                None,
+            ),
             "getHealth" => ("GET /api/v1/health HTTP/1.1", None, None, None),
             "useKeys" => (
                 "GET /api/v1/keys?api_key=qu3ry-KEY HTTP/1.1",
@@ -435,8 +579,18 @@ async fn each_operation_sends_the_credentials_its_security_names_and_no_others()
                 None,
             ),
             // `ada:p4ss-WORD` in base64.
-            "useBasic" => ("GET /api/v1/basic HTTP/1.1", Some("Basic YWRhOnA0c3MtV09SRA==".to_owned()), None, None),
-            "useOauth" => ("GET /api/v1/oauth HTTP/1.1", Some("Bearer 0auth-TOKEN".to_owned()), None, None),
+            "useBasic" => (
+                "GET /api/v1/basic HTTP/1.1",
+                Some("Basic YWRhOnA0c3MtV09SRA==".to_owned()),
+                None,
+                None,
+            ),
+            "useOauth" => (
+                "GET /api/v1/oauth HTTP/1.1",
+                Some("Bearer 0auth-TOKEN".to_owned()),
+                None,
+                None,
+            ),
             _ => ("GET /api/v1/digest HTTP/1.1", None, None, cookie_none()),
         };
         assert_eq!(line, expected_line, "{operation}");
@@ -462,7 +616,10 @@ async fn alternatives_are_tried_in_order_and_missing_credentials_are_named() {
         .unwrap();
     client.use_keys().send().await.unwrap();
     let (head, _) = request(&server);
-    assert_eq!(header(&head, "cookie").as_deref(), Some("session=c00kie-KEY"));
+    assert_eq!(
+        header(&head, "cookie").as_deref(),
+        Some("session=c00kie-KEY")
+    );
     assert_eq!(header(&head, "x-api-key"), None);
 
     // Nothing set for getMe: refused before sending, naming the setters.
@@ -486,7 +643,10 @@ async fn alternatives_are_tried_in_order_and_missing_credentials_are_named() {
         .unwrap();
     client.use_oauth().send().await.unwrap();
     let (head, _) = request(&server);
-    assert_eq!(header(&head, "authorization").as_deref(), Some("Bearer t0ken"));
+    assert_eq!(
+        header(&head, "authorization").as_deref(),
+        Some("Bearer t0ken")
+    );
 }
 
 #[tokio::test]

@@ -48,6 +48,9 @@ mod params;
 #[path = "../../codegen/tests/snapshots/pointers/mod.rs"]
 mod pointers;
 #[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/ranges/mod.rs"]
+mod ranges;
+#[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/recursive/mod.rs"]
 mod recursive;
 #[rustfmt::skip]
@@ -62,6 +65,9 @@ mod responses;
 #[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/security/mod.rs"]
 mod security;
+#[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/servers/mod.rs"]
+mod servers;
 #[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/styles/mod.rs"]
 mod styles;
@@ -89,6 +95,23 @@ fn main() {
             println!("fixture {} compiles and its client builds", stringify!($fixture));
         )*};
     }
+    // Servers are picked by name, the first is the default, and each is a base URL.
+    assert_eq!(servers::Server::default(), servers::Server::Production);
+    let urls: Vec<&str> = servers::Server::ALL.iter().map(|s| s.url()).collect();
+    assert_eq!(
+        urls,
+        [
+            "https://api.example.test/v1",
+            "https://sandbox.example.test/v1",
+            "https://eu.example.test/v1",
+            "https://staging.example.test/v1",
+        ]
+    );
+    let client = servers::Client::builder()
+        .server(servers::Server::Sandbox)
+        .build()
+        .unwrap();
+    assert_eq!(client.base_url(), "https://sandbox.example.test/v1");
     builds!(
         bodies,
         composition,
@@ -103,11 +126,13 @@ fn main() {
         pagination,
         params,
         pointers,
+        ranges,
         recursive,
         refs,
         reserved_names,
         responses,
         security,
+        servers,
         styles,
         unions,
         values,

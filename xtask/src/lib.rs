@@ -2,6 +2,7 @@
 //! its drift check, and the paths they work on.
 
 pub mod ci;
+pub mod corpus;
 pub mod cost;
 pub mod drift;
 pub mod spec;

@@ -12,7 +12,9 @@ commands:
   codegen [--check]   regenerate generated/ from spec/ (--check: write nothing, fail on drift)
   test                every check: lint, drift, fmt, clippy, rustdoc, tests, benches build
   spec                publish the spec to dist/: bundled YAML and JSON, offline HTML reference
-  build-cost          print the generated crate's size and its build time alone";
+  build-cost          print the generated crate's size and its build time alone
+  corpus [--generate-only] [--compile-all] [name]
+                      generate (and compile) the real-world API descriptions of the corpus";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -62,6 +64,18 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
         }
         ["test"] => xtask::ci::test_all(&root),
         ["build-cost"] => xtask::cost::build_cost(&root),
+        ["corpus", rest @ ..] => {
+            let mut options = xtask::corpus::Options::default();
+            for arg in rest {
+                match *arg {
+                    "--generate-only" => options.generate_only = true,
+                    "--compile-all" => options.compile_all = true,
+                    name if !name.starts_with('-') => options.filter = Some(name.to_owned()),
+                    other => bail!("unknown corpus option `{other}`\n\n{USAGE}"),
+                }
+            }
+            xtask::corpus::corpus(&root, &options)
+        }
         _ => bail!("unknown command `{}`\n\n{USAGE}", args.join(" ")),
     }
 }

@@ -1,6 +1,6 @@
-//! The one place that installs and runs the project's external tools: Redocly CLI (pinned in
-//! `package.json`), openapi-spec-validator (pinned in `requirements-dev.txt`) and the system's
-//! headless Chromium. Used by `cargo xtask spec`, `cargo xtask test` and the workspace tests.
+//! The one place that installs and runs the project's external tools: Redocly CLI, Spectral and
+//! the Prism mock server (pinned in `package.json`), openapi-spec-validator (pinned in
+//! `requirements-dev.txt`) and the system's headless Chromium. Used by `cargo xtask spec`, `cargo xtask test` and the workspace tests.
 //!
 //! Every external process runs with a time limit and is killed when it overruns, so a hung tool
 //! fails the build with a message instead of stalling it.
@@ -15,9 +15,8 @@ use anyhow::{Context as _, bail};
 
 /// Redocly's lint configuration, relative to the repository root.
 pub const REDOCLY_CONFIG: &str = "redocly.yaml";
-/// Redocly's list of ignored lint problems, relative to the repository root. Its entries are
-/// keyed by the path of the source spec ([`crate::SPEC_PATH`]).
-pub const LINT_IGNORE_FILE: &str = ".redocly.lint-ignore.yaml";
+/// Spectral's ruleset (the stock `spectral:oas`), relative to the repository root.
+pub const SPECTRAL_RULESET: &str = ".spectral.yaml";
 /// The pinned Python tools, relative to the repository root.
 pub const PYTHON_REQUIREMENTS: &str = "requirements-dev.txt";
 /// The virtual environment the Python tools are installed into, relative to the repository root.
@@ -198,28 +197,39 @@ fn tail(text: &str, lines: usize) -> String {
 /// Installs the pinned Node tools with `npm ci` when `node_modules` is missing or older than
 /// `package.json` or `package-lock.json`. npm's warning "Unknown user config nodedir" is harmless.
 pub fn ensure_node_tools(root: &Path) -> anyhow::Result<()> {
-    let installed = root.join("node_modules/.package-lock.json");
     let redocly_bin = redocly_path(root);
-    let stale = !redocly_bin.exists()
-        || ["package-lock.json", "package.json"]
-            .iter()
-            .any(|file| newer_than(&root.join(file), &installed));
-    if !stale {
-        return Ok(());
-    }
-    eprintln!("installing the pinned Node tools (npm ci)…");
-    let mut npm = Command::new(if cfg!(windows) { "npm.cmd" } else { "npm" });
-    npm.args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(root);
-    run_bounded(&mut npm, INSTALL_TIMEOUT)
-        .context("running npm (install Node.js 20.19+ or 22.12+ with npm)")?
-        .ensure_success("`npm ci`")?;
+    ensure_npm_packages(root, &redocly_bin, &[])?;
     if !redocly_bin.exists() {
         bail!(
             "`npm ci` succeeded but {} is missing",
             redocly_bin.display()
         );
     }
+    Ok(())
+}
+
+/// Runs `npm ci` (with `extra` arguments) in `dir` when `expected` is missing or its
+/// `node_modules` is older than `package.json` or `package-lock.json` there.
+pub fn ensure_npm_packages(dir: &Path, expected: &Path, extra: &[&str]) -> anyhow::Result<()> {
+    let installed = dir.join("node_modules/.package-lock.json");
+    let stale = !expected.exists()
+        || ["package-lock.json", "package.json"]
+            .iter()
+            .any(|file| newer_than(&dir.join(file), &installed));
+    if !stale {
+        return Ok(());
+    }
+    eprintln!(
+        "installing the pinned npm packages of {} (npm ci)…",
+        dir.display()
+    );
+    let mut npm = Command::new(if cfg!(windows) { "npm.cmd" } else { "npm" });
+    npm.args(["ci", "--no-audit", "--no-fund"])
+        .args(extra)
+        .current_dir(dir);
+    run_bounded(&mut npm, INSTALL_TIMEOUT)
+        .context("running npm (install Node.js 20.19+ or 22.12+ with npm)")?
+        .ensure_success("`npm ci`")?;
     Ok(())
 }
 
@@ -316,14 +326,10 @@ fn validator_name() -> &'static str {
     }
 }
 
-/// Lints `path` (the source spec, or a bundle of it such as `dist/gtmhub.json`) with both pinned
-/// linters: Redocly with the repository's `redocly.yaml`, and openapi-spec-validator. Fails with
-/// the failing linters' output.
-///
-/// The entries of `.redocly.lint-ignore.yaml` are keyed by the source spec's path. For any other
-/// file they are re-keyed to that file in a scratch copy of the lint configuration, so the same
-/// 59 placeholder positions are ignored in a bundle and nothing else is: a bundle keeps the
-/// source's JSON pointers, and a wrong example anywhere else still fails.
+/// Lints `path` (the source spec, or a bundle of it such as `dist/gtmhub.json`) with the three
+/// pinned linters, each with its stock rules and no ignore list: Redocly (`redocly.yaml`:
+/// `recommended`, stricter on examples), Spectral (`.spectral.yaml`: `spectral:oas`) and
+/// openapi-spec-validator. Warnings pass; any error fails, with the failing linters' output.
 pub fn lint_spec(root: &Path, path: &Path) -> anyhow::Result<()> {
     ensure_node_tools(root)?;
     let bin = ensure_python_tools(root)?;
@@ -332,48 +338,36 @@ pub fn lint_spec(root: &Path, path: &Path) -> anyhow::Result<()> {
     if !path.is_file() {
         bail!("cannot lint {}: no such file", path.display());
     }
-    let source = root.join(crate::SPEC_PATH);
-    let is_source = match (path.canonicalize(), source.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
+
+    let mut redocly_run = redocly(root);
+    redocly_run
+        .arg("lint")
+        .arg("--config")
+        .arg(root.join(REDOCLY_CONFIG))
+        .arg(&path);
+    let mut spectral_run = node_tool(root, "spectral");
+    spectral_run
+        .args(["lint", "--fail-severity", "error", "--ruleset"])
+        .arg(root.join(SPECTRAL_RULESET))
+        .arg(&path);
+    let mut validator_run = Command::new(bin.join(validator_name()));
+    validator_run.arg(&path).current_dir(root);
 
     let mut failures = Vec::new();
-    let redocly_run = if is_source {
-        // Exactly what `npm run lint:spec` does: the configuration and ignore file in the root.
-        let mut command = redocly(root);
-        command.args(["lint", crate::SPEC_PATH]);
-        run_bounded(&mut command, TOOL_TIMEOUT)?
-    } else {
-        let scratch = Scratch::new("lint")?;
-        write_rekeyed_lint_config(root, &scratch.0, &path)?;
-        let mut command = redocly(root);
-        command
-            .arg("lint")
-            .arg("--config")
-            .arg(scratch.0.join(REDOCLY_CONFIG))
-            .arg(&path);
-        run_bounded(&mut command, TOOL_TIMEOUT)?
-    };
-    if !redocly_run.status.success() {
-        failures.push(format!(
-            "redocly lint ({}):\n{}",
-            redocly_run.status,
-            redocly_run.text()
-        ));
+    for (name, command) in [
+        ("redocly lint", &mut redocly_run),
+        ("spectral lint", &mut spectral_run),
+        ("openapi-spec-validator", &mut validator_run),
+    ] {
+        let finished = run_bounded(command, TOOL_TIMEOUT)?;
+        if !finished.status.success() {
+            failures.push(format!(
+                "{name} ({}):\n{}",
+                finished.status,
+                finished.text()
+            ));
+        }
     }
-
-    let mut validator = Command::new(bin.join(validator_name()));
-    validator.arg(&path).current_dir(root);
-    let validator_run = run_bounded(&mut validator, TOOL_TIMEOUT)?;
-    if !validator_run.status.success() {
-        failures.push(format!(
-            "openapi-spec-validator ({}):\n{}",
-            validator_run.status,
-            validator_run.text()
-        ));
-    }
-
     if !failures.is_empty() {
         bail!(
             "{} does not pass lint:\n{}",
@@ -384,37 +378,94 @@ pub fn lint_spec(root: &Path, path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes `redocly.yaml` and a `.redocly.lint-ignore.yaml` whose source-spec entries apply to
-/// `target` into `dir`. Redocly reads the ignore file next to the configuration it is given and
-/// resolves the ignore file's keys against that directory, so an absolute key names `target`.
-///
-/// `redocly.yaml` is copied as it is, so it must stay self-contained (no relative paths to
-/// plugins or other configurations).
-fn write_rekeyed_lint_config(root: &Path, dir: &Path, target: &Path) -> anyhow::Result<()> {
-    let config = root.join(REDOCLY_CONFIG);
-    std::fs::copy(&config, dir.join(REDOCLY_CONFIG))
-        .with_context(|| format!("copying {}", config.display()))?;
-    let ignore = root.join(LINT_IGNORE_FILE);
-    let text = match std::fs::read_to_string(&ignore) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(error) => return Err(error).with_context(|| format!("reading {}", ignore.display())),
-    };
-    let source_key = format!("{}:", crate::SPEC_PATH);
-    let target_key = format!("'{}':", target.to_string_lossy().replace('\'', "''"));
-    let rekeyed: String = text
-        .lines()
-        .map(|line| {
-            if line.trim_end() == source_key {
-                target_key.as_str()
-            } else {
-                line
-            }
+/// A pinned Node tool from the root `package.json` (`node_modules/.bin/<name>`), run from the
+/// repository root. Call [`ensure_node_tools`] first.
+pub fn node_tool(root: &Path, name: &str) -> Command {
+    let mut command = Command::new(root.join("node_modules/.bin").join(if cfg!(windows) {
+        format!("{name}.cmd")
+    } else {
+        name.to_owned()
+    }));
+    command.current_dir(root);
+    command
+}
+
+/// A long-running tool (a mock server) in its own process group, its output going to a log
+/// file; the whole group is killed when this is dropped, so no server outlives its test.
+pub struct Background {
+    child: std::process::Child,
+    log: PathBuf,
+    _scratch: Scratch,
+}
+
+impl Background {
+    /// Starts `command`, writing its standard output and error to a log file.
+    pub fn start(command: &mut Command, purpose: &str) -> anyhow::Result<Self> {
+        let scratch = Scratch::new(purpose)?;
+        let log = scratch.0.join("output.log");
+        let file = std::fs::File::create(&log)?;
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(command, 0);
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(file.try_clone()?)
+            .stderr(file)
+            .spawn()
+            .with_context(|| format!("starting {}", describe(command)))?;
+        Ok(Self {
+            child,
+            log,
+            _scratch: scratch,
         })
-        .flat_map(|line| [line, "\n"])
-        .collect();
-    std::fs::write(dir.join(LINT_IGNORE_FILE), rekeyed)
-        .with_context(|| format!("writing the lint ignore file in {}", dir.display()))
+    }
+
+    /// Waits until something accepts connections on `127.0.0.1:port`, failing with the tool's
+    /// output when it exits first or `timeout` passes.
+    pub fn wait_for_port(&mut self, port: u16, timeout: Duration) -> anyhow::Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(());
+            }
+            if let Some(status) = self.child.try_wait()? {
+                bail!(
+                    "the tool exited ({status}) before listening:\n{}",
+                    self.output()
+                );
+            }
+            if Instant::now() >= deadline {
+                bail!(
+                    "the tool did not listen on port {port} within {timeout:?}:\n{}",
+                    self.output()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The last lines the tool printed.
+    pub fn output(&self) -> String {
+        tail(&std::fs::read_to_string(&self.log).unwrap_or_default(), 40)
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        kill_group(self.child.id());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The pinned Prism mock server serving `spec` on `127.0.0.1:port`: the document's examples,
+/// or with `dynamic` bodies generated from its schemas. Call [`ensure_node_tools`] first.
+pub fn prism(root: &Path, spec: &Path, port: u16, dynamic: bool) -> Command {
+    let mut command = node_tool(root, "prism");
+    command
+        .args(["mock", "--host", "127.0.0.1", "--port", &port.to_string()])
+        .args(if dynamic { &["--dynamic"][..] } else { &[] })
+        .arg(spec);
+    command
 }
 
 /// A fresh directory under the system's temporary directory, removed when dropped.
@@ -606,22 +657,6 @@ mod tests {
             "{error}"
         );
         assert!(error.contains("started"), "{error}");
-    }
-
-    #[test]
-    fn the_ignore_list_is_rekeyed_to_the_linted_file_and_nothing_else_changes() {
-        let root = Scratch::new("rekey-root").unwrap();
-        let out = Scratch::new("rekey-out").unwrap();
-        std::fs::write(root.0.join(REDOCLY_CONFIG), "extends:\n  - recommended\n").unwrap();
-        let ignore = "# spec/gtmhub.yaml: comment\nspec/gtmhub.yaml:\n  rule:\n    - '#/a'\n";
-        std::fs::write(root.0.join(LINT_IGNORE_FILE), ignore).unwrap();
-        write_rekeyed_lint_config(&root.0, &out.0, Path::new("/d/it's.json")).unwrap();
-        let rekeyed = std::fs::read_to_string(out.0.join(LINT_IGNORE_FILE)).unwrap();
-        assert_eq!(
-            rekeyed,
-            "# spec/gtmhub.yaml: comment\n'/d/it''s.json':\n  rule:\n    - '#/a'\n"
-        );
-        assert!(out.0.join(REDOCLY_CONFIG).is_file());
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub(super) fn emit_client_file(api: &Api) -> TokenStream {
     let info = emit_api_info(api);
     let client = emit_client(api);
     let builder = emit_builder(api);
+    let servers = emit_servers(api);
     let operations = operations::emit_operations(api);
     quote! {
         #header
@@ -32,6 +33,7 @@ pub(super) fn emit_client_file(api: &Api) -> TokenStream {
         #info
         #client
         #builder
+        #servers
         #operations
     }
 }
@@ -231,6 +233,15 @@ fn emit_builder(api: &Api) -> TokenStream {
             },
         }
     });
+    let server_setter = (!api.servers.is_empty()).then(|| {
+        quote! {
+            /// Sends requests to one of the servers the API description lists (the first,
+            /// [`Server::default`], unless this or [`base_url`](Self::base_url) says otherwise).
+            pub fn server(self, server: Server) -> Self {
+                self.base_url(server.url())
+            }
+        }
+    });
     quote! {
         /// Configures and builds a [`Client`]; start with [`Client::builder`].
         #[derive(Debug)]
@@ -255,6 +266,8 @@ fn emit_builder(api: &Api) -> TokenStream {
             pub fn base_url(self, url: impl Into<String>) -> Self {
                 Self { inner: self.inner.base_url(url) }
             }
+
+            #server_setter
 
             /// Sets the timeout for establishing a connection (default 10 s).
             pub fn connect_timeout(self, timeout: ::std::time::Duration) -> Self {
@@ -328,6 +341,63 @@ fn emit_builder(api: &Api) -> TokenStream {
             /// insecure HTTP is not allowed, or when the HTTP client cannot be created.
             pub fn build(self) -> Result<Client, BuildError> {
                 Ok(Client { runtime: self.inner.build()? })
+            }
+        }
+    }
+}
+
+/// The `Server` enum: one variant per absolute server URL of the description, so a region or
+/// environment is picked by name (`ClientBuilder::server`) rather than by pasting its URL.
+fn emit_servers(api: &Api) -> TokenStream {
+    if api.servers.is_empty() {
+        return TokenStream::new();
+    }
+    let variants = api.servers.iter().enumerate().map(|(index, server)| {
+        let variant = ident(&server.name.rust);
+        let default = (index == 0).then(|| quote!(#[default]));
+        let mut paragraphs: Vec<String> =
+            server.docs.0.iter().map(|p| docs::spec_text(p)).collect();
+        paragraphs.push(format!("URL: {}.", docs::code(&server.url)));
+        let doc = docs::outer(&paragraphs);
+        quote! {
+            #doc
+            #default
+            #variant
+        }
+    });
+    let names = api.servers.iter().map(|server| ident(&server.name.rust));
+    let arms = api.servers.iter().map(|server| {
+        let variant = ident(&server.name.rust);
+        let url = &server.url;
+        quote!(Self::#variant => #url,)
+    });
+    let doc = docs::outer(&[format!(
+        "The servers {} lists; [`ClientBuilder::server`] picks one. The first is the default.",
+        docs::code(&api.source)
+    )]);
+    quote! {
+        #doc
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Server {
+            #(#variants),*
+        }
+
+        impl Server {
+            /// Every server, in the order the API description lists them.
+            pub const ALL: &[Server] = &[#(Server::#names),*];
+
+            /// The server's base URL, without a trailing slash.
+            pub const fn url(self) -> &'static str {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for Server {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.url())
             }
         }
     }

@@ -55,7 +55,10 @@ pub(crate) fn spec_text(text: &str) -> String {
             c if c.is_control() => ' ',
             c => c,
         })
-        .collect();
+        .collect::<String>()
+        // Tabs render differently everywhere; rustdoc and clippy want spaces.
+        .replace('\t', "    ");
+    let text = line_breaks_to_newlines(&text);
     let mut out: Vec<String> = Vec::new();
     let mut in_fence = false;
     let mut in_list = false;
@@ -91,14 +94,43 @@ pub(crate) fn spec_text(text: &str) -> String {
     out.join("\n")
 }
 
+/// HTML line breaks (`<br>`, `<br/>`, `<br />`, any case), which descriptions written for web
+/// renderers use between lines, become the line breaks they mean instead of escaped tags.
+fn line_breaks_to_newlines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let tag = &rest[start..];
+        let len = ["<br>", "<br/>", "<br />"]
+            .iter()
+            .find(|form| {
+                tag.get(..form.len())
+                    .is_some_and(|t| t.eq_ignore_ascii_case(form))
+            })
+            .map(|form| form.len());
+        match len {
+            Some(len) => {
+                out.push('\n');
+                rest = &tag[len..];
+            }
+            None => {
+                out.push('<');
+                rest = &tag[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Whether a markdown line starts a list item (`- `, `* `, `+ `, `1. `, `1) `).
 fn is_list_item(line: &str) -> bool {
     if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
         return true;
     }
     let digits = line.chars().take_while(char::is_ascii_digit).count();
-    digits > 0
-        && (line[digits..].starts_with(". ") || line[digits..].starts_with(") "))
+    digits > 0 && (line[digits..].starts_with(". ") || line[digits..].starts_with(") "))
 }
 
 /// Spec markdown as one line, for list items (a line break inside a list item would end it,
@@ -260,6 +292,15 @@ mod tests {
     }
 
     #[test]
+    fn html_line_breaks_become_line_breaks_and_lines_keep_their_semicolons() {
+        assert_eq!(
+            spec_text("Get several.<br />**Note:** only US.<BR>End<br/>"),
+            "Get several.\n**Note:** only US.\nEnd"
+        );
+        assert_eq!(spec_text("a <b>bold</b>"), "a &lt;b&gt;bold&lt;/b&gt;");
+    }
+
+    #[test]
     fn code_spans_are_untouched() {
         assert_eq!(sanitize("use `[a]` and `<b>`"), "use `[a]` and `<b>`");
         assert_eq!(sanitize("a ` b"), "a \\` b");
@@ -275,7 +316,10 @@ mod tests {
     #[test]
     fn lists_end_before_a_line_that_is_not_an_item() {
         let docs = spec_text("For example:\n* a\n* b\nAfter the list.\n1. one\n> quote");
-        assert_eq!(docs, "For example:\n* a\n* b\n\nAfter the list.\n1. one\n\n&gt; quote");
+        assert_eq!(
+            docs,
+            "For example:\n* a\n* b\n\nAfter the list.\n1. one\n\n&gt; quote"
+        );
     }
 
     #[test]

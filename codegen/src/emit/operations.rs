@@ -9,8 +9,8 @@ use super::request::emit_sends;
 use super::shapes::Shapes;
 use super::{Scope, TypeIndex, docs, ident, rust_type};
 use crate::ir::{
-    Api, Body, BodyKind, Location, Operation, Param, PathPart, Response, ResponseBody, Status,
-    Success, TypeRef,
+    Api, Body, BodyKind, Bounds, Location, Operation, Param, PathPart, Response, ResponseBody,
+    Status, Success, TypeRef,
 };
 
 pub(super) fn emit_operations(api: &Api) -> TokenStream {
@@ -282,7 +282,31 @@ fn param_line(api: &Api, p: &Param) -> String {
             api.settings[index].name.rust
         ));
     }
+    if let Some(range) = range_text(p.bounds) {
+        line.push(' ');
+        line.push_str(&range);
+    }
     line
+}
+
+/// The documented range of a numeric parameter, as a sentence (none when unbounded).
+fn range_text(bounds: Bounds) -> Option<String> {
+    let side = |side: Option<(f64, bool)>, inclusive: &str, exclusive: &str| {
+        side.map(|(value, open)| format!("{} {value}", if open { exclusive } else { inclusive }))
+    };
+    let parts: Vec<String> = [
+        side(bounds.minimum, "at least", "greater than"),
+        side(bounds.maximum, "at most", "less than"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| {
+        format!(
+            "Must be {}; other values fail the call with [`Error::InvalidRequest`](crate::Error::InvalidRequest) before anything is sent.",
+            parts.join(" and ")
+        )
+    })
 }
 
 pub(super) fn status_text(status: Status) -> String {
@@ -543,6 +567,7 @@ fn emit_setter(api: &Api, p: &Param) -> TokenStream {
             setting.name.rust
         ));
     }
+    paragraphs.extend(range_text(p.bounds));
     if let Some(example) = &p.example {
         paragraphs.push(format!("Example: {}.", docs::code(example)));
     }

@@ -9,8 +9,8 @@ use super::operations::{streams, success_type};
 use super::shapes::Shapes;
 use super::{Scalar, Scope, TypeIndex, ValueKind, docs, ident, rust_type};
 use crate::ir::{
-    Api, Body, BodyKind, Location, Operation, Pagination, Param, PartKind, PathPart, Response,
-    ResponseBody, Status, Style, Success, SuccessVariant,
+    Api, Body, BodyKind, Bounds, Location, Operation, Pagination, Param, PartKind, PathPart,
+    Response, ResponseBody, Status, Style, Success, SuccessVariant,
 };
 
 pub(super) fn emit_sends(
@@ -123,7 +123,11 @@ fn style(style: Style) -> TokenStream {
 fn emit_path_param(index: &TypeIndex<'_>, p: &Param) -> TokenStream {
     let name = ident(&p.name.rust);
     let wire = &p.name.wire;
-    match (index.value_kind(&p.ty), p.style) {
+    let check = (!p.bounds.is_empty()).then(|| {
+        let bounds = bounds(p.bounds);
+        quote!(request.check_bounds(#wire, &self.#name, #bounds)?;)
+    });
+    let push = match (index.value_kind(&p.ty), p.style) {
         (ValueKind::Text, Style::Simple) => quote!(request.push_path_param(#wire, &self.#name)?;),
         (ValueKind::StringEnum, Style::Simple) => {
             quote!(request.push_path_param(#wire, self.#name.as_str())?;)
@@ -136,7 +140,8 @@ fn emit_path_param(index: &TypeIndex<'_>, p: &Param) -> TokenStream {
             let explode = p.explode;
             quote!(request.path_value(#wire, &self.#name, #style, #explode)?;)
         }
-    }
+    };
+    quote!(#check #push)
 }
 
 fn emit_param_use(api: &Api, index: &TypeIndex<'_>, p: &Param) -> TokenStream {
@@ -194,16 +199,40 @@ fn emit_param_use(api: &Api, index: &TypeIndex<'_>, p: &Param) -> TokenStream {
             (Location::Path, _) => TokenStream::new(),
         }
     };
+    // A documented range is checked before the value is encoded.
+    let checked = |value: TokenStream| -> TokenStream {
+        let statement = send(value.clone());
+        if p.bounds.is_empty() {
+            return statement;
+        }
+        let bounds = bounds(p.bounds);
+        quote! {
+            request.check_bounds(#wire, #value, #bounds)?;
+            #statement
+        }
+    };
     if p.is_argument() {
-        send(quote!(&self.#name))
+        checked(quote!(&self.#name))
     } else {
-        let statement = send(quote!(value));
+        let statement = checked(quote!(value));
         quote! {
             if let Some(value) = &self.#name {
                 #statement
             }
         }
     }
+}
+
+fn bounds(bounds: Bounds) -> TokenStream {
+    let side = |side: Option<(f64, bool)>| match side {
+        Some((value, exclusive)) => {
+            let value = Literal::f64_suffixed(value);
+            quote!(Some((#value, #exclusive)))
+        }
+        None => quote!(None),
+    };
+    let (minimum, maximum) = (side(bounds.minimum), side(bounds.maximum));
+    quote!(::codegen_runtime::Bounds { minimum: #minimum, maximum: #maximum })
 }
 
 /// Sends the body in its media type (for a body enum, in the variant's).
@@ -335,11 +364,42 @@ fn success_patterns(op: &Operation) -> Vec<TokenStream> {
     if successes.is_empty() {
         return vec![quote!(200..=299)];
     }
-    successes
+    if has_range {
+        return successes
+            .iter()
+            .filter(|r| matches!(r.status, Status::Range(_)))
+            .map(|r| status_pattern(r.status))
+            .collect();
+    }
+    let mut codes: Vec<u16> = successes
         .iter()
-        .filter(|r| !has_range || matches!(r.status, Status::Range(_)))
-        .map(|r| status_pattern(r.status))
-        .collect()
+        .filter_map(|r| match r.status {
+            Status::Code(code) => Some(code),
+            _ => None,
+        })
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    // Consecutive codes become one range, as a reader (and clippy) would write them.
+    let mut patterns = Vec::new();
+    let mut start = 0;
+    while start < codes.len() {
+        let mut end = start;
+        while end + 1 < codes.len() && codes[end + 1] == codes[end] + 1 {
+            end += 1;
+        }
+        let (low, high) = (
+            Literal::u16_unsuffixed(codes[start]),
+            Literal::u16_unsuffixed(codes[end]),
+        );
+        patterns.push(if start == end {
+            quote!(#low)
+        } else {
+            quote!(#low..=#high)
+        });
+        start = end + 1;
+    }
+    patterns
 }
 
 fn decode(shapes: &Shapes<'_>, body: Option<&ResponseBody>) -> TokenStream {

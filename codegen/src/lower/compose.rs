@@ -87,9 +87,9 @@ fn definite_types(node: &Node) -> Types {
         .chain(node.get("const"))
         .filter(|v| !matches!(v, Node::Null))
         .collect();
-    values
-        .iter()
-        .fold(Types::default(), |types, value| types.with(Types::of_value(value)))
+    values.iter().fold(Types::default(), |types, value| {
+        types.with(Types::of_value(value))
+    })
 }
 
 /// Whether a schema stands only for `null`: `type: null`, a `null` const or enum, or 3.0's
@@ -721,7 +721,8 @@ fn implicit_tag<'a>(cx: &Cx<'a>, members: &[Part<'a>]) -> Option<String> {
     let first = members.first()?;
     let candidates = first.resolved.entries("properties");
     candidates.iter().find_map(|(name, _)| {
-        let values: Option<Vec<String>> = members.iter().map(|m| fixed_value(cx, m, name)).collect();
+        let values: Option<Vec<String>> =
+            members.iter().map(|m| fixed_value(cx, m, name)).collect();
         let values = values?;
         let distinct: std::collections::BTreeSet<&String> = values.iter().collect();
         (distinct.len() == values.len()).then(|| name.to_string())

@@ -11,6 +11,7 @@ mod params;
 mod schema;
 mod schemas;
 mod security;
+mod servers;
 
 use crate::doc::{Index, Node, percent_decode};
 use crate::error::{Diagnostic, Errors, Pointer, Sink};
@@ -69,6 +70,7 @@ pub(crate) fn lower(
     let security = security::lower_security(&mut cx, &mut setters);
     let lowered = operations::lower_operations(&mut cx, &mut types, &security, setters);
     let default_base_url = default_base_url(root);
+    let servers = servers::lower_servers(&mut cx);
     let types = types.finish(&mut cx);
     // A client without credentials is refused only when no operation can do without them.
     let requires_token = !lowered.operations.is_empty()
@@ -81,6 +83,7 @@ pub(crate) fn lower(
         version,
         docs: Docs::from_parts([info.and_then(|i| i.str_field("description"))]),
         default_base_url,
+        servers,
         requires_token,
         auth: security.schemes,
         source: spec.path.to_owned(),
@@ -138,18 +141,8 @@ fn check_shape(cx: &mut Cx<'_>) {
 
 /// The first server's URL with its variables replaced by their defaults, if it is absolute.
 fn default_base_url(root: &Node) -> Option<String> {
-    let server = root.items("servers").first()?;
-    let mut url = server.str_field("url")?.to_owned();
-    for (name, variable) in server.entries("variables") {
-        if let Some(default) = variable.get("default") {
-            let default = default
-                .as_str()
-                .map_or_else(|| default.to_string(), str::to_owned);
-            url = url.replace(&format!("{{{name}}}"), &default);
-        }
-    }
-    let absolute = url.starts_with("https://") || url.starts_with("http://");
-    absolute.then(|| url.trim_end_matches('/').to_owned())
+    let url = servers::url_of(root.items("servers").first()?)?;
+    (url.starts_with("https://") || url.starts_with("http://")).then_some(url)
 }
 
 /// The component name a local `$ref` of the given kind points at, e.g.

@@ -42,6 +42,7 @@ const ROOT_NAMES: &[&str] = &[
     "StatusCode",
     "reqwest",
     "ClientBuilder",
+    "Server",
     "Error",
     "ErrorResponse",
     "BuildError",

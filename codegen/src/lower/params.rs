@@ -5,7 +5,7 @@ use super::operations::{BUILDER_METHODS, Names, is_json};
 use super::{Cx, TypeSpace};
 use crate::doc::Node;
 use crate::error::Pointer;
-use crate::ir::{Docs, Location, Name, Param, Setting, Style, TypeRef};
+use crate::ir::{Bounds, Docs, Location, Name, Param, Setting, Style, TypeRef};
 use crate::names::{self, Namespace};
 
 /// One parameter as written, resolved: the object, where it is, and the component name it
@@ -236,6 +236,11 @@ fn lower_param<'a>(
             (style_of(cx, node, location, at), TypeRef::String)
         }
     };
+    let bounds = if types.resolve_alias(&ty).is_number() {
+        bounds_of(cx, node.get("schema"), at)
+    } else {
+        Bounds::default()
+    };
     let required = location == Location::Path || node.flag("required");
     if location == Location::Path && !node.flag("required") {
         cx.sink.warn(
@@ -299,7 +304,36 @@ fn lower_param<'a>(
         style,
         explode,
         allow_reserved: node.flag("allowReserved"),
+        bounds,
     })
+}
+
+/// The range of a numeric parameter's schema, in 3.0's form (`exclusiveMinimum: true` beside
+/// `minimum`) or 3.1's (`exclusiveMinimum: 5`); the tighter wins where both are given.
+fn bounds_of<'a>(cx: &mut Cx<'a>, schema: Option<&'a Node>, at: &Pointer) -> Bounds {
+    let Some((schema, _)) = schema.and_then(|s| cx.resolve(s, &at.join("schema"))) else {
+        return Bounds::default();
+    };
+    let number = |key: &str| match schema.get(key) {
+        Some(Node::Int(i)) => Some(*i as f64),
+        Some(Node::Float(f)) if f.is_finite() => Some(*f),
+        _ => None,
+    };
+    // `raises` says which of two bounds is tighter: the larger minimum, the smaller maximum.
+    let side = |inclusive: &str, exclusive: &str, raises: fn(f64, f64) -> bool| {
+        let closed = number(inclusive).map(|v| (v, schema.flag(exclusive)));
+        let open = number(exclusive).map(|v| (v, true));
+        match (closed, open) {
+            (Some(a), Some(b)) if raises(a.0, b.0) => Some(a),
+            (Some(a), Some(b)) if a.0 == b.0 => Some((a.0, true)),
+            (None, b @ Some(_)) | (Some(_), b @ Some(_)) => b,
+            (a, None) => a,
+        }
+    };
+    Bounds {
+        minimum: side("minimum", "exclusiveMinimum", |a, b| a > b),
+        maximum: side("maximum", "exclusiveMaximum", |a, b| a < b),
+    }
 }
 
 fn register_setting(

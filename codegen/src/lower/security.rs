@@ -85,6 +85,7 @@ impl Security {
 const BUILDER_METHODS: &[&str] = &[
     "token",
     "base_url",
+    "server",
     "connect_timeout",
     "timeout",
     "retry_policy",

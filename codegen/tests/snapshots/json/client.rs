@@ -236,6 +236,8 @@ impl ::codegen_runtime::RequestOptions for GetCount<'_> {
 
 impl<'a> GetCount<'a> {
     /// Sent as the `min` query parameter.
+    ///
+    /// Must be at least -9223372036854776000 and at most 18446744073709552000; other values fail the call with [`Error::InvalidRequest`](crate::Error::InvalidRequest) before anything is sent.
     pub fn min(mut self, value: i64) -> Self {
         self.min = Some(value);
         self
@@ -258,6 +260,15 @@ impl<'a> GetCount<'a> {
         request.security(&[&[]]);
         request.push_path("/counts");
         if let Some(value) = &self.min {
+            request
+                .check_bounds(
+                    "min",
+                    value,
+                    ::codegen_runtime::Bounds {
+                        minimum: Some((-9223372036854776000f64, false)),
+                        maximum: Some((18446744073709552000f64, false)),
+                    },
+                )?;
             request.query("min", value);
         }
         request.options(self.options);

@@ -106,6 +106,12 @@ impl ClientBuilder {
         }
     }
 
+    /// Sends requests to one of the servers the API description lists (the first,
+    /// [`Server::default`], unless this or [`base_url`](Self::base_url) says otherwise).
+    pub fn server(self, server: Server) -> Self {
+        self.base_url(server.url())
+    }
+
     /// Sets the timeout for establishing a connection (default 10 s).
     pub fn connect_timeout(self, timeout: ::std::time::Duration) -> Self {
         Self {
@@ -195,6 +201,33 @@ impl ClientBuilder {
         Ok(Client {
             runtime: self.inner.build()?,
         })
+    }
+}
+
+/// The servers `codegen/tests/fixtures/media.yaml` lists; [`ClientBuilder::server`] picks one. The first is the default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Server {
+    /// URL: `https://media.example.test`.
+    #[default]
+    MediaExampleTest,
+}
+
+impl Server {
+    /// Every server, in the order the API description lists them.
+    pub const ALL: &[Server] = &[Server::MediaExampleTest];
+
+    /// The server's base URL, without a trailing slash.
+    pub const fn url(self) -> &'static str {
+        match self {
+            Self::MediaExampleTest => "https://media.example.test",
+        }
+    }
+}
+
+impl ::std::fmt::Display for Server {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.url())
     }
 }
 

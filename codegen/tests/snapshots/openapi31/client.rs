@@ -204,7 +204,7 @@ impl Client {
     /// Arguments:
     /// - `body`: the JSON request body.
     ///
-    /// Call [`send`](CreateThing::send) on the returned builder to run the request.
+    /// Optional parameters are set on the returned [`CreateThing`]: [`weight`](CreateThing::weight). Call [`send`](CreateThing::send) to run the request.
     ///
     /// Responses:
     /// - `201`: created, decoded as [`Thing`](crate::types::Thing)
@@ -215,6 +215,7 @@ impl Client {
         CreateThing {
             client: self,
             options: ::codegen_runtime::CallOptions::default(),
+            weight: None,
             body,
         }
     }
@@ -228,6 +229,7 @@ impl Client {
 pub struct CreateThing<'a> {
     client: &'a Client,
     options: ::codegen_runtime::CallOptions,
+    weight: Option<f64>,
     body: super::types::Thing,
 }
 
@@ -238,6 +240,16 @@ impl ::codegen_runtime::RequestOptions for CreateThing<'_> {
 }
 
 impl<'a> CreateThing<'a> {
+    /// 3.1 writes an open bound as the number itself.
+    ///
+    /// Sent as the `weight` query parameter.
+    ///
+    /// Must be greater than 0 and at most 10; other values fail the call with [`Error::InvalidRequest`](crate::Error::InvalidRequest) before anything is sent.
+    pub fn weight(mut self, value: f64) -> Self {
+        self.weight = Some(value);
+        self
+    }
+
     /// Sends the request and decodes the response.
     ///
     /// Transient failures are retried as the client's `RetryPolicy` allows; every status the operation does not document as a success comes back as an `Error` that keeps the status, headers and body.
@@ -254,6 +266,18 @@ impl<'a> CreateThing<'a> {
         );
         request.security(&[&[]]);
         request.push_path("/things");
+        if let Some(value) = &self.weight {
+            request
+                .check_bounds(
+                    "weight",
+                    value,
+                    ::codegen_runtime::Bounds {
+                        minimum: Some((0f64, true)),
+                        maximum: Some((10f64, false)),
+                    },
+                )?;
+            request.query("weight", value);
+        }
         let body = &self.body;
         request.json_body(body)?;
         request.options(self.options);

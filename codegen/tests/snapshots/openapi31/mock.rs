@@ -71,6 +71,12 @@ pub struct CreateThingMock<'a> {
 }
 
 impl CreateThingMock<'_> {
+    /// Matches only calls whose `weight` query parameter is `value`.
+    pub fn weight(mut self, value: f64) -> Self {
+        self.inner.query("weight", &value);
+        self
+    }
+
     /// Matches only calls whose JSON request body equals `body`.
     pub fn body(mut self, body: &super::types::Thing) -> Self {
         self.inner.json_body(body);

@@ -113,6 +113,12 @@ impl ClientBuilder {
         }
     }
 
+    /// Sends requests to one of the servers the API description lists (the first,
+    /// [`Server::default`], unless this or [`base_url`](Self::base_url) says otherwise).
+    pub fn server(self, server: Server) -> Self {
+        self.base_url(server.url())
+    }
+
     /// Sets the timeout for establishing a connection (default 10 s).
     pub fn connect_timeout(self, timeout: ::std::time::Duration) -> Self {
         Self {
@@ -209,6 +215,33 @@ impl ClientBuilder {
         Ok(Client {
             runtime: self.inner.build()?,
         })
+    }
+}
+
+/// The servers `codegen/tests/fixtures/params.yaml` lists; [`ClientBuilder::server`] picks one. The first is the default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Server {
+    /// URL: `https://params.example.test`.
+    #[default]
+    ParamsExampleTest,
+}
+
+impl Server {
+    /// Every server, in the order the API description lists them.
+    pub const ALL: &[Server] = &[Server::ParamsExampleTest];
+
+    /// The server's base URL, without a trailing slash.
+    pub const fn url(self) -> &'static str {
+        match self {
+            Self::ParamsExampleTest => "https://params.example.test",
+        }
+    }
+}
+
+impl ::std::fmt::Display for Server {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.url())
     }
 }
 
