@@ -121,6 +121,12 @@ impl ClientBuilder {
         }
     }
 
+    /// Sends requests to one of the servers the API description lists (the first,
+    /// [`Server::default`], unless this or [`base_url`](Self::base_url) says otherwise).
+    pub fn server(self, server: Server) -> Self {
+        self.base_url(server.url())
+    }
+
     /// Sets the timeout for establishing a connection (default 10 s).
     pub fn connect_timeout(self, timeout: ::std::time::Duration) -> Self {
         Self {
@@ -233,6 +239,67 @@ impl ClientBuilder {
         Ok(Client {
             runtime: self.inner.build()?,
         })
+    }
+}
+
+/// The servers `spec/gtmhub.yaml` lists; [`ClientBuilder::server`] picks one. The first is the default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Server {
+    /// Gtmhub EU: the EU data centre on the Gtmhub host, for accounts at yourAccountDomain.gtmhub.com. The base URL every sample on the reference pages calls, and the default.
+    ///
+    /// URL: `https://app.gtmhub.com/api/v1`.
+    #[default]
+    GtmhubEu,
+    /// Gtmhub US: the US data centre on the Gtmhub host, for accounts at yourAccountDomain.us.gtmhub.com.
+    ///
+    /// URL: `https://app.us.gtmhub.com/api/v1`.
+    GtmhubUs,
+    /// Quantive EU: the EU data centre on the Quantive host, for accounts at yourAccountDomain.quantive.com.
+    ///
+    /// URL: `https://app.quantive.com/results/api/v1`.
+    QuantiveEu,
+    /// Quantive US: the US data centre on the Quantive host, for accounts at yourAccountDomain.us.quantive.com.
+    ///
+    /// URL: `https://app.us.quantive.com/results/api/v1`.
+    QuantiveUs,
+    /// Quantive AS: the as. data centre on the Quantive host, for accounts at yourAccountDomain.as.quantive.com.
+    ///
+    /// URL: `https://app.as.quantive.com/results/api/v1`.
+    QuantiveAs,
+    /// Quantive SA: the sa. data centre on the Quantive host, for accounts at yourAccountDomain.sa.quantive.com.
+    ///
+    /// URL: `https://app.sa.quantive.com/results/api/v1`.
+    QuantiveSa,
+}
+
+impl Server {
+    /// Every server, in the order the API description lists them.
+    pub const ALL: &[Server] = &[
+        Server::GtmhubEu,
+        Server::GtmhubUs,
+        Server::QuantiveEu,
+        Server::QuantiveUs,
+        Server::QuantiveAs,
+        Server::QuantiveSa,
+    ];
+
+    /// The server's base URL, without a trailing slash.
+    pub const fn url(self) -> &'static str {
+        match self {
+            Self::GtmhubEu => "https://app.gtmhub.com/api/v1",
+            Self::GtmhubUs => "https://app.us.gtmhub.com/api/v1",
+            Self::QuantiveEu => "https://app.quantive.com/results/api/v1",
+            Self::QuantiveUs => "https://app.us.quantive.com/results/api/v1",
+            Self::QuantiveAs => "https://app.as.quantive.com/results/api/v1",
+            Self::QuantiveSa => "https://app.sa.quantive.com/results/api/v1",
+        }
+    }
+}
+
+impl ::std::fmt::Display for Server {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.url())
     }
 }
 
@@ -1184,6 +1251,8 @@ impl<'a> GetUsers<'a> {
     ///
     /// Sent as the `skip` query parameter.
     ///
+    /// Must be at least 0; other values fail the call with [`Error::InvalidRequest`](crate::Error::InvalidRequest) before anything is sent.
+    ///
     /// Example: `50`.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
@@ -1193,6 +1262,8 @@ impl<'a> GetUsers<'a> {
     /// The max number of entities that can be returned by the get query. By default take value is 100. Used when implementing paging
     ///
     /// Sent as the `take` query parameter.
+    ///
+    /// Must be at least 0; other values fail the call with [`Error::InvalidRequest`](crate::Error::InvalidRequest) before anything is sent.
     ///
     /// Example: `50`.
     pub fn take(mut self, value: i64) -> Self {
@@ -1238,9 +1309,27 @@ impl<'a> GetUsers<'a> {
             request.query("filter", value);
         }
         if let Some(value) = &self.skip {
+            request
+                .check_bounds(
+                    "skip",
+                    value,
+                    ::codegen_runtime::Bounds {
+                        minimum: Some((0f64, false)),
+                        maximum: None,
+                    },
+                )?;
             request.query("skip", value);
         }
         if let Some(value) = &self.take {
+            request
+                .check_bounds(
+                    "take",
+                    value,
+                    ::codegen_runtime::Bounds {
+                        minimum: Some((0f64, false)),
+                        maximum: None,
+                    },
+                )?;
             request.query("take", value);
         }
         if let Some(value) = &self.include_shadowed_roles {

@@ -10,7 +10,7 @@
 pub struct Binary {
     /// Subtype value of the binary permission data (sample value 2).
     #[serde(rename = "Subtype", default, skip_serializing_if = "Option::is_none")]
-    pub subtype: Option<f64>,
+    pub subtype: Option<i64>,
 }
 
 /// Permissions granted to the owner. Stands for the placeholder string "OwnerPermission" (linked goal access and linked sessions); printed as an object in goalMetricsLinksResponse (access.ownerPermissions and tasks\[\].access.ownerPermissions as {"grant": {"Subtype": 2}}; linked sessions as {"grant": "Binary"}) and in the goal sample (owner_permissions).
@@ -82,7 +82,7 @@ pub struct MetricFormat {
     pub id: Option<String>,
     /// Number of fraction digits.
     #[serde(rename = "fractionSize", default, skip_serializing_if = "Option::is_none")]
-    pub fraction_size: Option<f64>,
+    pub fraction_size: Option<i64>,
     /// Prefix shown before the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
@@ -268,7 +268,7 @@ pub struct UsersResponse {
     pub items: Option<Vec<UserResponse>>,
     /// Total number of users matching the query.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<f64>,
+    pub total_count: Option<i64>,
 }
 
 /// A Gtmhub user with its full field set. The page names this response userResponse (POST /users); the same object is printed as the items of usersResponse and, on the Badges page, as badge assignees' Users and their Teams' managerInfo and membersInfo. The shorter user object printed as an announcement author is announcementAuthor.
@@ -380,7 +380,7 @@ pub struct UserIdentities {
     pub items: Option<Vec<UserIdentity>>,
     /// Number of identities.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<f64>,
+    pub total_count: Option<i64>,
 }
 
 /// One identity of a user.
@@ -500,7 +500,7 @@ pub struct UserRoleTeam {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub dynamic_metric_count: Option<f64>,
+    pub dynamic_metric_count: Option<i64>,
     /// Id of the team.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -513,7 +513,7 @@ pub struct UserRoleTeam {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub manual_metric_count: Option<f64>,
+    pub manual_metric_count: Option<i64>,
     /// Ids of the team members. Printed as the placeholder string "IDs" on the Badges page (managerInfo/membersInfo), i.e. a list of ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
@@ -523,7 +523,7 @@ pub struct UserRoleTeam {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub members_goal_count: Option<f64>,
+    pub members_goal_count: Option<i64>,
     /// Mentions of people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mentions: Option<Mentions>,
@@ -558,7 +558,7 @@ pub struct UserRoleTeam {
     pub tags: Option<Vec<TagSimple>>,
     /// Number of goals of the team.
     #[serde(rename = "teamGoalCount", default, skip_serializing_if = "Option::is_none")]
-    pub team_goal_count: Option<f64>,
+    pub team_goal_count: Option<i64>,
 }
 
 /// Personal settings of a user, as printed inside user objects. The user objects on the Badges page print neither onboardingMetadata nor theme; both are printed on the Deprecated page.
@@ -941,7 +941,7 @@ pub struct UserSettingsInsightboardSuggestion {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub number_of_suggestions_to_show: Option<f64>,
+    pub number_of_suggestions_to_show: Option<i64>,
 }
 
 /// Insightboard parameters in user settings; printed as {} on the pages (an object with unknown properties).
@@ -1196,7 +1196,7 @@ pub struct AnnouncementsResponse {
     pub items: Option<Vec<AnnouncementResponse>>,
     /// Total number of announcements.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<f64>,
+    pub total_count: Option<i64>,
 }
 
 /// An announcement. The page names this response announcementResponse.
@@ -1336,7 +1336,7 @@ pub struct MetricsResponse {
     pub items: Option<Vec<MetricResponse>>,
     /// Total number of metrics.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<f64>,
+    pub total_count: Option<i64>,
 }
 
 /// A metric (key result), as printed in the items of metricsResponse and in goalMetricsLinksResponse.metrics (identical field sets).
@@ -1417,7 +1417,7 @@ pub struct MetricResponse {
     pub name: Option<String>,
     /// Number of owners.
     #[serde(rename = "numberOfOwners", default, skip_serializing_if = "Option::is_none")]
-    pub number_of_owners: Option<f64>,
+    pub number_of_owners: Option<i64>,
     /// Whether the metric is obfuscated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscated: Option<bool>,
@@ -1453,7 +1453,7 @@ pub struct MetricResponse {
     pub target_operator: Option<String>,
     /// Number of tasks.
     #[serde(rename = "tasksCount", default, skip_serializing_if = "Option::is_none")]
-    pub tasks_count: Option<f64>,
+    pub tasks_count: Option<i64>,
     /// URL of the metric.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -1553,7 +1553,7 @@ pub struct LinkedGoal {
     pub name: Option<String>,
     /// Number of owners.
     #[serde(rename = "numberOfOwners", default, skip_serializing_if = "Option::is_none")]
-    pub number_of_owners: Option<f64>,
+    pub number_of_owners: Option<i64>,
     /// Whether the goal is obfuscated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscated: Option<bool>,
@@ -1630,7 +1630,7 @@ pub struct LinkedMetric {
     pub name: Option<String>,
     /// Number of owners.
     #[serde(rename = "numberOfOwners", default, skip_serializing_if = "Option::is_none")]
-    pub number_of_owners: Option<f64>,
+    pub number_of_owners: Option<i64>,
     /// Whether the metric is obfuscated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscated: Option<bool>,
@@ -1735,7 +1735,7 @@ pub struct GoalMetricsLinksResponse {
     pub children_aggregated_attainment: Option<f64>,
     /// Number of children.
     #[serde(rename = "childrenCount", default, skip_serializing_if = "Option::is_none")]
-    pub children_count: Option<f64>,
+    pub children_count: Option<i64>,
     /// Closed status.
     #[serde(rename = "closedStatus", default, skip_serializing_if = "Option::is_none")]
     pub closed_status: Option<ClosedStatusResponse>,
@@ -1780,7 +1780,7 @@ pub struct GoalMetricsLinksResponse {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub full_sub_tree_count: Option<f64>,
+    pub full_sub_tree_count: Option<i64>,
     /// Id of the goal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -1798,7 +1798,7 @@ pub struct GoalMetricsLinksResponse {
     pub metrics: Option<Vec<MetricResponse>>,
     /// Number of metrics.
     #[serde(rename = "metricsCount", default, skip_serializing_if = "Option::is_none")]
-    pub metrics_count: Option<f64>,
+    pub metrics_count: Option<i64>,
     /// Id of the user who last modified the goal.
     #[serde(rename = "modifiedById", default, skip_serializing_if = "Option::is_none")]
     pub modified_by_id: Option<String>,
@@ -1811,10 +1811,10 @@ pub struct GoalMetricsLinksResponse {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub non_archived_tasks_count: Option<f64>,
+    pub non_archived_tasks_count: Option<i64>,
     /// Number of owners.
     #[serde(rename = "numberOfOwners", default, skip_serializing_if = "Option::is_none")]
-    pub number_of_owners: Option<f64>,
+    pub number_of_owners: Option<i64>,
     /// Whether the goal is obfuscated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscated: Option<bool>,
@@ -1848,7 +1848,7 @@ pub struct GoalMetricsLinksResponse {
     pub session_id: Option<String>,
     /// Size of the sub-tree.
     #[serde(rename = "subTreeCount", default, skip_serializing_if = "Option::is_none")]
-    pub sub_tree_count: Option<f64>,
+    pub sub_tree_count: Option<i64>,
     /// Tags of the goal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagResponse>>,
@@ -1857,7 +1857,7 @@ pub struct GoalMetricsLinksResponse {
     pub tasks: Option<Vec<TaskResponse>>,
     /// Number of tasks.
     #[serde(rename = "tasksCount", default, skip_serializing_if = "Option::is_none")]
-    pub tasks_count: Option<f64>,
+    pub tasks_count: Option<i64>,
     /// URL of the goal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -1915,7 +1915,7 @@ pub struct WorkflowResponse {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub reviewers_needed: Option<f64>,
+    pub reviewers_needed: Option<i64>,
     /// Status of the workflow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -2121,14 +2121,14 @@ pub struct Goal {
     pub attainment: Option<f64>,
     /// Attainment type, printed as a number.
     #[serde(rename = "attainmentType", default, skip_serializing_if = "Option::is_none")]
-    pub attainment_type: Option<f64>,
+    pub attainment_type: Option<i64>,
     /// Calculation status.
     #[serde(
         rename = "calculationStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub calculation_status: Option<f64>,
+    pub calculation_status: Option<i64>,
     /// Aggregated attainment of the children.
     #[serde(
         rename = "childrenAggregatedAttainment",
@@ -2138,7 +2138,7 @@ pub struct Goal {
     pub children_aggregated_attainment: Option<f64>,
     /// Number of children.
     #[serde(rename = "childrenCount", default, skip_serializing_if = "Option::is_none")]
-    pub children_count: Option<f64>,
+    pub children_count: Option<i64>,
     /// Attainment of the children key results.
     #[serde(
         rename = "childrenKRAttainment",
@@ -2169,7 +2169,7 @@ pub struct Goal {
     pub deleted_by_id: Option<String>,
     /// Deletion reason.
     #[serde(rename = "deletionReason", default, skip_serializing_if = "Option::is_none")]
-    pub deletion_reason: Option<f64>,
+    pub deletion_reason: Option<i64>,
     /// Description of the goal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -2192,7 +2192,7 @@ pub struct Goal {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub full_sub_tree_count: Option<f64>,
+    pub full_sub_tree_count: Option<i64>,
     /// Id of the goal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -2220,7 +2220,7 @@ pub struct Goal {
     pub metrics_attainment: Option<f64>,
     /// Number of metrics.
     #[serde(rename = "metricsCount", default, skip_serializing_if = "Option::is_none")]
-    pub metrics_count: Option<f64>,
+    pub metrics_count: Option<i64>,
     /// Id of the user who last modified the goal.
     #[serde(rename = "modifiedById", default, skip_serializing_if = "Option::is_none")]
     pub modified_by_id: Option<String>,
@@ -2233,7 +2233,7 @@ pub struct Goal {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub non_archived_tasks_count: Option<f64>,
+    pub non_archived_tasks_count: Option<i64>,
     /// Order id.
     #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<f64>,
@@ -2257,13 +2257,13 @@ pub struct Goal {
     pub session_id: Option<String>,
     /// Size of the sub-tree.
     #[serde(rename = "subTreeCount", default, skip_serializing_if = "Option::is_none")]
-    pub sub_tree_count: Option<f64>,
+    pub sub_tree_count: Option<i64>,
     /// Tags of the goal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagSimple>>,
     /// Number of tasks.
     #[serde(rename = "tasksCount", default, skip_serializing_if = "Option::is_none")]
-    pub tasks_count: Option<f64>,
+    pub tasks_count: Option<i64>,
     /// Watchers of the goal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watchers: Option<Vec<String>>,
@@ -2282,7 +2282,7 @@ pub struct GoalClosedStatus {
     pub reason: Option<String>,
     /// Status, printed as a number.
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<f64>,
+    pub status: Option<i64>,
 }
 
 /// Design score as printed in the goal sample (policies carry passed). Not the same shape as designScoreResponse.
@@ -2331,10 +2331,10 @@ pub struct GoalWorkflow {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub reviewers_needed: Option<f64>,
+    pub reviewers_needed: Option<i64>,
     /// Status, printed as a number.
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<f64>,
+    pub status: Option<i64>,
 }
 
 /// A reviewer in the goal workflow.
@@ -2344,7 +2344,7 @@ pub struct GoalWorkflow {
 pub struct GoalWorkflowReviewer {
     /// Response of the reviewer, printed as a number.
     #[serde(rename = "Response", default, skip_serializing_if = "Option::is_none")]
-    pub response: Option<f64>,
+    pub response: Option<i64>,
     /// Id of the reviewing user.
     #[serde(rename = "UserId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
@@ -2418,7 +2418,7 @@ pub struct GoalLinkedGoal {
     pub attainment: Option<f64>,
     /// Attainment type, printed as a number.
     #[serde(rename = "attainmentType", default, skip_serializing_if = "Option::is_none")]
-    pub attainment_type: Option<f64>,
+    pub attainment_type: Option<i64>,
     /// Id of the user who created the goal.
     #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
@@ -2595,7 +2595,7 @@ pub struct BadgesResponse {
     pub items: Option<Vec<BadgeResponse>>,
     /// Total number of badges.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<f64>,
+    pub total_count: Option<i64>,
 }
 
 /// A badge. The page names this response badgeResponse (GET /badges/{id}, POST /badges); the same object is printed as badgesResponse items, assignedBadgeResponseV2.badge and teamResponse.badges.
@@ -2665,7 +2665,7 @@ pub struct AssignedBadgesResponse {
     pub items: Option<Vec<AssignedBadgeResponse>>,
     /// Total number of badge assignments.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<f64>,
+    pub total_count: Option<i64>,
 }
 
 /// A badge assignment referring to its badge by id. The page names this response assignedBadgeResponse (POST /badges/assign); the same object is printed as assignedBadgesResponse items.
@@ -2729,7 +2729,7 @@ pub struct AssignedBadgesResponseV2 {
     pub items: Option<Vec<AssignedBadgeResponseV2>>,
     /// Total number of badge assignments.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<f64>,
+    pub total_count: Option<i64>,
 }
 
 /// A badge assignment with the badge embedded, as printed in assignedBadgesResponseV2 items (no badgeId and no richTextComment, unlike assignedBadgeResponse).

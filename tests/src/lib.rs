@@ -1,10 +1,10 @@
 //! Shared helpers for the workspace-level tests: the spec as JSON, a strict walk of sample values
-//! through their schemas, and the pages' samples with their placeholders expanded.
+//! through their schemas, and the spec's examples beside the pages' verbatim samples.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub mod mock;
 
@@ -280,69 +280,54 @@ pub fn declared_properties(spec: &SpecDoc) -> BTreeSet<(String, String)> {
     out
 }
 
-/// The placeholder strings the pages print where an object or list stands.
-pub const PLACEHOLDERS: &[&str] = &[
-    "tagResponse",
-    "assigneeResponse",
-    "MetricFormat",
-    "Permission",
-    "OwnerPermission",
-    "Binary",
-    "TagSimple",
-    "IsActiveFlag",
-    "ExternalTeamMapping",
-    "Mentions",
-    "DashboardItemSetting",
-    "DashboardItemSettings",
-    "DashboardDynamicValue",
-    "ProfilesSessionFilterDto",
-    "defaultAccess",
-    "Ids",
-    "IDs",
-];
+/// Where a page prints a placeholder string in place of an object or list, and the string: the
+/// `x-page-placeholders` of a media type object, as (JSON pointer into the example, string).
+pub fn page_placeholders(media: &Value) -> Vec<(String, String)> {
+    media
+        .get("x-page-placeholders")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(pointer, text)| {
+            (
+                pointer.clone(),
+                text.as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
 
-/// A page sample with every placeholder replaced by the smallest value of the type it stands
-/// for (`{}` for an object, `[]` for a list), so it can be decoded into the generated types.
-/// Returns the expanded sample and the pointers (relative to the sample) that were replaced.
-/// Panics if a non-placeholder value does not fit the schema: only placeholders are expanded.
-pub fn expand_placeholders(spec: &SpecDoc, schema: &Value, sample: &Value) -> (Value, Vec<String>) {
-    let mut mismatches = Vec::new();
-    check_value(
-        spec,
-        schema,
-        sample,
-        "",
-        &mut BTreeSet::new(),
-        &mut mismatches,
-    );
-    let mut expanded = sample.clone();
-    let mut replaced = Vec::new();
-    for mismatch in mismatches {
-        let Problem::WrongType { expected, found } = &mismatch.problem else {
-            panic!(
-                "sample has an undeclared property at {}: {:?}",
-                mismatch.pointer, mismatch.problem
-            );
-        };
-        let placeholder = serde_json::from_str::<String>(found).ok();
-        assert!(
-            placeholder
-                .as_deref()
-                .is_some_and(|p| PLACEHOLDERS.contains(&p)),
-            "sample value {found} at {} is not a placeholder but does not fit type {expected}",
-            mismatch.pointer
-        );
-        let replacement = match expected.as_str() {
-            "object" => Value::Object(Map::new()),
-            "array" => Value::Array(Vec::new()),
-            other => panic!("placeholder {found} stands for a {other}, which is not expandable"),
-        };
-        if let Some(slot) = expanded.pointer_mut(&mismatch.pointer) {
-            *slot = replacement;
-        }
-        replaced.push(mismatch.pointer);
+/// The page's verbatim sample: the spec's example with each placeholder string put back where
+/// `x-page-placeholders` says the page prints it.
+pub fn verbatim_sample(media: &Value) -> Option<Value> {
+    let mut sample = media.get("example")?.clone();
+    for (pointer, text) in page_placeholders(media) {
+        let slot = sample.pointer_mut(&pointer).unwrap_or_else(|| {
+            panic!("x-page-placeholders names {pointer}, which the example lacks")
+        });
+        *slot = Value::String(text);
     }
-    (expanded, replaced)
+    Some(sample)
+}
+
+/// The `application/json` media type object of an operation's request body or first success
+/// response (`direction` is `request` or `response`).
+pub fn media_object<'a>(
+    spec: &'a SpecDoc,
+    operation: &OperationRef<'a>,
+    direction: &str,
+) -> Option<&'a Value> {
+    match direction {
+        "request" => spec
+            .resolve(operation.operation.get("requestBody")?)
+            .pointer("/content/application~1json"),
+        _ => operation.operation["responses"]
+            .as_object()?
+            .iter()
+            .filter(|(status, _)| status.starts_with('2'))
+            .find_map(|(_, response)| spec.resolve(response).pointer("/content/application~1json"))
+            .filter(|media| media.get("schema").is_some()),
+    }
 }
 
 /// The JSON schema of an operation's first success response (`application/json`).
@@ -374,14 +359,25 @@ pub fn page_sample(operation_id: &str, direction: &str) -> Option<Value> {
     Some(serde_json::from_str(&text).expect("fixtures are valid JSON"))
 }
 
-/// The response sample of an operation with placeholders expanded, ready to serve or decode.
-pub fn expanded_response_sample(operation_id: &str) -> Value {
+/// The spec's example of an operation's success response: the page's sample with its
+/// placeholders expanded, a valid instance of the schema, ready to serve or decode.
+pub fn response_example(operation_id: &str) -> Value {
     let spec = SpecDoc::load();
     let operation = spec.operation(operation_id);
-    let (_, schema) =
-        success_schema(&spec, &operation).expect("the operation has a JSON success response");
-    let sample = page_sample(operation_id, "response").expect("a response sample exists");
-    expand_placeholders(&spec, schema, &sample).0
+    media_object(&spec, &operation, "response")
+        .and_then(|media| media.get("example"))
+        .cloned()
+        .expect("the operation has a JSON success response with an example")
+}
+
+/// The spec's example of an operation's JSON request body.
+pub fn request_example(operation_id: &str) -> Value {
+    let spec = SpecDoc::load();
+    let operation = spec.operation(operation_id);
+    media_object(&spec, &operation, "request")
+        .and_then(|media| media.get("example"))
+        .cloned()
+        .expect("the operation has a JSON request body with an example")
 }
 
 /// Compares two JSON values, treating numbers as equal when their values are equal (a sample's

@@ -1,13 +1,13 @@
 //! The spec's shape: it loads as OpenAPI 3.0 with `openapiv3`, lists exactly the 26 operations of
-//! the two pages with ids, tags and deprecation as the pages say, every `$ref` resolves, and
-//! every example fits its schema strictly (placeholders excepted, exactly as the lint ignore file
-//! lists them) and equals the page sample stored under `tests/fixtures/pages`.
+//! the two pages with ids, tags and deprecation as the pages say, every `$ref` resolves, every
+//! example fits its schema strictly with no exception, and each example is the page's sample
+//! (stored verbatim under `tests/fixtures/pages`) with its placeholders expanded.
 
 use std::collections::BTreeSet;
 
 use gtmhub_tests::{
-    Mismatch, PLACEHOLDERS, Problem, SPEC_PATH, SpecDoc, check_value, declared_properties, escape,
-    page_sample, repo_root, request_schema, success_schema,
+    Mismatch, Problem, SPEC_PATH, SpecDoc, check_value, declared_properties, escape, media_object,
+    page_placeholders, page_sample, repo_root, success_schema, verbatim_sample,
 };
 use serde_json::Value;
 
@@ -170,7 +170,8 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// Every example in the spec, with its schema and the pointer to the example.
+/// Every example in the spec, with its schema and the pointer to the example: parameters,
+/// request bodies, responses, and the components' own.
 fn examples(spec: &SpecDoc) -> Vec<(String, &Value, &Value)> {
     let mut out = Vec::new();
     for op in spec.operations() {
@@ -214,18 +215,31 @@ fn examples(spec: &SpecDoc) -> Vec<(String, &Value, &Value)> {
             }
         }
     }
+    for (name, schema) in spec.root["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        if let Some(example) = schema.get("example") {
+            out.push((
+                format!("#/components/schemas/{}/example", escape(name)),
+                schema,
+                example,
+            ));
+        }
+    }
     out
 }
 
 #[test]
-fn every_example_fits_its_schema_strictly_except_the_listed_placeholders() {
+fn every_example_fits_its_schema_strictly() {
     let spec = SpecDoc::load();
     let mut mismatches: Vec<Mismatch> = Vec::new();
     let mut visited = BTreeSet::new();
     let examples = examples(&spec);
     assert!(
-        examples.len() > 40,
-        "expected parameter, body and response examples"
+        examples.len() > 50,
+        "expected parameter, body, response and component examples"
     );
     for (pointer, schema, example) in &examples {
         check_value(
@@ -237,43 +251,13 @@ fn every_example_fits_its_schema_strictly_except_the_listed_placeholders() {
             &mut mismatches,
         );
     }
-
-    // No property anywhere in any example is missing from its schema (the check Redocly skips
-    // under allOf), and every type mismatch is a page placeholder.
-    for mismatch in &mismatches {
-        match &mismatch.problem {
-            Problem::Undeclared(name) => {
-                panic!("{}: property `{name}` is not declared", mismatch.pointer)
-            }
-            Problem::WrongType { expected, found } => {
-                let placeholder: Option<String> = serde_json::from_str(found).ok();
-                assert!(
-                    placeholder
-                        .as_deref()
-                        .is_some_and(|p| PLACEHOLDERS.contains(&p))
-                        && matches!(expected.as_str(), "object" | "array"),
-                    "{}: {found} does not fit type {expected}",
-                    mismatch.pointer
-                );
-            }
-        }
-    }
-
-    // The placeholder positions are exactly those the lint ignore file lists.
-    let ignore = std::fs::read_to_string(repo_root().join(".redocly.lint-ignore.yaml")).unwrap();
-    let ignore: Value = serde_yaml::from_str(&ignore).unwrap();
-    let ignored: BTreeSet<String> = ignore[SPEC_PATH]["no-invalid-media-type-examples"]
-        .as_array()
-        .expect("ignore entries")
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect();
-    let found: BTreeSet<String> = mismatches.iter().map(|m| m.pointer.clone()).collect();
-    assert_eq!(
-        found, ignored,
-        "placeholder positions differ from .redocly.lint-ignore.yaml"
+    // No exception: every value has its schema's type and every property is declared (also
+    // under allOf, which Redocly does not check).
+    assert_eq!(mismatches, [], "examples that do not fit their schemas");
+    assert!(
+        !std::path::Path::new(&repo_root().join(".redocly.lint-ignore.yaml")).exists(),
+        "no lint problem is hidden by an ignore file"
     );
-    assert_eq!(found.len(), 59);
 
     // Nothing in the schemas is unsupported by a sample: every declared property of every
     // component appears in at least one example.
@@ -291,37 +275,62 @@ fn every_example_fits_its_schema_strictly_except_the_listed_placeholders() {
 }
 
 #[test]
-fn fixtures_are_the_spec_examples_and_cover_every_sample() {
+fn examples_are_the_page_samples_with_placeholders_expanded_to_their_components_examples() {
     let spec = SpecDoc::load();
     let mut expected_files = BTreeSet::new();
+    let mut positions = 0;
     for op in spec.operations() {
         let id = op.id();
-        if let Some((status, _)) = success_schema(&spec, &op) {
-            let example = spec
-                .resolve(&op.operation["responses"][status])
-                .pointer("/content/application~1json/example")
-                .cloned();
-            let fixture = page_sample(id, "response");
-            if let Some(example) = example {
-                assert_eq!(
-                    fixture.as_ref(),
-                    Some(&example),
-                    "{id}: response fixture differs from the spec example"
-                );
-                expected_files.insert(format!("{id}.response.json"));
+        for direction in ["request", "response"] {
+            let Some(media) = media_object(&spec, &op, direction) else {
+                continue;
+            };
+            let Some(example) = media.get("example") else {
+                assert_eq!(id, "getPasswordPolicy", "{id} {direction} has no example");
+                continue;
+            };
+            // Putting the page's strings back gives the page's sample, word for word.
+            assert_eq!(
+                verbatim_sample(media),
+                page_sample(id, direction),
+                "{id} {direction}: the example with its placeholders put back differs from the page"
+            );
+            expected_files.insert(format!("{id}.{direction}.json"));
+            // Each expanded position holds the example of the component it stands for.
+            for (pointer, text) in page_placeholders(media) {
+                positions += 1;
+                let value = example.pointer(&pointer).unwrap();
+                let schema = schema_at(&spec, &media["schema"], &pointer)
+                    .unwrap_or_else(|| panic!("{id} {direction}: no schema at {pointer}"));
+                let schema = spec.resolve(schema);
+                let schema = schema
+                    .get("allOf")
+                    .and_then(|all| all.get(0))
+                    .map_or(schema, |only| spec.resolve(only));
+                match schema.get("example") {
+                    Some(own) => assert_eq!(value, own, "{id} {direction} {pointer} ({text})"),
+                    None => {
+                        let items = spec.resolve(&schema["items"]);
+                        match items.get("example") {
+                            Some(own) => assert_eq!(
+                                value,
+                                &Value::Array(vec![own.clone()]),
+                                "{id} {direction} {pointer} ({text})"
+                            ),
+                            None => assert!(
+                                value.as_array().is_some_and(|a| !a.is_empty()),
+                                "{id} {direction} {pointer} ({text}) is {value}"
+                            ),
+                        }
+                    }
+                }
             }
         }
-        if request_schema(&spec, &op).is_some() {
-            let body = spec.resolve(&op.operation["requestBody"]);
-            let example = body.pointer("/content/application~1json/example").cloned();
-            assert_eq!(
-                page_sample(id, "request"),
-                example,
-                "{id}: request fixture differs from the spec example"
-            );
-            expected_files.insert(format!("{id}.request.json"));
-        }
     }
+    assert_eq!(
+        positions, 59,
+        "the pages print 59 object or list placeholders"
+    );
     let on_disk: BTreeSet<String> = std::fs::read_dir(repo_root().join("tests/fixtures/pages"))
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
@@ -331,6 +340,28 @@ fn fixtures_are_the_spec_examples_and_cover_every_sample() {
         "every fixture belongs to an operation and vice versa"
     );
     assert_eq!(on_disk.len(), 26);
+}
+
+/// The schema a JSON pointer into an instance of `schema` reaches (through `$ref`, single
+/// `allOf` wrappers, properties and items).
+fn schema_at<'a>(spec: &'a SpecDoc, schema: &'a Value, pointer: &str) -> Option<&'a Value> {
+    let mut schema = schema;
+    for token in pointer.split('/').skip(1) {
+        let mut resolved = spec.resolve(schema);
+        while let Some(only) = resolved.get("allOf").and_then(|all| all.get(0)) {
+            if resolved.get("properties").is_some() {
+                break;
+            }
+            resolved = spec.resolve(only);
+        }
+        let token = token.replace("~1", "/").replace("~0", "~");
+        schema = if token.parse::<usize>().is_ok() && resolved.get("items").is_some() {
+            &resolved["items"]
+        } else {
+            resolved.get("properties")?.get(&token)?
+        };
+    }
+    Some(schema)
 }
 
 #[test]

@@ -21,10 +21,7 @@ use std::time::Duration;
 
 use gtmhub::types;
 use gtmhub::{Client, Error, ResponseValue, RetryPolicy};
-use gtmhub_tests::{
-    SpecDoc, escape, expand_placeholders, expanded_response_sample, json_difference, page_sample,
-    request_schema,
-};
+use gtmhub_tests::{SpecDoc, escape, json_difference, request_example, response_example};
 use serde_json::Value;
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -187,13 +184,9 @@ fn header_is(
     }
 }
 
-/// The page's request sample for `op`, placeholders expanded.
+/// The spec's example of `op`'s request body (the page's sample, placeholders expanded).
 fn request_sample(op: &str) -> Value {
-    let spec = SpecDoc::load();
-    let operation = spec.operation(op);
-    let schema = request_schema(&spec, &operation).expect("a JSON request body");
-    let sample = page_sample(op, "request").expect("a request sample");
-    expand_placeholders(&spec, schema, &sample).0
+    request_example(op)
 }
 
 /// Decodes the page's request sample into the generated request type.
@@ -329,7 +322,7 @@ where
 async fn get_users() {
     const OP: &str = "getUsers";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     let filter = "roles:573dbb61ed915d0005cc2c4d,roles:573dbb61ed915d0005cc2c7f";
     let call = Call::new(OP, "GET", "/accounts/users")
         .query("filter", filter)
@@ -350,12 +343,12 @@ async fn get_users() {
     );
     assert_eq!(users.status(), 200);
     assert_same(OP, &*users, &sample);
-    assert_eq!(users.total_count, Some(2.0));
+    assert_eq!(users.total_count, Some(2));
     let user = &users.items.as_ref().expect("items")[0];
     assert_eq!(user.is_sso_based, Some(false));
     assert_eq!(
         user.identities.as_ref().and_then(|i| i.total_count),
-        Some(2.0)
+        Some(2)
     );
 
     let labels = labelled(&sample);
@@ -397,7 +390,7 @@ async fn get_users() {
 async fn list_announcements() {
     const OP: &str = "listAnnouncements";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     let call = Call::new(OP, "GET", "/announcements").query("formatting", "plainText");
     wire.expect(call, 200, Some(&sample)).await;
     let list = unwrap(
@@ -409,7 +402,7 @@ async fn list_announcements() {
             .await,
     );
     assert_same(OP, &*list, &sample);
-    assert_eq!(list.total_count, Some(2.0));
+    assert_eq!(list.total_count, Some(2));
     assert_eq!(list.items.as_ref().expect("items").len(), 1);
 
     let labels = labelled(&sample);
@@ -448,7 +441,7 @@ async fn list_announcements() {
 async fn create_announcement() {
     const OP: &str = "createAnnouncement";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     let body = request_sample(OP);
     let request: types::AnnouncementRequest = request_body(OP);
     assert_eq!(request.author_id.as_deref(), Some("string value"));
@@ -503,7 +496,7 @@ async fn create_announcement() {
 async fn get_announcement() {
     const OP: &str = "getAnnouncement";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     let call = Call::new(OP, "GET", "/announcements/ann-1").query("formatting", "mentionsMarkup");
     wire.expect(call, 200, Some(&sample)).await;
     let announcement = unwrap(
@@ -576,7 +569,7 @@ async fn delete_announcement() {
 async fn update_announcement() {
     const OP: &str = "updateAnnouncement";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     let body = request_sample(OP);
     let request: types::AnnouncementPatchRequest = request_body(OP);
     assert_eq!(request.comment.as_deref(), Some("string value"));
@@ -622,7 +615,7 @@ async fn update_announcement() {
 async fn list_metrics_by_owner() {
     const OP: &str = "listMetricsByOwner";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     let call = Call::new(OP, "GET", "/metrics/owner/owner-9").query("formatting", "plainText");
     wire.expect(call, 200, Some(&sample)).await;
     let metrics = unwrap(
@@ -641,7 +634,7 @@ async fn list_metrics_by_owner() {
     assert_eq!(metric.cascade_type.as_deref(), Some("absolute_value"));
     assert_eq!(
         metric.format.as_ref().and_then(|f| f.fraction_size),
-        Some(2.0)
+        Some(2)
     );
 
     let labels = labelled(&sample);
@@ -700,7 +693,7 @@ async fn get_password_policy() {
 async fn create_user() {
     const OP: &str = "createUser";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     let body = request_sample(OP);
     let request: types::UserRequest = request_body(OP);
     assert_eq!(request.first_name.as_deref(), Some("John"));
@@ -754,7 +747,7 @@ async fn create_user() {
 async fn update_goal() {
     const OP: &str = "updateGoal";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     let body = request_sample(OP);
     let request: types::GoalRequest = request_body(OP);
     assert_eq!(request.name.as_deref(), Some("Become a market leader"));
@@ -776,7 +769,7 @@ async fn update_goal() {
         .and_then(|a| a.owner_permissions.as_ref())
         .and_then(|o| o.grant.as_ref())
         .and_then(|g| g.subtype);
-    assert_eq!(subtype, Some(2.0));
+    assert_eq!(subtype, Some(2));
 
     let labels = labelled(&sample);
     let call = Call::new(OP, "PUT", "/goals/goal-2")
@@ -823,7 +816,7 @@ async fn update_goal() {
 async fn update_goal_confidence() {
     const OP: &str = "updateGoalConfidence";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     let body = request_sample(OP);
     let request: types::GoalConfidenceRequest = request_body(OP);
     assert_eq!(request.value, Some(2.0));
@@ -838,10 +831,7 @@ async fn update_goal_confidence() {
             .await,
     );
     assert_same(OP, &*goal, &sample);
-    assert_eq!(
-        goal.closed_status.as_ref().and_then(|s| s.status),
-        Some(2.0)
-    );
+    assert_eq!(goal.closed_status.as_ref().and_then(|s| s.status), Some(2));
     assert_eq!(goal.is_deleted, Some(false));
 
     let labels = labelled(&sample);
@@ -925,7 +915,7 @@ async fn update_user_settings() {
 async fn delete_announcement_reaction() {
     const OP: &str = "deleteAnnouncementReaction";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     let call = Call::new(OP, "DELETE", "/announcements/ann-1/react");
     wire.expect(call, 200, Some(&sample)).await;
     let announcement = unwrap(
@@ -974,12 +964,12 @@ async fn delete_announcement_reaction() {
 async fn list_badges() {
     const OP: &str = "listBadges";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     wire.expect(Call::new(OP, "GET", "/badges"), 200, Some(&sample))
         .await;
     let badges = unwrap(OP, wire.client.list_badges().send().await);
     assert_same(OP, &*badges, &sample);
-    assert_eq!(badges.total_count, Some(2.0));
+    assert_eq!(badges.total_count, Some(2));
 
     let labels = labelled(&sample);
     let call = Call::new(OP, "GET", "/badges").account(Some(OVERRIDE));
@@ -1000,7 +990,7 @@ async fn list_badges() {
 async fn create_badge() {
     const OP: &str = "createBadge";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     let body = request_sample(OP);
     let request: types::BadgeRequest = request_body(OP);
     assert_eq!(request.type_.as_deref(), Some("string value"));
@@ -1042,7 +1032,7 @@ async fn create_badge() {
 async fn list_pending_badge_assignments() {
     const OP: &str = "listPendingBadgeAssignments";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     wire.expect(Call::new(OP, "GET", "/badges/approve"), 200, Some(&sample))
         .await;
     let pending = unwrap(
@@ -1050,7 +1040,7 @@ async fn list_pending_badge_assignments() {
         wire.client.list_pending_badge_assignments().send().await,
     );
     assert_same(OP, &*pending, &sample);
-    assert_eq!(pending.total_count, Some(2.0));
+    assert_eq!(pending.total_count, Some(2));
 
     let labels = labelled(&sample);
     let call = Call::new(OP, "GET", "/badges/approve").account(Some(OVERRIDE));
@@ -1084,7 +1074,7 @@ async fn list_pending_badge_assignments() {
 async fn list_assigned_badges() {
     const OP: &str = "listAssignedBadges";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     wire.expect(Call::new(OP, "GET", "/badges/assign"), 200, Some(&sample))
         .await;
     let assigned = unwrap(OP, wire.client.list_assigned_badges().send().await);
@@ -1115,7 +1105,7 @@ async fn list_assigned_badges() {
 async fn assign_badge() {
     const OP: &str = "assignBadge";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     let body = request_sample(OP);
     let request: types::AssignBadgeRequest = request_body(OP);
     assert_eq!(request.assignee_ids.as_ref().map(Vec::len), Some(2));
@@ -1152,7 +1142,7 @@ async fn assign_badge() {
 async fn list_badge_assignees() {
     const OP: &str = "listBadgeAssignees";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     wire.expect(
         Call::new(OP, "GET", "/badges/assign/badge-1"),
         200,
@@ -1198,12 +1188,12 @@ async fn list_badge_assignees() {
 async fn list_current_user_badges() {
     const OP: &str = "listCurrentUserBadges";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     wire.expect(Call::new(OP, "GET", "/badges/current"), 200, Some(&sample))
         .await;
     let current = unwrap(OP, wire.client.list_current_user_badges().send().await);
     assert_same(OP, &*current, &sample);
-    assert_eq!(current.total_count, Some(2.0));
+    assert_eq!(current.total_count, Some(2));
 
     let labels = labelled(&sample);
     let call = Call::new(OP, "GET", "/badges/current").account(Some(OVERRIDE));
@@ -1237,7 +1227,7 @@ async fn list_current_user_badges() {
 async fn get_badge() {
     const OP: &str = "getBadge";
     let wire = Wire::start().await;
-    let sample = expanded_response_sample(OP);
+    let sample = response_example(OP);
     wire.expect(Call::new(OP, "GET", "/badges/badge-1"), 200, Some(&sample))
         .await;
     let badge = unwrap(OP, wire.client.get_badge("badge-1").send().await);

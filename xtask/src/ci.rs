@@ -31,7 +31,7 @@ pub fn test_all(root: &Path) -> anyhow::Result<()> {
             }),
         },
         Step {
-            name: "lint the spec (redocly, openapi-spec-validator)",
+            name: "lint the spec (redocly, spectral, openapi-spec-validator)",
             run: Box::new(|| tools::lint_spec(root, &root.join(SPEC_PATH))),
         },
         Step {
