@@ -20,7 +20,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use gtmhub::types;
-use gtmhub::{Client, Error, ResponseValue, RetryPolicy};
+use gtmhub::{Client, Error, ResponseValue, RetryPolicy, Server};
 use gtmhub_tests::{SpecDoc, escape, json_difference, request_example, response_example};
 use serde_json::Value;
 use wiremock::matchers::{any, method, path};
@@ -316,6 +316,70 @@ where
 // ---------------------------------------------------------------------------------------------
 // Deprecated page.
 // ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_data_centre_is_picked_by_name() {
+    let client = |server| {
+        Client::builder()
+            .token(TOKEN)
+            .server(server)
+            .build()
+            .unwrap()
+    };
+    assert_eq!(Server::default(), Server::GtmhubEu);
+    assert_eq!(
+        Client::builder().token(TOKEN).build().unwrap().base_url(),
+        gtmhub::DEFAULT_BASE_URL
+    );
+    assert_eq!(
+        client(Server::GtmhubEu).base_url(),
+        "https://app.gtmhub.com/api/v1"
+    );
+    assert_eq!(
+        client(Server::GtmhubUs).base_url(),
+        "https://app.us.gtmhub.com/api/v1"
+    );
+    assert_eq!(
+        client(Server::QuantiveUs).base_url(),
+        "https://app.us.quantive.com/results/api/v1"
+    );
+    // Every server the spec lists, in its order.
+    let spec = SpecDoc::load();
+    let listed: Vec<&str> = spec.root["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["url"].as_str().unwrap())
+        .collect();
+    let urls: Vec<&str> = Server::ALL.iter().map(|s| s.url()).collect();
+    assert_eq!(urls, listed);
+}
+
+#[tokio::test]
+#[allow(deprecated)]
+async fn a_negative_offset_or_page_size_is_refused_before_it_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, Some(ACCOUNT), fast_retries());
+    for (error, message) in [
+        (
+            client.get_users().skip(-1).send().await.unwrap_err(),
+            "getUsers: invalid request: parameter `skip` must be at least 0, not -1",
+        ),
+        (
+            client.get_users().take(-50).send().await.unwrap_err(),
+            "getUsers: invalid request: parameter `take` must be at least 0, not -50",
+        ),
+    ] {
+        assert!(matches!(error, Error::InvalidRequest { .. }), "{error:?}");
+        assert_eq!(error.to_string(), message);
+    }
+    server.verify().await;
+}
 
 #[tokio::test]
 #[allow(deprecated)]
