@@ -50,12 +50,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Award a badge when asked to: a JSON body built from the generated request type.
     let mut args = std::env::args().skip(1);
     if let (Some(badge_id), Some(user_id)) = (args.next(), args.next()) {
-        let request = types::AssignBadgeRequest {
-            badge_id: Some(badge_id),
-            assignee_ids: Some(vec![user_id]),
-            comment: Some("Well deserved!".to_owned()),
-            ..Default::default()
-        };
+        let request = types::AssignBadgeRequest::default()
+            .with_badge_id(badge_id)
+            .with_assignee_ids(vec![user_id])
+            .with_comment("Well deserved!");
         match client.assign_badge(request).send().await {
             Ok(assignment) => println!(
                 "assigned, status {}",

@@ -29,11 +29,11 @@ async fn main() {
         .get_badge()
         .id("b1")
         .expect_calls(1)
-        .respond_ok(&types::BadgeResponse {
-            id: Some("b1".to_owned()),
-            name: Some("Gold".to_owned()),
-            ..Default::default()
-        })
+        .respond_ok(
+            &types::BadgeResponse::default()
+                .with_id("b1")
+                .with_name("Gold"),
+        )
         .await;
     server.get_badge().id("gone").respond_status(404).await;
     server

@@ -7,26 +7,45 @@
 ///
 /// Schema `Binary` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Binary {
     /// Subtype value of the binary permission data (sample value 2).
     #[serde(rename = "Subtype", default, skip_serializing_if = "Option::is_none")]
     pub subtype: Option<i64>,
 }
 
+impl Binary {
+    /// Sets [`subtype`](Self::subtype).
+    pub fn with_subtype(mut self, value: impl Into<i64>) -> Self {
+        self.subtype = Some(value.into());
+        self
+    }
+}
+
 /// Permissions granted to the owner. Stands for the placeholder string "OwnerPermission" (linked goal access and linked sessions); printed as an object in goalMetricsLinksResponse (access.ownerPermissions and tasks\[\].access.ownerPermissions as {"grant": {"Subtype": 2}}; linked sessions as {"grant": "Binary"}) and in the goal sample (owner_permissions).
 ///
 /// Schema `OwnerPermission` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct OwnerPermission {
     /// Permissions granted to the owner.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant: Option<Binary>,
 }
 
+impl OwnerPermission {
+    /// Sets [`grant`](Self::grant).
+    pub fn with_grant(mut self, value: impl Into<Binary>) -> Self {
+        self.grant = Some(value.into());
+        self
+    }
+}
+
 /// One permission entry of an access list. Stands for the placeholder string "Permission" (linked goal access and linked sessions); printed as an object {deny, grant, principalId, principalKind} in goalMetricsLinksResponse (access.permissions, tasks\[\].access.permissions, linked sessions) and in the goal sample (permissions and its linked entities).
 ///
 /// Schema `Permission` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Permission {
     /// Denied permissions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,10 +61,37 @@ pub struct Permission {
     pub principal_kind: Option<String>,
 }
 
+impl Permission {
+    /// Sets [`deny`](Self::deny).
+    pub fn with_deny(mut self, value: impl Into<Binary>) -> Self {
+        self.deny = Some(value.into());
+        self
+    }
+
+    /// Sets [`grant`](Self::grant).
+    pub fn with_grant(mut self, value: impl Into<Binary>) -> Self {
+        self.grant = Some(value.into());
+        self
+    }
+
+    /// Sets [`principal_id`](Self::principal_id).
+    pub fn with_principal_id(mut self, value: impl Into<String>) -> Self {
+        self.principal_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`principal_kind`](Self::principal_kind).
+    pub fn with_principal_kind(mut self, value: impl Into<String>) -> Self {
+        self.principal_kind = Some(value.into());
+        self
+    }
+}
+
 /// Access settings of a goal or task. The page names this object only through the placeholder string "defaultAccess" (the access of a linked goal in metric responses); it is printed as an object {inherits, ownerPermissions, permissions} in goalMetricsLinksResponse.access and its tasks\[\].access (in full) and in its linked goals\[\].access (with placeholder strings inside).
 ///
 /// Schema `defaultAccess` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DefaultAccess {
     /// Whether the access is inherited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +108,26 @@ pub struct DefaultAccess {
     pub permissions: Option<Vec<Permission>>,
 }
 
+impl DefaultAccess {
+    /// Sets [`inherits`](Self::inherits).
+    pub fn with_inherits(mut self, value: impl Into<bool>) -> Self {
+        self.inherits = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_permissions`](Self::owner_permissions).
+    pub fn with_owner_permissions(mut self, value: impl Into<OwnerPermission>) -> Self {
+        self.owner_permissions = Some(value.into());
+        self
+    }
+
+    /// Sets [`permissions`](Self::permissions).
+    pub fn with_permissions(mut self, value: impl Into<Vec<Permission>>) -> Self {
+        self.permissions = Some(value.into());
+        self
+    }
+}
+
 /// A set of ids whose structure the pages do not show. Stands for the placeholder string "Ids" (ownerIds of linked metrics in metric responses); the same position is printed as {} (an object with unknown properties) in goalMetricsLinksResponse linked metrics, metric responses' ownerIds and goalOwnerIds, and the goal request ownerIds. Not the same shape as the array-of-strings ownerIds of goals.
 ///
 /// Schema `Ids` in the API description.
@@ -76,6 +142,7 @@ pub type Mentions = ::serde_json::Map<String, ::serde_json::Value>;
 ///
 /// Schema `MetricFormat` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct MetricFormat {
     /// Id of the format.
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
@@ -91,20 +158,56 @@ pub struct MetricFormat {
     pub suffix: Option<String>,
 }
 
+impl MetricFormat {
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`fraction_size`](Self::fraction_size).
+    pub fn with_fraction_size(mut self, value: impl Into<i64>) -> Self {
+        self.fraction_size = Some(value.into());
+        self
+    }
+
+    /// Sets [`prefix`](Self::prefix).
+    pub fn with_prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+
+    /// Sets [`suffix`](Self::suffix).
+    pub fn with_suffix(mut self, value: impl Into<String>) -> Self {
+        self.suffix = Some(value.into());
+        self
+    }
+}
+
 /// Active flag wrapped in an object. Stands for the placeholder string "IsActiveFlag" (tags of a user role team in usersResponse and badge assignees' Users); printed in full as {"IsActive": false} in the POST /users response and the goal tags. Not the same shape as the plain boolean isActive of users, assignees and tags.
 ///
 /// Schema `IsActiveFlag` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct IsActiveFlag {
     /// Whether the tag is active.
     #[serde(rename = "IsActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 }
 
+impl IsActiveFlag {
+    /// Sets [`is_active`](Self::is_active).
+    pub fn with_is_active(mut self, value: impl Into<bool>) -> Self {
+        self.is_active = Some(value.into());
+        self
+    }
+}
+
 /// A tag in its short form. Stands for the placeholder string "TagSimple" (user role teams of managerInfo/membersInfo on the Badges page); printed in full in user role teams elsewhere and in the goal tags. Its isActive is an IsActiveFlag object, unlike tagResponse.
 ///
 /// Schema `TagSimple` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TagSimple {
     /// Id of the tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,10 +223,37 @@ pub struct TagSimple {
     pub title: Option<String>,
 }
 
+impl TagSimple {
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_active`](Self::is_active).
+    pub fn with_is_active(mut self, value: impl Into<IsActiveFlag>) -> Self {
+        self.is_active = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`title`](Self::title).
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+
 /// A tag. The page names this object tagResponse: the innermost items of the nested tag samples print the placeholder string "tagResponse", and the tags of assignees inside goalMetricsLinksResponse linked goals print \["tagResponse"\]. Recursive: items holds child tags of the same shape. The tags of badge assignees' Teams are printed without items.
 ///
 /// Schema `tagResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TagResponse {
     /// Id of the user who created the tag.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
@@ -148,10 +278,55 @@ pub struct TagResponse {
     pub title: Option<String>,
 }
 
+impl TagResponse {
+    /// Sets [`created_by`](Self::created_by).
+    pub fn with_created_by(mut self, value: impl Into<String>) -> Self {
+        self.created_by = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_created`](Self::date_created).
+    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
+        self.date_created = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_active`](Self::is_active).
+    pub fn with_is_active(mut self, value: impl Into<bool>) -> Self {
+        self.is_active = Some(value.into());
+        self
+    }
+
+    /// Sets [`items`](Self::items).
+    pub fn with_items(mut self, value: impl Into<Vec<TagResponse>>) -> Self {
+        self.items = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`title`](Self::title).
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+
 /// A user or team a goal, metric or task is assigned to. The page names this object assigneeResponse (placeholder string in linked goals of metric responses); printed in full in metric responses, goalMetricsLinksResponse and its tasks and linked goals.
 ///
 /// Schema `assigneeResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AssigneeResponse {
     /// Id of the account.
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
@@ -192,10 +367,79 @@ pub struct AssigneeResponse {
     pub type_: Option<String>,
 }
 
+impl AssigneeResponse {
+    /// Sets [`account_id`](Self::account_id).
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`avatar`](Self::avatar).
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+
+    /// Sets [`color`](Self::color).
+    pub fn with_color(mut self, value: impl Into<String>) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+
+    /// Sets [`dynamic_value_type`](Self::dynamic_value_type).
+    pub fn with_dynamic_value_type(mut self, value: impl Into<String>) -> Self {
+        self.dynamic_value_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`email`](Self::email).
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_active`](Self::is_active).
+    pub fn with_is_active(mut self, value: impl Into<bool>) -> Self {
+        self.is_active = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`picture`](Self::picture).
+    pub fn with_picture(mut self, value: impl Into<String>) -> Self {
+        self.picture = Some(value.into());
+        self
+    }
+
+    /// Sets [`tags`](Self::tags).
+    pub fn with_tags(mut self, value: impl Into<Vec<TagResponse>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// Sets [`type_`](Self::type_).
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
 /// Mapping of a team to an external system. Stands for the placeholder string "ExternalTeamMapping" (user role teams of managerInfo/membersInfo on the Badges page); printed in full in user role teams elsewhere.
 ///
 /// Schema `ExternalTeamMapping` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExternalTeamMapping {
     /// Id of the team in the external system.
     #[serde(rename = "ExternalId", default, skip_serializing_if = "Option::is_none")]
@@ -205,10 +449,25 @@ pub struct ExternalTeamMapping {
     pub external_system: Option<String>,
 }
 
+impl ExternalTeamMapping {
+    /// Sets [`external_id`](Self::external_id).
+    pub fn with_external_id(mut self, value: impl Into<String>) -> Self {
+        self.external_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`external_system`](Self::external_system).
+    pub fn with_external_system(mut self, value: impl Into<String>) -> Self {
+        self.external_system = Some(value.into());
+        self
+    }
+}
+
 /// A dynamic value of a dashboard item setting. Stands for the placeholder string "DashboardDynamicValue" (POST /users response); printed in full in the settings of metric responses.
 ///
 /// Schema `DashboardDynamicValue` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DashboardDynamicValue {
     /// Id of the team.
     #[serde(rename = "teamId", default, skip_serializing_if = "Option::is_none")]
@@ -218,10 +477,25 @@ pub struct DashboardDynamicValue {
     pub type_: Option<String>,
 }
 
+impl DashboardDynamicValue {
+    /// Sets [`team_id`](Self::team_id).
+    pub fn with_team_id(mut self, value: impl Into<String>) -> Self {
+        self.team_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`type_`](Self::type_).
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
 /// A dashboard item setting. Stands for the placeholder strings "DashboardItemSetting" (usersResponse and badge assignees' Users) and, as an array, "DashboardItemSettings" (managerInfo/membersInfo on the Badges page); printed in full in the POST /users response and as the settings of metric responses.
 ///
 /// Schema `DashboardItemSetting` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DashboardItemSetting {
     /// Dynamic values of the setting.
     #[serde(rename = "dynamicValues", default, skip_serializing_if = "Option::is_none")]
@@ -248,20 +522,68 @@ pub struct DashboardItemSetting {
     pub value_display_name_as_array: Option<Vec<String>>,
 }
 
+impl DashboardItemSetting {
+    /// Sets [`dynamic_values`](Self::dynamic_values).
+    pub fn with_dynamic_values(
+        mut self,
+        value: impl Into<Vec<DashboardDynamicValue>>,
+    ) -> Self {
+        self.dynamic_values = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`value`](Self::value).
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+
+    /// Sets [`value_display_name`](Self::value_display_name).
+    pub fn with_value_display_name(mut self, value: impl Into<String>) -> Self {
+        self.value_display_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`value_display_name_as_array`](Self::value_display_name_as_array).
+    pub fn with_value_display_name_as_array(
+        mut self,
+        value: impl Into<Vec<String>>,
+    ) -> Self {
+        self.value_display_name_as_array = Some(value.into());
+        self
+    }
+}
+
 /// A session filter of an employee profile. Stands for the placeholder string "ProfilesSessionFilterDto" (managerInfo/membersInfo on the Badges page); printed in full elsewhere in user settings.
 ///
 /// Schema `ProfilesSessionFilterDto` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ProfilesSessionFilterDto {
     /// Ids of the sessions.
     #[serde(rename = "sessionIds", default, skip_serializing_if = "Option::is_none")]
     pub session_ids: Option<Vec<String>>,
 }
 
+impl ProfilesSessionFilterDto {
+    /// Sets [`session_ids`](Self::session_ids).
+    pub fn with_session_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.session_ids = Some(value.into());
+        self
+    }
+}
+
 /// A page of users. The page names this response usersResponse (GET /accounts/users).
 ///
 /// Schema `usersResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UsersResponse {
     /// The users of this page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -271,10 +593,25 @@ pub struct UsersResponse {
     pub total_count: Option<i64>,
 }
 
+impl UsersResponse {
+    /// Sets [`items`](Self::items).
+    pub fn with_items(mut self, value: impl Into<Vec<UserResponse>>) -> Self {
+        self.items = Some(value.into());
+        self
+    }
+
+    /// Sets [`total_count`](Self::total_count).
+    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
+        self.total_count = Some(value.into());
+        self
+    }
+}
+
 /// A Gtmhub user with its full field set. The page names this response userResponse (POST /users); the same object is printed as the items of usersResponse and, on the Badges page, as badge assignees' Users and their Teams' managerInfo and membersInfo. The shorter user object printed as an announcement author is announcementAuthor.
 ///
 /// Schema `userResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserResponse {
     /// Domain of the account.
     #[serde(rename = "accountDomain", default, skip_serializing_if = "Option::is_none")]
@@ -370,10 +707,184 @@ pub struct UserResponse {
     pub user_settings: Option<UserSettings>,
 }
 
+impl UserResponse {
+    /// Sets [`account_domain`](Self::account_domain).
+    pub fn with_account_domain(mut self, value: impl Into<String>) -> Self {
+        self.account_domain = Some(value.into());
+        self
+    }
+
+    /// Sets [`account_id`](Self::account_id).
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`account_name`](Self::account_name).
+    pub fn with_account_name(mut self, value: impl Into<String>) -> Self {
+        self.account_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`client_id`](Self::client_id).
+    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`created_by_id`](Self::created_by_id).
+    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
+        self.created_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_created`](Self::date_created).
+    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
+        self.date_created = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_invited`](Self::date_invited).
+    pub fn with_date_invited(mut self, value: impl Into<String>) -> Self {
+        self.date_invited = Some(value.into());
+        self
+    }
+
+    /// Sets [`email`](Self::email).
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+
+    /// Sets [`first_name`](Self::first_name).
+    pub fn with_first_name(mut self, value: impl Into<String>) -> Self {
+        self.first_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`identities`](Self::identities).
+    pub fn with_identities(mut self, value: impl Into<UserIdentities>) -> Self {
+        self.identities = Some(value.into());
+        self
+    }
+
+    /// Sets [`invited_by`](Self::invited_by).
+    pub fn with_invited_by(mut self, value: impl Into<String>) -> Self {
+        self.invited_by = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_active`](Self::is_active).
+    pub fn with_is_active(mut self, value: impl Into<bool>) -> Self {
+        self.is_active = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_primary`](Self::is_primary).
+    pub fn with_is_primary(mut self, value: impl Into<bool>) -> Self {
+        self.is_primary = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_sso_based`](Self::is_sso_based).
+    pub fn with_is_sso_based(mut self, value: impl Into<bool>) -> Self {
+        self.is_sso_based = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_switched`](Self::is_switched).
+    pub fn with_is_switched(mut self, value: impl Into<bool>) -> Self {
+        self.is_switched = Some(value.into());
+        self
+    }
+
+    /// Sets [`language`](Self::language).
+    pub fn with_language(mut self, value: impl Into<String>) -> Self {
+        self.language = Some(value.into());
+        self
+    }
+
+    /// Sets [`last_name`](Self::last_name).
+    pub fn with_last_name(mut self, value: impl Into<String>) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`notification_settings`](Self::notification_settings).
+    pub fn with_notification_settings(
+        mut self,
+        value: impl Into<UserNotificationSettings>,
+    ) -> Self {
+        self.notification_settings = Some(value.into());
+        self
+    }
+
+    /// Sets [`permissions`](Self::permissions).
+    pub fn with_permissions(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.permissions = Some(value.into());
+        self
+    }
+
+    /// Sets [`picture`](Self::picture).
+    pub fn with_picture(mut self, value: impl Into<String>) -> Self {
+        self.picture = Some(value.into());
+        self
+    }
+
+    /// Sets [`picture_info`](Self::picture_info).
+    pub fn with_picture_info(mut self, value: impl Into<UserPictureInfo>) -> Self {
+        self.picture_info = Some(value.into());
+        self
+    }
+
+    /// Sets [`roles`](Self::roles).
+    pub fn with_roles(mut self, value: impl Into<Vec<UserRole>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+
+    /// Sets [`settings`](Self::settings).
+    pub fn with_settings(mut self, value: impl Into<String>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
+
+    /// Sets [`subscription_type`](Self::subscription_type).
+    pub fn with_subscription_type(mut self, value: impl Into<String>) -> Self {
+        self.subscription_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`team_ids`](Self::team_ids).
+    pub fn with_team_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.team_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`user_settings`](Self::user_settings).
+    pub fn with_user_settings(mut self, value: impl Into<UserSettings>) -> Self {
+        self.user_settings = Some(value.into());
+        self
+    }
+}
+
 /// The identities of a user, with their count.
 ///
 /// Schema `userIdentities` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserIdentities {
     /// The identities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -383,10 +894,25 @@ pub struct UserIdentities {
     pub total_count: Option<i64>,
 }
 
+impl UserIdentities {
+    /// Sets [`items`](Self::items).
+    pub fn with_items(mut self, value: impl Into<Vec<UserIdentity>>) -> Self {
+        self.items = Some(value.into());
+        self
+    }
+
+    /// Sets [`total_count`](Self::total_count).
+    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
+        self.total_count = Some(value.into());
+        self
+    }
+}
+
 /// One identity of a user.
 ///
 /// Schema `userIdentity` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserIdentity {
     /// Id of the client.
     #[serde(rename = "clientId", default, skip_serializing_if = "Option::is_none")]
@@ -405,10 +931,43 @@ pub struct UserIdentity {
     pub provider: Option<String>,
 }
 
+impl UserIdentity {
+    /// Sets [`client_id`](Self::client_id).
+    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`connection`](Self::connection).
+    pub fn with_connection(mut self, value: impl Into<String>) -> Self {
+        self.connection = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_social`](Self::is_social).
+    pub fn with_is_social(mut self, value: impl Into<bool>) -> Self {
+        self.is_social = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`provider`](Self::provider).
+    pub fn with_provider(mut self, value: impl Into<String>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+}
+
 /// Notification settings of a user.
 ///
 /// Schema `userNotificationSettings` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserNotificationSettings {
     /// Subjects the user opted out of.
     #[serde(
@@ -419,10 +978,19 @@ pub struct UserNotificationSettings {
     pub subjects_opted_out: Option<Vec<String>>,
 }
 
+impl UserNotificationSettings {
+    /// Sets [`subjects_opted_out`](Self::subjects_opted_out).
+    pub fn with_subjects_opted_out(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.subjects_opted_out = Some(value.into());
+        self
+    }
+}
+
 /// Information about a user's picture.
 ///
 /// Schema `userPictureInfo` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserPictureInfo {
     /// Whether the picture can be edited.
     #[serde(rename = "canEditPicture", default, skip_serializing_if = "Option::is_none")]
@@ -442,10 +1010,37 @@ pub struct UserPictureInfo {
     pub is_sso_based: Option<bool>,
 }
 
+impl UserPictureInfo {
+    /// Sets [`can_edit_picture`](Self::can_edit_picture).
+    pub fn with_can_edit_picture(mut self, value: impl Into<bool>) -> Self {
+        self.can_edit_picture = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_active`](Self::is_active).
+    pub fn with_is_active(mut self, value: impl Into<bool>) -> Self {
+        self.is_active = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_picture_edited`](Self::is_picture_edited).
+    pub fn with_is_picture_edited(mut self, value: impl Into<bool>) -> Self {
+        self.is_picture_edited = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_sso_based`](Self::is_sso_based).
+    pub fn with_is_sso_based(mut self, value: impl Into<bool>) -> Self {
+        self.is_sso_based = Some(value.into());
+        self
+    }
+}
+
 /// A role of a user.
 ///
 /// Schema `userRole` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserRole {
     /// Id of the account.
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
@@ -464,10 +1059,43 @@ pub struct UserRole {
     pub team: Option<UserRoleTeam>,
 }
 
+impl UserRole {
+    /// Sets [`account_id`](Self::account_id).
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`team`](Self::team).
+    pub fn with_team(mut self, value: impl Into<UserRoleTeam>) -> Self {
+        self.team = Some(value.into());
+        self
+    }
+}
+
 /// The team of a user role. The samples print it with different field subsets in different places (dynamicMetricCount, manualMetricCount, membersGoalCount and teamGoalCount only in usersResponse and POST /users; richTextDescription only on the Badges page); this schema is their union, every property optional.
 ///
 /// Schema `userRoleTeam` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserRoleTeam {
     /// Mapping of the team to an external system.
     #[serde(
@@ -561,10 +1189,148 @@ pub struct UserRoleTeam {
     pub team_goal_count: Option<i64>,
 }
 
+impl UserRoleTeam {
+    /// Sets [`external_team_mapping`](Self::external_team_mapping).
+    pub fn with_external_team_mapping(
+        mut self,
+        value: impl Into<ExternalTeamMapping>,
+    ) -> Self {
+        self.external_team_mapping = Some(value.into());
+        self
+    }
+
+    /// Sets [`account_id`](Self::account_id).
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`avatar`](Self::avatar).
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+
+    /// Sets [`color`](Self::color).
+    pub fn with_color(mut self, value: impl Into<String>) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+
+    /// Sets [`created_by_id`](Self::created_by_id).
+    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
+        self.created_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_created`](Self::date_created).
+    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
+        self.date_created = Some(value.into());
+        self
+    }
+
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets [`dynamic_metric_count`](Self::dynamic_metric_count).
+    pub fn with_dynamic_metric_count(mut self, value: impl Into<i64>) -> Self {
+        self.dynamic_metric_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`manager`](Self::manager).
+    pub fn with_manager(mut self, value: impl Into<String>) -> Self {
+        self.manager = Some(value.into());
+        self
+    }
+
+    /// Sets [`manual_metric_count`](Self::manual_metric_count).
+    pub fn with_manual_metric_count(mut self, value: impl Into<i64>) -> Self {
+        self.manual_metric_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`members`](Self::members).
+    pub fn with_members(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.members = Some(value.into());
+        self
+    }
+
+    /// Sets [`members_goal_count`](Self::members_goal_count).
+    pub fn with_members_goal_count(mut self, value: impl Into<i64>) -> Self {
+        self.members_goal_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`mentions`](Self::mentions).
+    pub fn with_mentions(mut self, value: impl Into<Mentions>) -> Self {
+        self.mentions = Some(value.into());
+        self
+    }
+
+    /// Sets [`modified_by_id`](Self::modified_by_id).
+    pub fn with_modified_by_id(mut self, value: impl Into<String>) -> Self {
+        self.modified_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`moved_external_members`](Self::moved_external_members).
+    pub fn with_moved_external_members(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.moved_external_members = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent_id`](Self::parent_id).
+    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`picture`](Self::picture).
+    pub fn with_picture(mut self, value: impl Into<String>) -> Self {
+        self.picture = Some(value.into());
+        self
+    }
+
+    /// Sets [`rich_text_description`](Self::rich_text_description).
+    pub fn with_rich_text_description(mut self, value: impl Into<String>) -> Self {
+        self.rich_text_description = Some(value.into());
+        self
+    }
+
+    /// Sets [`tags`](Self::tags).
+    pub fn with_tags(mut self, value: impl Into<Vec<TagSimple>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// Sets [`team_goal_count`](Self::team_goal_count).
+    pub fn with_team_goal_count(mut self, value: impl Into<i64>) -> Self {
+        self.team_goal_count = Some(value.into());
+        self
+    }
+}
+
 /// Personal settings of a user, as printed inside user objects. The user objects on the Badges page print neither onboardingMetadata nor theme; both are printed on the Deprecated page.
 ///
 /// Schema `userSettings` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettings {
     /// Filter of the alignment tree.
     #[serde(
@@ -729,10 +1495,268 @@ pub struct UserSettings {
     pub whiteboards: Option<UserSettingsWhiteboards>,
 }
 
+impl UserSettings {
+    /// Sets [`alignment_tree_filter`](Self::alignment_tree_filter).
+    pub fn with_alignment_tree_filter(
+        mut self,
+        value: impl Into<UserSettingsAlignmentTreeFilter>,
+    ) -> Self {
+        self.alignment_tree_filter = Some(value.into());
+        self
+    }
+
+    /// Sets [`alignment_tree_mode`](Self::alignment_tree_mode).
+    pub fn with_alignment_tree_mode(mut self, value: impl Into<String>) -> Self {
+        self.alignment_tree_mode = Some(value.into());
+        self
+    }
+
+    /// Sets [`checklist`](Self::checklist).
+    pub fn with_checklist(mut self, value: impl Into<UserSettingsChecklist>) -> Self {
+        self.checklist = Some(value.into());
+        self
+    }
+
+    /// Sets [`collapsed_entities`](Self::collapsed_entities).
+    pub fn with_collapsed_entities(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.collapsed_entities = Some(value.into());
+        self
+    }
+
+    /// Sets [`custom_fields_settings`](Self::custom_fields_settings).
+    pub fn with_custom_fields_settings(
+        mut self,
+        value: impl Into<UserSettingsCustomFieldsSettings>,
+    ) -> Self {
+        self.custom_fields_settings = Some(value.into());
+        self
+    }
+
+    /// Sets [`dashboard_settings`](Self::dashboard_settings).
+    pub fn with_dashboard_settings(
+        mut self,
+        value: impl Into<Vec<UserSettingsDashboard>>,
+    ) -> Self {
+        self.dashboard_settings = Some(value.into());
+        self
+    }
+
+    /// Sets [`email_verified`](Self::email_verified).
+    pub fn with_email_verified(mut self, value: impl Into<bool>) -> Self {
+        self.email_verified = Some(value.into());
+        self
+    }
+
+    /// Sets [`favs`](Self::favs).
+    pub fn with_favs(mut self, value: impl Into<Vec<UserSettingsFav>>) -> Self {
+        self.favs = Some(value.into());
+        self
+    }
+
+    /// Sets [`goals_grid`](Self::goals_grid).
+    pub fn with_goals_grid(
+        mut self,
+        value: impl Into<Vec<UserSettingsGoalsGridColumn>>,
+    ) -> Self {
+        self.goals_grid = Some(value.into());
+        self
+    }
+
+    /// Sets [`goals_tree_mode`](Self::goals_tree_mode).
+    pub fn with_goals_tree_mode(mut self, value: impl Into<String>) -> Self {
+        self.goals_tree_mode = Some(value.into());
+        self
+    }
+
+    /// Sets [`home_collapsed_items`](Self::home_collapsed_items).
+    pub fn with_home_collapsed_items(
+        mut self,
+        value: impl Into<UserSettingsHomeCollapsedItems>,
+    ) -> Self {
+        self.home_collapsed_items = Some(value.into());
+        self
+    }
+
+    /// Sets [`home_screen`](Self::home_screen).
+    pub fn with_home_screen(mut self, value: impl Into<String>) -> Self {
+        self.home_screen = Some(value.into());
+        self
+    }
+
+    /// Sets [`insight_template_suggestions`](Self::insight_template_suggestions).
+    pub fn with_insight_template_suggestions(
+        mut self,
+        value: impl Into<UserSettingsInsightTemplateSuggestions>,
+    ) -> Self {
+        self.insight_template_suggestions = Some(value.into());
+        self
+    }
+
+    /// Sets [`insightboard_params`](Self::insightboard_params).
+    pub fn with_insightboard_params(
+        mut self,
+        value: impl Into<UserSettingsInsightboardParams>,
+    ) -> Self {
+        self.insightboard_params = Some(value.into());
+        self
+    }
+
+    /// Sets [`kpi_virtual_groups`](Self::kpi_virtual_groups).
+    pub fn with_kpi_virtual_groups(
+        mut self,
+        value: impl Into<UserSettingsKpiVirtualGroups>,
+    ) -> Self {
+        self.kpi_virtual_groups = Some(value.into());
+        self
+    }
+
+    /// Sets [`kpis`](Self::kpis).
+    pub fn with_kpis(mut self, value: impl Into<UserSettingsKpis>) -> Self {
+        self.kpis = Some(value.into());
+        self
+    }
+
+    /// Sets [`left_nav_items`](Self::left_nav_items).
+    pub fn with_left_nav_items(
+        mut self,
+        value: impl Into<UserSettingsLeftNavItems>,
+    ) -> Self {
+        self.left_nav_items = Some(value.into());
+        self
+    }
+
+    /// Sets [`list_filters`](Self::list_filters).
+    pub fn with_list_filters(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.list_filters = Some(value.into());
+        self
+    }
+
+    /// Sets [`list_ids`](Self::list_ids).
+    pub fn with_list_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.list_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`onboarding_metadata`](Self::onboarding_metadata).
+    pub fn with_onboarding_metadata(
+        mut self,
+        value: impl Into<UserSettingsOnboardingMetadata>,
+    ) -> Self {
+        self.onboarding_metadata = Some(value.into());
+        self
+    }
+
+    /// Sets [`profiles_settings`](Self::profiles_settings).
+    pub fn with_profiles_settings(
+        mut self,
+        value: impl Into<UserSettingsProfilesSettings>,
+    ) -> Self {
+        self.profiles_settings = Some(value.into());
+        self
+    }
+
+    /// Sets [`resizable_grid_columns`](Self::resizable_grid_columns).
+    pub fn with_resizable_grid_columns(
+        mut self,
+        value: impl Into<Vec<UserSettingsResizableGridColumn>>,
+    ) -> Self {
+        self.resizable_grid_columns = Some(value.into());
+        self
+    }
+
+    /// Sets [`sessions_ids`](Self::sessions_ids).
+    pub fn with_sessions_ids(
+        mut self,
+        value: impl Into<Vec<UserSettingsSessionsIds>>,
+    ) -> Self {
+        self.sessions_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`show_archived_sessions`](Self::show_archived_sessions).
+    pub fn with_show_archived_sessions(mut self, value: impl Into<bool>) -> Self {
+        self.show_archived_sessions = Some(value.into());
+        self
+    }
+
+    /// Sets [`snippets`](Self::snippets).
+    pub fn with_snippets(mut self, value: impl Into<Vec<UserSettingsSnippet>>) -> Self {
+        self.snippets = Some(value.into());
+        self
+    }
+
+    /// Sets [`surveys`](Self::surveys).
+    pub fn with_surveys(mut self, value: impl Into<UserSettingsSurveys>) -> Self {
+        self.surveys = Some(value.into());
+        self
+    }
+
+    /// Sets [`task_order`](Self::task_order).
+    pub fn with_task_order(mut self, value: impl Into<String>) -> Self {
+        self.task_order = Some(value.into());
+        self
+    }
+
+    /// Sets [`task_view`](Self::task_view).
+    pub fn with_task_view(mut self, value: impl Into<String>) -> Self {
+        self.task_view = Some(value.into());
+        self
+    }
+
+    /// Sets [`teams_view`](Self::teams_view).
+    pub fn with_teams_view(mut self, value: impl Into<String>) -> Self {
+        self.teams_view = Some(value.into());
+        self
+    }
+
+    /// Sets [`theme`](Self::theme).
+    pub fn with_theme(mut self, value: impl Into<String>) -> Self {
+        self.theme = Some(value.into());
+        self
+    }
+
+    /// Sets [`tree_view_order`](Self::tree_view_order).
+    pub fn with_tree_view_order(
+        mut self,
+        value: impl Into<UserSettingsTreeViewOrder>,
+    ) -> Self {
+        self.tree_view_order = Some(value.into());
+        self
+    }
+
+    /// Sets [`use_drag_mode`](Self::use_drag_mode).
+    pub fn with_use_drag_mode(mut self, value: impl Into<bool>) -> Self {
+        self.use_drag_mode = Some(value.into());
+        self
+    }
+
+    /// Sets [`use_scrollbars`](Self::use_scrollbars).
+    pub fn with_use_scrollbars(mut self, value: impl Into<bool>) -> Self {
+        self.use_scrollbars = Some(value.into());
+        self
+    }
+
+    /// Sets [`verification_email_sent`](Self::verification_email_sent).
+    pub fn with_verification_email_sent(mut self, value: impl Into<bool>) -> Self {
+        self.verification_email_sent = Some(value.into());
+        self
+    }
+
+    /// Sets [`whiteboards`](Self::whiteboards).
+    pub fn with_whiteboards(
+        mut self,
+        value: impl Into<UserSettingsWhiteboards>,
+    ) -> Self {
+        self.whiteboards = Some(value.into());
+        self
+    }
+}
+
 /// Filter of the alignment tree in user settings. All three properties are printed as strings here, unlike the array-of-strings ownerIds/teamIds elsewhere.
 ///
 /// Schema `userSettingsAlignmentTreeFilter` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsAlignmentTreeFilter {
     /// Owner ids filter, printed as a string.
     #[serde(rename = "ownerIds", default, skip_serializing_if = "Option::is_none")]
@@ -745,10 +1769,31 @@ pub struct UserSettingsAlignmentTreeFilter {
     pub team_ids: Option<String>,
 }
 
+impl UserSettingsAlignmentTreeFilter {
+    /// Sets [`owner_ids`](Self::owner_ids).
+    pub fn with_owner_ids(mut self, value: impl Into<String>) -> Self {
+        self.owner_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`tags`](Self::tags).
+    pub fn with_tags(mut self, value: impl Into<String>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// Sets [`team_ids`](Self::team_ids).
+    pub fn with_team_ids(mut self, value: impl Into<String>) -> Self {
+        self.team_ids = Some(value.into());
+        self
+    }
+}
+
 /// Onboarding checklist state in user settings.
 ///
 /// Schema `userSettingsChecklist` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsChecklist {
     /// Whether the user opted out of the checklist.
     #[serde(rename = "optOut", default, skip_serializing_if = "Option::is_none")]
@@ -768,10 +1813,43 @@ pub struct UserSettingsChecklist {
     pub steps_v1_completed: Option<bool>,
 }
 
+impl UserSettingsChecklist {
+    /// Sets [`opt_out`](Self::opt_out).
+    pub fn with_opt_out(mut self, value: impl Into<bool>) -> Self {
+        self.opt_out = Some(value.into());
+        self
+    }
+
+    /// Sets [`show_cards`](Self::show_cards).
+    pub fn with_show_cards(
+        mut self,
+        value: impl Into<UserSettingsChecklistShowCards>,
+    ) -> Self {
+        self.show_cards = Some(value.into());
+        self
+    }
+
+    /// Sets [`steps_v1`](Self::steps_v1).
+    pub fn with_steps_v1(
+        mut self,
+        value: impl Into<UserSettingsChecklistStepsV1>,
+    ) -> Self {
+        self.steps_v1 = Some(value.into());
+        self
+    }
+
+    /// Sets [`steps_v1_completed`](Self::steps_v1_completed).
+    pub fn with_steps_v1_completed(mut self, value: impl Into<bool>) -> Self {
+        self.steps_v1_completed = Some(value.into());
+        self
+    }
+}
+
 /// Which checklist cards are shown.
 ///
 /// Schema `userSettingsChecklistShowCards` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsChecklistShowCards {
     /// Invite-teammate card.
     #[serde(rename = "inviteTeammate", default, skip_serializing_if = "Option::is_none")]
@@ -792,10 +1870,31 @@ pub struct UserSettingsChecklistShowCards {
     pub visit_marketplace: Option<bool>,
 }
 
+impl UserSettingsChecklistShowCards {
+    /// Sets [`invite_teammate`](Self::invite_teammate).
+    pub fn with_invite_teammate(mut self, value: impl Into<bool>) -> Self {
+        self.invite_teammate = Some(value.into());
+        self
+    }
+
+    /// Sets [`visit_demo_account`](Self::visit_demo_account).
+    pub fn with_visit_demo_account(mut self, value: impl Into<bool>) -> Self {
+        self.visit_demo_account = Some(value.into());
+        self
+    }
+
+    /// Sets [`visit_marketplace`](Self::visit_marketplace).
+    pub fn with_visit_marketplace(mut self, value: impl Into<bool>) -> Self {
+        self.visit_marketplace = Some(value.into());
+        self
+    }
+}
+
 /// Checklist steps (v1).
 ///
 /// Schema `userSettingsChecklistStepsV1` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsChecklistStepsV1 {
     /// Created-OKR step.
     #[serde(rename = "createdOkr", default, skip_serializing_if = "Option::is_none")]
@@ -826,10 +1925,43 @@ pub struct UserSettingsChecklistStepsV1 {
     pub watched_video: Option<bool>,
 }
 
+impl UserSettingsChecklistStepsV1 {
+    /// Sets [`created_okr`](Self::created_okr).
+    pub fn with_created_okr(mut self, value: impl Into<bool>) -> Self {
+        self.created_okr = Some(value.into());
+        self
+    }
+
+    /// Sets [`invited_teammate`](Self::invited_teammate).
+    pub fn with_invited_teammate(mut self, value: impl Into<bool>) -> Self {
+        self.invited_teammate = Some(value.into());
+        self
+    }
+
+    /// Sets [`visited_demo_account`](Self::visited_demo_account).
+    pub fn with_visited_demo_account(mut self, value: impl Into<bool>) -> Self {
+        self.visited_demo_account = Some(value.into());
+        self
+    }
+
+    /// Sets [`visited_marketplace`](Self::visited_marketplace).
+    pub fn with_visited_marketplace(mut self, value: impl Into<bool>) -> Self {
+        self.visited_marketplace = Some(value.into());
+        self
+    }
+
+    /// Sets [`watched_video`](Self::watched_video).
+    pub fn with_watched_video(mut self, value: impl Into<bool>) -> Self {
+        self.watched_video = Some(value.into());
+        self
+    }
+}
+
 /// Custom fields settings in user settings.
 ///
 /// Schema `userSettingsCustomFieldsSettings` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsCustomFieldsSettings {
     /// Whether the manage-order banner is hidden.
     #[serde(
@@ -843,10 +1975,25 @@ pub struct UserSettingsCustomFieldsSettings {
     pub last_updated: Option<String>,
 }
 
+impl UserSettingsCustomFieldsSettings {
+    /// Sets [`hide_manage_order_banner`](Self::hide_manage_order_banner).
+    pub fn with_hide_manage_order_banner(mut self, value: impl Into<bool>) -> Self {
+        self.hide_manage_order_banner = Some(value.into());
+        self
+    }
+
+    /// Sets [`last_updated`](Self::last_updated).
+    pub fn with_last_updated(mut self, value: impl Into<String>) -> Self {
+        self.last_updated = Some(value.into());
+        self
+    }
+}
+
 /// Settings of one dashboard in user settings. Its settings are printed as full DashboardItemSetting objects, as \["DashboardItemSetting"\] or as the placeholder string "DashboardItemSettings" depending on the sample.
 ///
 /// Schema `userSettingsDashboard` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsDashboard {
     /// Id of the dashboard.
     #[serde(rename = "dashboardId", default, skip_serializing_if = "Option::is_none")]
@@ -856,10 +2003,25 @@ pub struct UserSettingsDashboard {
     pub settings: Option<Vec<DashboardItemSetting>>,
 }
 
+impl UserSettingsDashboard {
+    /// Sets [`dashboard_id`](Self::dashboard_id).
+    pub fn with_dashboard_id(mut self, value: impl Into<String>) -> Self {
+        self.dashboard_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`settings`](Self::settings).
+    pub fn with_settings(mut self, value: impl Into<Vec<DashboardItemSetting>>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
+}
+
 /// A favorite in user settings.
 ///
 /// Schema `userSettingsFav` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsFav {
     /// Id of the favorite.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -872,10 +2034,31 @@ pub struct UserSettingsFav {
     pub type_: Option<String>,
 }
 
+impl UserSettingsFav {
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`type_`](Self::type_).
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
 /// A column of the goals grid in user settings.
 ///
 /// Schema `userSettingsGoalsGridColumn` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsGoalsGridColumn {
     /// Field of the column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -891,10 +2074,37 @@ pub struct UserSettingsGoalsGridColumn {
     pub visible: Option<bool>,
 }
 
+impl UserSettingsGoalsGridColumn {
+    /// Sets [`field`](Self::field).
+    pub fn with_field(mut self, value: impl Into<String>) -> Self {
+        self.field = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_custom`](Self::is_custom).
+    pub fn with_is_custom(mut self, value: impl Into<bool>) -> Self {
+        self.is_custom = Some(value.into());
+        self
+    }
+
+    /// Sets [`label`](Self::label).
+    pub fn with_label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+
+    /// Sets [`visible`](Self::visible).
+    pub fn with_visible(mut self, value: impl Into<bool>) -> Self {
+        self.visible = Some(value.into());
+        self
+    }
+}
+
 /// Collapsed items of the home screen in user settings.
 ///
 /// Schema `userSettingsHomeCollapsedItems` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsHomeCollapsedItems {
     /// Whether My OKRs is collapsed.
     #[serde(rename = "myOkrs", default, skip_serializing_if = "Option::is_none")]
@@ -904,10 +2114,25 @@ pub struct UserSettingsHomeCollapsedItems {
     pub todo: Option<bool>,
 }
 
+impl UserSettingsHomeCollapsedItems {
+    /// Sets [`my_okrs`](Self::my_okrs).
+    pub fn with_my_okrs(mut self, value: impl Into<bool>) -> Self {
+        self.my_okrs = Some(value.into());
+        self
+    }
+
+    /// Sets [`todo`](Self::todo).
+    pub fn with_todo(mut self, value: impl Into<bool>) -> Self {
+        self.todo = Some(value.into());
+        self
+    }
+}
+
 /// Insight template suggestions in user settings.
 ///
 /// Schema `userSettingsInsightTemplateSuggestions` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsInsightTemplateSuggestions {
     /// Whether the suggestions were dismissed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -920,10 +2145,34 @@ pub struct UserSettingsInsightTemplateSuggestions {
     pub tooltip_shown: Option<bool>,
 }
 
+impl UserSettingsInsightTemplateSuggestions {
+    /// Sets [`dismissed`](Self::dismissed).
+    pub fn with_dismissed(mut self, value: impl Into<bool>) -> Self {
+        self.dismissed = Some(value.into());
+        self
+    }
+
+    /// Sets [`insightboards`](Self::insightboards).
+    pub fn with_insightboards(
+        mut self,
+        value: impl Into<Vec<UserSettingsInsightboardSuggestion>>,
+    ) -> Self {
+        self.insightboards = Some(value.into());
+        self
+    }
+
+    /// Sets [`tooltip_shown`](Self::tooltip_shown).
+    pub fn with_tooltip_shown(mut self, value: impl Into<bool>) -> Self {
+        self.tooltip_shown = Some(value.into());
+        self
+    }
+}
+
 /// Suggestion settings of one insightboard.
 ///
 /// Schema `userSettingsInsightboardSuggestion` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsInsightboardSuggestion {
     /// Id of the insightboard.
     #[serde(rename = "insightboardId", default, skip_serializing_if = "Option::is_none")]
@@ -944,6 +2193,26 @@ pub struct UserSettingsInsightboardSuggestion {
     pub number_of_suggestions_to_show: Option<i64>,
 }
 
+impl UserSettingsInsightboardSuggestion {
+    /// Sets [`insightboard_id`](Self::insightboard_id).
+    pub fn with_insightboard_id(mut self, value: impl Into<String>) -> Self {
+        self.insightboard_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`link_to_marketplace_dismissed`](Self::link_to_marketplace_dismissed).
+    pub fn with_link_to_marketplace_dismissed(mut self, value: impl Into<bool>) -> Self {
+        self.link_to_marketplace_dismissed = Some(value.into());
+        self
+    }
+
+    /// Sets [`number_of_suggestions_to_show`](Self::number_of_suggestions_to_show).
+    pub fn with_number_of_suggestions_to_show(mut self, value: impl Into<i64>) -> Self {
+        self.number_of_suggestions_to_show = Some(value.into());
+        self
+    }
+}
+
 /// Insightboard parameters in user settings; printed as {} on the pages (an object with unknown properties).
 ///
 /// Schema `userSettingsInsightboardParams` in the API description.
@@ -953,16 +2222,26 @@ pub type UserSettingsInsightboardParams = ::serde_json::Map<String, ::serde_json
 ///
 /// Schema `userSettingsKpiVirtualGroups` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsKpiVirtualGroups {
     /// Favorite KPIs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub favorites: Option<Vec<String>>,
 }
 
+impl UserSettingsKpiVirtualGroups {
+    /// Sets [`favorites`](Self::favorites).
+    pub fn with_favorites(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.favorites = Some(value.into());
+        self
+    }
+}
+
 /// KPI settings in user settings.
 ///
 /// Schema `userSettingsKpis` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsKpis {
     /// Start of the period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -975,10 +2254,31 @@ pub struct UserSettingsKpis {
     pub to: Option<String>,
 }
 
+impl UserSettingsKpis {
+    /// Sets [`from`](Self::from).
+    pub fn with_from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+
+    /// Sets [`group_by`](Self::group_by).
+    pub fn with_group_by(mut self, value: impl Into<String>) -> Self {
+        self.group_by = Some(value.into());
+        self
+    }
+
+    /// Sets [`to`](Self::to).
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+}
+
 /// Items of the left navigation in user settings.
 ///
 /// Schema `userSettingsLeftNavItems` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsLeftNavItems {
     /// Hub item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1007,6 +2307,50 @@ pub struct UserSettingsLeftNavItems {
     pub reports: Option<bool>,
 }
 
+impl UserSettingsLeftNavItems {
+    /// Sets [`hub`](Self::hub).
+    pub fn with_hub(mut self, value: impl Into<bool>) -> Self {
+        self.hub = Some(value.into());
+        self
+    }
+
+    /// Sets [`insights`](Self::insights).
+    pub fn with_insights(mut self, value: impl Into<bool>) -> Self {
+        self.insights = Some(value.into());
+        self
+    }
+
+    /// Sets [`left_nav_is_closed`](Self::left_nav_is_closed).
+    pub fn with_left_nav_is_closed(mut self, value: impl Into<bool>) -> Self {
+        self.left_nav_is_closed = Some(value.into());
+        self
+    }
+
+    /// Sets [`lists`](Self::lists).
+    pub fn with_lists(mut self, value: impl Into<bool>) -> Self {
+        self.lists = Some(value.into());
+        self
+    }
+
+    /// Sets [`okrs`](Self::okrs).
+    pub fn with_okrs(mut self, value: impl Into<bool>) -> Self {
+        self.okrs = Some(value.into());
+        self
+    }
+
+    /// Sets [`people`](Self::people).
+    pub fn with_people(mut self, value: impl Into<bool>) -> Self {
+        self.people = Some(value.into());
+        self
+    }
+
+    /// Sets [`reports`](Self::reports).
+    pub fn with_reports(mut self, value: impl Into<bool>) -> Self {
+        self.reports = Some(value.into());
+        self
+    }
+}
+
 /// Onboarding metadata in user settings; printed as {} on the pages (an object with unknown properties).
 ///
 /// Schema `userSettingsOnboardingMetadata` in the API description.
@@ -1016,6 +2360,7 @@ pub type UserSettingsOnboardingMetadata = ::serde_json::Map<String, ::serde_json
 ///
 /// Schema `userSettingsProfilesSettings` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsProfilesSettings {
     /// Employee profile settings.
     #[serde(
@@ -1026,10 +2371,22 @@ pub struct UserSettingsProfilesSettings {
     pub employee_profile_settings: Option<UserSettingsEmployeeProfileSettings>,
 }
 
+impl UserSettingsProfilesSettings {
+    /// Sets [`employee_profile_settings`](Self::employee_profile_settings).
+    pub fn with_employee_profile_settings(
+        mut self,
+        value: impl Into<UserSettingsEmployeeProfileSettings>,
+    ) -> Self {
+        self.employee_profile_settings = Some(value.into());
+        self
+    }
+}
+
 /// Employee profile settings in user settings.
 ///
 /// Schema `userSettingsEmployeeProfileSettings` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsEmployeeProfileSettings {
     /// Session filter for process.
     #[serde(
@@ -1047,10 +2404,31 @@ pub struct UserSettingsEmployeeProfileSettings {
     pub progress_session_filter: Option<ProfilesSessionFilterDto>,
 }
 
+impl UserSettingsEmployeeProfileSettings {
+    /// Sets [`process_session_filter`](Self::process_session_filter).
+    pub fn with_process_session_filter(
+        mut self,
+        value: impl Into<ProfilesSessionFilterDto>,
+    ) -> Self {
+        self.process_session_filter = Some(value.into());
+        self
+    }
+
+    /// Sets [`progress_session_filter`](Self::progress_session_filter).
+    pub fn with_progress_session_filter(
+        mut self,
+        value: impl Into<ProfilesSessionFilterDto>,
+    ) -> Self {
+        self.progress_session_filter = Some(value.into());
+        self
+    }
+}
+
 /// A resizable grid column in user settings.
 ///
 /// Schema `userSettingsResizableGridColumn` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsResizableGridColumn {
     /// Goal property shown in the column.
     #[serde(rename = "goalProperty", default, skip_serializing_if = "Option::is_none")]
@@ -1066,10 +2444,46 @@ pub struct UserSettingsResizableGridColumn {
     pub width: Option<f64>,
 }
 
+impl UserSettingsResizableGridColumn {
+    /// Sets [`goal_property`](Self::goal_property).
+    pub fn with_goal_property(
+        mut self,
+        value: impl Into<UserSettingsGridColumnProperty>,
+    ) -> Self {
+        self.goal_property = Some(value.into());
+        self
+    }
+
+    /// Sets [`metric_property`](Self::metric_property).
+    pub fn with_metric_property(
+        mut self,
+        value: impl Into<UserSettingsGridColumnProperty>,
+    ) -> Self {
+        self.metric_property = Some(value.into());
+        self
+    }
+
+    /// Sets [`task_property`](Self::task_property).
+    pub fn with_task_property(
+        mut self,
+        value: impl Into<UserSettingsGridColumnProperty>,
+    ) -> Self {
+        self.task_property = Some(value.into());
+        self
+    }
+
+    /// Sets [`width`](Self::width).
+    pub fn with_width(mut self, value: impl Into<f64>) -> Self {
+        self.width = Some(value.into());
+        self
+    }
+}
+
 /// A property shown in a resizable grid column.
 ///
 /// Schema `userSettingsGridColumnProperty` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsGridColumnProperty {
     /// Name of the property.
     #[serde(rename = "propertyName", default, skip_serializing_if = "Option::is_none")]
@@ -1082,10 +2496,31 @@ pub struct UserSettingsGridColumnProperty {
     pub view_name: Option<String>,
 }
 
+impl UserSettingsGridColumnProperty {
+    /// Sets [`property_name`](Self::property_name).
+    pub fn with_property_name(mut self, value: impl Into<String>) -> Self {
+        self.property_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`type_`](Self::type_).
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets [`view_name`](Self::view_name).
+    pub fn with_view_name(mut self, value: impl Into<String>) -> Self {
+        self.view_name = Some(value.into());
+        self
+    }
+}
+
 /// A session with its linked sessions in user settings.
 ///
 /// Schema `userSettingsSessionsIds` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsSessionsIds {
     /// Ids of the linked sessions.
     #[serde(
@@ -1099,10 +2534,25 @@ pub struct UserSettingsSessionsIds {
     pub parent_id: Option<String>,
 }
 
+impl UserSettingsSessionsIds {
+    /// Sets [`linked_session_ids`](Self::linked_session_ids).
+    pub fn with_linked_session_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.linked_session_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent_id`](Self::parent_id).
+    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
+        self
+    }
+}
+
 /// A snippet in user settings.
 ///
 /// Schema `userSettingsSnippet` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsSnippet {
     /// Code of the snippet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1115,20 +2565,50 @@ pub struct UserSettingsSnippet {
     pub name: Option<String>,
 }
 
+impl UserSettingsSnippet {
+    /// Sets [`code`](Self::code).
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+
+    /// Sets [`language`](Self::language).
+    pub fn with_language(mut self, value: impl Into<String>) -> Self {
+        self.language = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
 /// Surveys in user settings.
 ///
 /// Schema `userSettingsSurveys` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsSurveys {
     /// Surveys already shown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shown: Option<Vec<String>>,
 }
 
+impl UserSettingsSurveys {
+    /// Sets [`shown`](Self::shown).
+    pub fn with_shown(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.shown = Some(value.into());
+        self
+    }
+}
+
 /// Order of the tree view in user settings.
 ///
 /// Schema `userSettingsTreeViewOrder` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsTreeViewOrder {
     /// Field to order by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1138,20 +2618,47 @@ pub struct UserSettingsTreeViewOrder {
     pub name: Option<String>,
 }
 
+impl UserSettingsTreeViewOrder {
+    /// Sets [`field`](Self::field).
+    pub fn with_field(mut self, value: impl Into<String>) -> Self {
+        self.field = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
 /// Whiteboards in user settings.
 ///
 /// Schema `userSettingsWhiteboards` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsWhiteboards {
     /// Opened whiteboards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opened: Option<Vec<UserSettingsOpenedWhiteboard>>,
 }
 
+impl UserSettingsWhiteboards {
+    /// Sets [`opened`](Self::opened).
+    pub fn with_opened(
+        mut self,
+        value: impl Into<Vec<UserSettingsOpenedWhiteboard>>,
+    ) -> Self {
+        self.opened = Some(value.into());
+        self
+    }
+}
+
 /// An opened whiteboard in user settings.
 ///
 /// Schema `userSettingsOpenedWhiteboard` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserSettingsOpenedWhiteboard {
     /// Id of the whiteboard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1164,10 +2671,31 @@ pub struct UserSettingsOpenedWhiteboard {
     pub zoom: Option<f64>,
 }
 
+impl UserSettingsOpenedWhiteboard {
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`opened_at`](Self::opened_at).
+    pub fn with_opened_at(mut self, value: impl Into<String>) -> Self {
+        self.opened_at = Some(value.into());
+        self
+    }
+
+    /// Sets [`zoom`](Self::zoom).
+    pub fn with_zoom(mut self, value: impl Into<f64>) -> Self {
+        self.zoom = Some(value.into());
+        self
+    }
+}
+
 /// Request body of POST /users; the page calls the body parameter user and describes it as "The object representing a user.". The page marks none of its properties as required.
 ///
 /// Schema `userRequest` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserRequest {
     /// Email of the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1186,10 +2714,43 @@ pub struct UserRequest {
     pub user_name: Option<String>,
 }
 
+impl UserRequest {
+    /// Sets [`email`](Self::email).
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+
+    /// Sets [`first_name`](Self::first_name).
+    pub fn with_first_name(mut self, value: impl Into<String>) -> Self {
+        self.first_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`language`](Self::language).
+    pub fn with_language(mut self, value: impl Into<String>) -> Self {
+        self.language = Some(value.into());
+        self
+    }
+
+    /// Sets [`last_name`](Self::last_name).
+    pub fn with_last_name(mut self, value: impl Into<String>) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`user_name`](Self::user_name).
+    pub fn with_user_name(mut self, value: impl Into<String>) -> Self {
+        self.user_name = Some(value.into());
+        self
+    }
+}
+
 /// A list of announcements. The page names this response announcementsResponse (GET /announcements).
 ///
 /// Schema `announcementsResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AnnouncementsResponse {
     /// The announcements.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1199,10 +2760,25 @@ pub struct AnnouncementsResponse {
     pub total_count: Option<i64>,
 }
 
+impl AnnouncementsResponse {
+    /// Sets [`items`](Self::items).
+    pub fn with_items(mut self, value: impl Into<Vec<AnnouncementResponse>>) -> Self {
+        self.items = Some(value.into());
+        self
+    }
+
+    /// Sets [`total_count`](Self::total_count).
+    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
+        self.total_count = Some(value.into());
+        self
+    }
+}
+
 /// An announcement. The page names this response announcementResponse.
 ///
 /// Schema `announcementResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AnnouncementResponse {
     /// Id of the announcement target.
     #[serde(
@@ -1245,10 +2821,67 @@ pub struct AnnouncementResponse {
     pub notify: Option<Vec<String>>,
 }
 
+impl AnnouncementResponse {
+    /// Sets [`announcement_target_id`](Self::announcement_target_id).
+    pub fn with_announcement_target_id(mut self, value: impl Into<String>) -> Self {
+        self.announcement_target_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`announcement_type`](Self::announcement_type).
+    pub fn with_announcement_type(mut self, value: impl Into<String>) -> Self {
+        self.announcement_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`author`](Self::author).
+    pub fn with_author(mut self, value: impl Into<AnnouncementAuthor>) -> Self {
+        self.author = Some(value.into());
+        self
+    }
+
+    /// Sets [`author_id`](Self::author_id).
+    pub fn with_author_id(mut self, value: impl Into<String>) -> Self {
+        self.author_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`comment`](Self::comment).
+    pub fn with_comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_created`](Self::date_created).
+    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
+        self.date_created = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`notification_strategy`](Self::notification_strategy).
+    pub fn with_notification_strategy(mut self, value: impl Into<String>) -> Self {
+        self.notification_strategy = Some(value.into());
+        self
+    }
+
+    /// Sets [`notify`](Self::notify).
+    pub fn with_notify(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.notify = Some(value.into());
+        self
+    }
+}
+
 /// The author of an announcement: a user printed with a short field set, unlike the full userResponse.
 ///
 /// Schema `announcementAuthor` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AnnouncementAuthor {
     /// Id of the account.
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
@@ -1279,10 +2912,67 @@ pub struct AnnouncementAuthor {
     pub picture: Option<String>,
 }
 
+impl AnnouncementAuthor {
+    /// Sets [`account_id`](Self::account_id).
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_created`](Self::date_created).
+    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
+        self.date_created = Some(value.into());
+        self
+    }
+
+    /// Sets [`email`](Self::email).
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+
+    /// Sets [`first_name`](Self::first_name).
+    pub fn with_first_name(mut self, value: impl Into<String>) -> Self {
+        self.first_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`language`](Self::language).
+    pub fn with_language(mut self, value: impl Into<String>) -> Self {
+        self.language = Some(value.into());
+        self
+    }
+
+    /// Sets [`last_name`](Self::last_name).
+    pub fn with_last_name(mut self, value: impl Into<String>) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`picture`](Self::picture).
+    pub fn with_picture(mut self, value: impl Into<String>) -> Self {
+        self.picture = Some(value.into());
+        self
+    }
+}
+
 /// Request body of POST /announcements (body parameter announcement; the page gives it no description and marks none of its properties as required).
 ///
 /// Schema `announcementRequest` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AnnouncementRequest {
     /// Id of the announcement target.
     #[serde(
@@ -1316,20 +3006,68 @@ pub struct AnnouncementRequest {
     pub notify: Option<Vec<String>>,
 }
 
+impl AnnouncementRequest {
+    /// Sets [`announcement_target_id`](Self::announcement_target_id).
+    pub fn with_announcement_target_id(mut self, value: impl Into<String>) -> Self {
+        self.announcement_target_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`announcement_type`](Self::announcement_type).
+    pub fn with_announcement_type(mut self, value: impl Into<String>) -> Self {
+        self.announcement_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`author_id`](Self::author_id).
+    pub fn with_author_id(mut self, value: impl Into<String>) -> Self {
+        self.author_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`comment`](Self::comment).
+    pub fn with_comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+
+    /// Sets [`notification_strategy`](Self::notification_strategy).
+    pub fn with_notification_strategy(mut self, value: impl Into<String>) -> Self {
+        self.notification_strategy = Some(value.into());
+        self
+    }
+
+    /// Sets [`notify`](Self::notify).
+    pub fn with_notify(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.notify = Some(value.into());
+        self
+    }
+}
+
 /// Request body of PATCH /announcements/{id} (body parameter announcement; the page gives it no description).
 ///
 /// Schema `announcementPatchRequest` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AnnouncementPatchRequest {
     /// New comment (text) of the announcement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
 
+impl AnnouncementPatchRequest {
+    /// Sets [`comment`](Self::comment).
+    pub fn with_comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+}
+
 /// A list of metrics (key results). The page names this response metricsResponse (GET /metrics/owner/{ownerId}).
 ///
 /// Schema `metricsResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct MetricsResponse {
     /// The metrics.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1339,10 +3077,25 @@ pub struct MetricsResponse {
     pub total_count: Option<i64>,
 }
 
+impl MetricsResponse {
+    /// Sets [`items`](Self::items).
+    pub fn with_items(mut self, value: impl Into<Vec<MetricResponse>>) -> Self {
+        self.items = Some(value.into());
+        self
+    }
+
+    /// Sets [`total_count`](Self::total_count).
+    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
+        self.total_count = Some(value.into());
+        self
+    }
+}
+
 /// A metric (key result), as printed in the items of metricsResponse and in goalMetricsLinksResponse.metrics (identical field sets).
 ///
 /// Schema `metricResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct MetricResponse {
     /// Actual value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1459,6 +3212,221 @@ pub struct MetricResponse {
     pub url: Option<String>,
 }
 
+impl MetricResponse {
+    /// Sets [`actual`](Self::actual).
+    pub fn with_actual(mut self, value: impl Into<f64>) -> Self {
+        self.actual = Some(value.into());
+        self
+    }
+
+    /// Sets [`assignee`](Self::assignee).
+    pub fn with_assignee(mut self, value: impl Into<AssigneeResponse>) -> Self {
+        self.assignee = Some(value.into());
+        self
+    }
+
+    /// Sets [`assignees`](Self::assignees).
+    pub fn with_assignees(mut self, value: impl Into<Vec<AssigneeResponse>>) -> Self {
+        self.assignees = Some(value.into());
+        self
+    }
+
+    /// Sets [`cascade_type`](Self::cascade_type).
+    pub fn with_cascade_type(mut self, value: impl Into<String>) -> Self {
+        self.cascade_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`critical`](Self::critical).
+    pub fn with_critical(mut self, value: impl Into<f64>) -> Self {
+        self.critical = Some(value.into());
+        self
+    }
+
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets [`due_date`](Self::due_date).
+    pub fn with_due_date(mut self, value: impl Into<String>) -> Self {
+        self.due_date = Some(value.into());
+        self
+    }
+
+    /// Sets [`dynamic`](Self::dynamic).
+    pub fn with_dynamic(mut self, value: impl Into<bool>) -> Self {
+        self.dynamic = Some(value.into());
+        self
+    }
+
+    /// Sets [`field_name`](Self::field_name).
+    pub fn with_field_name(mut self, value: impl Into<String>) -> Self {
+        self.field_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`format`](Self::format).
+    pub fn with_format(mut self, value: impl Into<MetricFormat>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+
+    /// Sets [`goal_closed_status`](Self::goal_closed_status).
+    pub fn with_goal_closed_status(
+        mut self,
+        value: impl Into<ClosedStatusResponse>,
+    ) -> Self {
+        self.goal_closed_status = Some(value.into());
+        self
+    }
+
+    /// Sets [`goal_description`](Self::goal_description).
+    pub fn with_goal_description(mut self, value: impl Into<String>) -> Self {
+        self.goal_description = Some(value.into());
+        self
+    }
+
+    /// Sets [`goal_id`](Self::goal_id).
+    pub fn with_goal_id(mut self, value: impl Into<String>) -> Self {
+        self.goal_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`goal_name`](Self::goal_name).
+    pub fn with_goal_name(mut self, value: impl Into<String>) -> Self {
+        self.goal_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`goal_owner_id`](Self::goal_owner_id).
+    pub fn with_goal_owner_id(mut self, value: impl Into<String>) -> Self {
+        self.goal_owner_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`goal_owner_ids`](Self::goal_owner_ids).
+    pub fn with_goal_owner_ids(mut self, value: impl Into<Ids>) -> Self {
+        self.goal_owner_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`initial_value`](Self::initial_value).
+    pub fn with_initial_value(mut self, value: impl Into<f64>) -> Self {
+        self.initial_value = Some(value.into());
+        self
+    }
+
+    /// Sets [`insight_name`](Self::insight_name).
+    pub fn with_insight_name(mut self, value: impl Into<String>) -> Self {
+        self.insight_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`links`](Self::links).
+    pub fn with_links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// Sets [`manual_type`](Self::manual_type).
+    pub fn with_manual_type(mut self, value: impl Into<String>) -> Self {
+        self.manual_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`number_of_owners`](Self::number_of_owners).
+    pub fn with_number_of_owners(mut self, value: impl Into<i64>) -> Self {
+        self.number_of_owners = Some(value.into());
+        self
+    }
+
+    /// Sets [`obfuscated`](Self::obfuscated).
+    pub fn with_obfuscated(mut self, value: impl Into<bool>) -> Self {
+        self.obfuscated = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_id`](Self::owner_id).
+    pub fn with_owner_id(mut self, value: impl Into<String>) -> Self {
+        self.owner_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_ids`](Self::owner_ids).
+    pub fn with_owner_ids(mut self, value: impl Into<Ids>) -> Self {
+        self.owner_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`private`](Self::private).
+    pub fn with_private(mut self, value: impl Into<bool>) -> Self {
+        self.private = Some(value.into());
+        self
+    }
+
+    /// Sets [`session_id`](Self::session_id).
+    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`settings`](Self::settings).
+    pub fn with_settings(mut self, value: impl Into<Vec<DashboardItemSetting>>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
+
+    /// Sets [`soft_due_date`](Self::soft_due_date).
+    pub fn with_soft_due_date(mut self, value: impl Into<String>) -> Self {
+        self.soft_due_date = Some(value.into());
+        self
+    }
+
+    /// Sets [`source_metric_id`](Self::source_metric_id).
+    pub fn with_source_metric_id(mut self, value: impl Into<String>) -> Self {
+        self.source_metric_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`target`](Self::target).
+    pub fn with_target(mut self, value: impl Into<f64>) -> Self {
+        self.target = Some(value.into());
+        self
+    }
+
+    /// Sets [`target_metrics`](Self::target_metrics).
+    pub fn with_target_metrics(mut self, value: impl Into<MetricTargetMetrics>) -> Self {
+        self.target_metrics = Some(value.into());
+        self
+    }
+
+    /// Sets [`target_operator`](Self::target_operator).
+    pub fn with_target_operator(mut self, value: impl Into<String>) -> Self {
+        self.target_operator = Some(value.into());
+        self
+    }
+
+    /// Sets [`tasks_count`](Self::tasks_count).
+    pub fn with_tasks_count(mut self, value: impl Into<i64>) -> Self {
+        self.tasks_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`url`](Self::url).
+    pub fn with_url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
+
 /// Target metrics of a metric; printed as {} on the page (an object with unknown properties).
 ///
 /// Schema `metricTargetMetrics` in the API description.
@@ -1468,6 +3436,7 @@ pub type MetricTargetMetrics = ::serde_json::Map<String, ::serde_json::Value>;
 ///
 /// Schema `closedStatusResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ClosedStatusResponse {
     /// Reason of the closed status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1477,20 +3446,44 @@ pub struct ClosedStatusResponse {
     pub status: Option<String>,
 }
 
+impl ClosedStatusResponse {
+    /// Sets [`reason`](Self::reason).
+    pub fn with_reason(mut self, value: impl Into<String>) -> Self {
+        self.reason = Some(value.into());
+        self
+    }
+
+    /// Sets [`status`](Self::status).
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
 /// Links of a goal or metric in responses, holding the expanded linked entities. Printed in goalMetricsLinksResponse and in metric responses (same fields; the metric responses print some nested objects as placeholder strings). The goal sample prints a different shape, see goalLinks.
 ///
 /// Schema `links` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Links {
     /// Expanded linked entities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expanded: Option<LinksExpanded>,
 }
 
+impl Links {
+    /// Sets [`expanded`](Self::expanded).
+    pub fn with_expanded(mut self, value: impl Into<LinksExpanded>) -> Self {
+        self.expanded = Some(value.into());
+        self
+    }
+}
+
 /// Expanded linked goals, metrics and sessions in responses.
 ///
 /// Schema `linksExpanded` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct LinksExpanded {
     /// Linked goals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1503,10 +3496,31 @@ pub struct LinksExpanded {
     pub sessions: Option<Vec<LinkedSession>>,
 }
 
+impl LinksExpanded {
+    /// Sets [`goals`](Self::goals).
+    pub fn with_goals(mut self, value: impl Into<Vec<LinkedGoal>>) -> Self {
+        self.goals = Some(value.into());
+        self
+    }
+
+    /// Sets [`metrics`](Self::metrics).
+    pub fn with_metrics(mut self, value: impl Into<Vec<LinkedMetric>>) -> Self {
+        self.metrics = Some(value.into());
+        self
+    }
+
+    /// Sets [`sessions`](Self::sessions).
+    pub fn with_sessions(mut self, value: impl Into<Vec<LinkedSession>>) -> Self {
+        self.sessions = Some(value.into());
+        self
+    }
+}
+
 /// A linked goal inside links.expanded. Printed with its nested objects expanded in goalMetricsLinksResponse; in metric responses access, assignee and assignees are printed as the placeholders "defaultAccess" and "assigneeResponse".
 ///
 /// Schema `linkedGoal` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct LinkedGoal {
     /// Access settings of the goal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1587,10 +3601,151 @@ pub struct LinkedGoal {
     pub url: Option<String>,
 }
 
+impl LinkedGoal {
+    /// Sets [`access`](Self::access).
+    pub fn with_access(mut self, value: impl Into<DefaultAccess>) -> Self {
+        self.access = Some(value.into());
+        self
+    }
+
+    /// Sets [`account_id`](Self::account_id).
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`assignee`](Self::assignee).
+    pub fn with_assignee(mut self, value: impl Into<AssigneeResponse>) -> Self {
+        self.assignee = Some(value.into());
+        self
+    }
+
+    /// Sets [`assignees`](Self::assignees).
+    pub fn with_assignees(mut self, value: impl Into<Vec<AssigneeResponse>>) -> Self {
+        self.assignees = Some(value.into());
+        self
+    }
+
+    /// Sets [`attainment`](Self::attainment).
+    pub fn with_attainment(mut self, value: impl Into<f64>) -> Self {
+        self.attainment = Some(value.into());
+        self
+    }
+
+    /// Sets [`attainment_type_string`](Self::attainment_type_string).
+    pub fn with_attainment_type_string(mut self, value: impl Into<String>) -> Self {
+        self.attainment_type_string = Some(value.into());
+        self
+    }
+
+    /// Sets [`created_by_id`](Self::created_by_id).
+    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
+        self.created_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_created`](Self::date_created).
+    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
+        self.date_created = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_from`](Self::date_from).
+    pub fn with_date_from(mut self, value: impl Into<String>) -> Self {
+        self.date_from = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_to`](Self::date_to).
+    pub fn with_date_to(mut self, value: impl Into<String>) -> Self {
+        self.date_to = Some(value.into());
+        self
+    }
+
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`number_of_owners`](Self::number_of_owners).
+    pub fn with_number_of_owners(mut self, value: impl Into<i64>) -> Self {
+        self.number_of_owners = Some(value.into());
+        self
+    }
+
+    /// Sets [`obfuscated`](Self::obfuscated).
+    pub fn with_obfuscated(mut self, value: impl Into<bool>) -> Self {
+        self.obfuscated = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_id`](Self::owner_id).
+    pub fn with_owner_id(mut self, value: impl Into<String>) -> Self {
+        self.owner_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_ids`](Self::owner_ids).
+    pub fn with_owner_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.owner_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent_goal_session_id`](Self::parent_goal_session_id).
+    pub fn with_parent_goal_session_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_goal_session_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent_id`](Self::parent_id).
+    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent_type`](Self::parent_type).
+    pub fn with_parent_type(mut self, value: impl Into<String>) -> Self {
+        self.parent_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`private`](Self::private).
+    pub fn with_private(mut self, value: impl Into<bool>) -> Self {
+        self.private = Some(value.into());
+        self
+    }
+
+    /// Sets [`session_id`](Self::session_id).
+    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`url`](Self::url).
+    pub fn with_url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
+
 /// A linked metric inside links.expanded. Printed with format and ownerIds expanded in goalMetricsLinksResponse; in metric responses format and ownerIds are printed as the placeholders "MetricFormat" and "Ids".
 ///
 /// Schema `linkedMetric` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct LinkedMetric {
     /// Actual value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1651,10 +3806,127 @@ pub struct LinkedMetric {
     pub target_operator: Option<String>,
 }
 
+impl LinkedMetric {
+    /// Sets [`actual`](Self::actual).
+    pub fn with_actual(mut self, value: impl Into<f64>) -> Self {
+        self.actual = Some(value.into());
+        self
+    }
+
+    /// Sets [`cascade_type`](Self::cascade_type).
+    pub fn with_cascade_type(mut self, value: impl Into<String>) -> Self {
+        self.cascade_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets [`dynamic`](Self::dynamic).
+    pub fn with_dynamic(mut self, value: impl Into<bool>) -> Self {
+        self.dynamic = Some(value.into());
+        self
+    }
+
+    /// Sets [`field_name`](Self::field_name).
+    pub fn with_field_name(mut self, value: impl Into<String>) -> Self {
+        self.field_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`format`](Self::format).
+    pub fn with_format(mut self, value: impl Into<MetricFormat>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+
+    /// Sets [`goal_id`](Self::goal_id).
+    pub fn with_goal_id(mut self, value: impl Into<String>) -> Self {
+        self.goal_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`goal_name`](Self::goal_name).
+    pub fn with_goal_name(mut self, value: impl Into<String>) -> Self {
+        self.goal_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`initial_value`](Self::initial_value).
+    pub fn with_initial_value(mut self, value: impl Into<f64>) -> Self {
+        self.initial_value = Some(value.into());
+        self
+    }
+
+    /// Sets [`insight_name`](Self::insight_name).
+    pub fn with_insight_name(mut self, value: impl Into<String>) -> Self {
+        self.insight_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`manual_type`](Self::manual_type).
+    pub fn with_manual_type(mut self, value: impl Into<String>) -> Self {
+        self.manual_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`number_of_owners`](Self::number_of_owners).
+    pub fn with_number_of_owners(mut self, value: impl Into<i64>) -> Self {
+        self.number_of_owners = Some(value.into());
+        self
+    }
+
+    /// Sets [`obfuscated`](Self::obfuscated).
+    pub fn with_obfuscated(mut self, value: impl Into<bool>) -> Self {
+        self.obfuscated = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_id`](Self::owner_id).
+    pub fn with_owner_id(mut self, value: impl Into<String>) -> Self {
+        self.owner_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_ids`](Self::owner_ids).
+    pub fn with_owner_ids(mut self, value: impl Into<Ids>) -> Self {
+        self.owner_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`session_id`](Self::session_id).
+    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`target`](Self::target).
+    pub fn with_target(mut self, value: impl Into<f64>) -> Self {
+        self.target = Some(value.into());
+        self
+    }
+
+    /// Sets [`target_operator`](Self::target_operator).
+    pub fn with_target_operator(mut self, value: impl Into<String>) -> Self {
+        self.target_operator = Some(value.into());
+        self
+    }
+}
+
 /// A linked session inside links.expanded. In goalMetricsLinksResponse ownerPermissions and permissions are printed with "Binary" placeholders inside; in metric responses they are the placeholders "OwnerPermission" and \["Permission"\].
 ///
 /// Schema `linkedSession` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct LinkedSession {
     /// Id of the account.
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
@@ -1692,10 +3964,73 @@ pub struct LinkedSession {
     pub title: Option<String>,
 }
 
+impl LinkedSession {
+    /// Sets [`account_id`](Self::account_id).
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`end`](Self::end).
+    pub fn with_end(mut self, value: impl Into<String>) -> Self {
+        self.end = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`inherits`](Self::inherits).
+    pub fn with_inherits(mut self, value: impl Into<bool>) -> Self {
+        self.inherits = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_permissions`](Self::owner_permissions).
+    pub fn with_owner_permissions(mut self, value: impl Into<OwnerPermission>) -> Self {
+        self.owner_permissions = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent_id`](Self::parent_id).
+    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`permissions`](Self::permissions).
+    pub fn with_permissions(mut self, value: impl Into<Vec<Permission>>) -> Self {
+        self.permissions = Some(value.into());
+        self
+    }
+
+    /// Sets [`start`](Self::start).
+    pub fn with_start(mut self, value: impl Into<String>) -> Self {
+        self.start = Some(value.into());
+        self
+    }
+
+    /// Sets [`status`](Self::status).
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets [`title`](Self::title).
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+
 /// An objective (goal) with its metrics, tasks and links. The page names this response goalMetricsLinksResponse (PUT /goals/{goalId}). Its nested objects have the response shapes (closedStatusResponse, designScoreResponse, workflowResponse, links), which differ from those of the goal response.
 ///
 /// Schema `goalMetricsLinksResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoalMetricsLinksResponse {
     /// Access settings of the goal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1869,10 +4204,292 @@ pub struct GoalMetricsLinksResponse {
     pub workflow: Option<WorkflowResponse>,
 }
 
+impl GoalMetricsLinksResponse {
+    /// Sets [`access`](Self::access).
+    pub fn with_access(mut self, value: impl Into<DefaultAccess>) -> Self {
+        self.access = Some(value.into());
+        self
+    }
+
+    /// Sets [`account_id`](Self::account_id).
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`aggregated_attainment`](Self::aggregated_attainment).
+    pub fn with_aggregated_attainment(mut self, value: impl Into<f64>) -> Self {
+        self.aggregated_attainment = Some(value.into());
+        self
+    }
+
+    /// Sets [`assignee`](Self::assignee).
+    pub fn with_assignee(mut self, value: impl Into<AssigneeResponse>) -> Self {
+        self.assignee = Some(value.into());
+        self
+    }
+
+    /// Sets [`assignees`](Self::assignees).
+    pub fn with_assignees(mut self, value: impl Into<Vec<AssigneeResponse>>) -> Self {
+        self.assignees = Some(value.into());
+        self
+    }
+
+    /// Sets [`attainment`](Self::attainment).
+    pub fn with_attainment(mut self, value: impl Into<f64>) -> Self {
+        self.attainment = Some(value.into());
+        self
+    }
+
+    /// Sets [`attainment_type_string`](Self::attainment_type_string).
+    pub fn with_attainment_type_string(mut self, value: impl Into<String>) -> Self {
+        self.attainment_type_string = Some(value.into());
+        self
+    }
+
+    /// Sets [`children_aggregated_attainment`](Self::children_aggregated_attainment).
+    pub fn with_children_aggregated_attainment(mut self, value: impl Into<f64>) -> Self {
+        self.children_aggregated_attainment = Some(value.into());
+        self
+    }
+
+    /// Sets [`children_count`](Self::children_count).
+    pub fn with_children_count(mut self, value: impl Into<i64>) -> Self {
+        self.children_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`closed_status`](Self::closed_status).
+    pub fn with_closed_status(mut self, value: impl Into<ClosedStatusResponse>) -> Self {
+        self.closed_status = Some(value.into());
+        self
+    }
+
+    /// Sets [`created_by_id`](Self::created_by_id).
+    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
+        self.created_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`current_user_allowed_actions`](Self::current_user_allowed_actions).
+    pub fn with_current_user_allowed_actions(
+        mut self,
+        value: impl Into<Vec<String>>,
+    ) -> Self {
+        self.current_user_allowed_actions = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_created`](Self::date_created).
+    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
+        self.date_created = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_from`](Self::date_from).
+    pub fn with_date_from(mut self, value: impl Into<String>) -> Self {
+        self.date_from = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_to`](Self::date_to).
+    pub fn with_date_to(mut self, value: impl Into<String>) -> Self {
+        self.date_to = Some(value.into());
+        self
+    }
+
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets [`design_score`](Self::design_score).
+    pub fn with_design_score(mut self, value: impl Into<DesignScoreResponse>) -> Self {
+        self.design_score = Some(value.into());
+        self
+    }
+
+    /// Sets [`duration`](Self::duration).
+    pub fn with_duration(mut self, value: impl Into<f64>) -> Self {
+        self.duration = Some(value.into());
+        self
+    }
+
+    /// Sets [`full_aggregated_attainment`](Self::full_aggregated_attainment).
+    pub fn with_full_aggregated_attainment(mut self, value: impl Into<f64>) -> Self {
+        self.full_aggregated_attainment = Some(value.into());
+        self
+    }
+
+    /// Sets [`full_sub_tree_count`](Self::full_sub_tree_count).
+    pub fn with_full_sub_tree_count(mut self, value: impl Into<i64>) -> Self {
+        self.full_sub_tree_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`last_calculated`](Self::last_calculated).
+    pub fn with_last_calculated(mut self, value: impl Into<String>) -> Self {
+        self.last_calculated = Some(value.into());
+        self
+    }
+
+    /// Sets [`links`](Self::links).
+    pub fn with_links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// Sets [`locked`](Self::locked).
+    pub fn with_locked(mut self, value: impl Into<bool>) -> Self {
+        self.locked = Some(value.into());
+        self
+    }
+
+    /// Sets [`metrics`](Self::metrics).
+    pub fn with_metrics(mut self, value: impl Into<Vec<MetricResponse>>) -> Self {
+        self.metrics = Some(value.into());
+        self
+    }
+
+    /// Sets [`metrics_count`](Self::metrics_count).
+    pub fn with_metrics_count(mut self, value: impl Into<i64>) -> Self {
+        self.metrics_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`modified_by_id`](Self::modified_by_id).
+    pub fn with_modified_by_id(mut self, value: impl Into<String>) -> Self {
+        self.modified_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`non_archived_tasks_count`](Self::non_archived_tasks_count).
+    pub fn with_non_archived_tasks_count(mut self, value: impl Into<i64>) -> Self {
+        self.non_archived_tasks_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`number_of_owners`](Self::number_of_owners).
+    pub fn with_number_of_owners(mut self, value: impl Into<i64>) -> Self {
+        self.number_of_owners = Some(value.into());
+        self
+    }
+
+    /// Sets [`obfuscated`](Self::obfuscated).
+    pub fn with_obfuscated(mut self, value: impl Into<bool>) -> Self {
+        self.obfuscated = Some(value.into());
+        self
+    }
+
+    /// Sets [`order_id`](Self::order_id).
+    pub fn with_order_id(mut self, value: impl Into<f64>) -> Self {
+        self.order_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_id`](Self::owner_id).
+    pub fn with_owner_id(mut self, value: impl Into<String>) -> Self {
+        self.owner_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_ids`](Self::owner_ids).
+    pub fn with_owner_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.owner_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent_goal_session_id`](Self::parent_goal_session_id).
+    pub fn with_parent_goal_session_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_goal_session_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent_id`](Self::parent_id).
+    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent_type`](Self::parent_type).
+    pub fn with_parent_type(mut self, value: impl Into<String>) -> Self {
+        self.parent_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`private`](Self::private).
+    pub fn with_private(mut self, value: impl Into<bool>) -> Self {
+        self.private = Some(value.into());
+        self
+    }
+
+    /// Sets [`session_id`](Self::session_id).
+    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`sub_tree_count`](Self::sub_tree_count).
+    pub fn with_sub_tree_count(mut self, value: impl Into<i64>) -> Self {
+        self.sub_tree_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`tags`](Self::tags).
+    pub fn with_tags(mut self, value: impl Into<Vec<TagResponse>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// Sets [`tasks`](Self::tasks).
+    pub fn with_tasks(mut self, value: impl Into<Vec<TaskResponse>>) -> Self {
+        self.tasks = Some(value.into());
+        self
+    }
+
+    /// Sets [`tasks_count`](Self::tasks_count).
+    pub fn with_tasks_count(mut self, value: impl Into<i64>) -> Self {
+        self.tasks_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`url`](Self::url).
+    pub fn with_url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+
+    /// Sets [`watchers`](Self::watchers).
+    pub fn with_watchers(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.watchers = Some(value.into());
+        self
+    }
+
+    /// Sets [`workflow`](Self::workflow).
+    pub fn with_workflow(mut self, value: impl Into<WorkflowResponse>) -> Self {
+        self.workflow = Some(value.into());
+        self
+    }
+}
+
 /// Design score of a goal as printed in goalMetricsLinksResponse (policies carry isPassed). The goal sample prints a different shape, see goalDesignScore.
 ///
 /// Schema `designScoreResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DesignScoreResponse {
     /// Evaluated policies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1882,10 +4499,28 @@ pub struct DesignScoreResponse {
     pub total_points: Option<f64>,
 }
 
+impl DesignScoreResponse {
+    /// Sets [`policies`](Self::policies).
+    pub fn with_policies(
+        mut self,
+        value: impl Into<Vec<DesignScorePolicyResponse>>,
+    ) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
+
+    /// Sets [`total_points`](Self::total_points).
+    pub fn with_total_points(mut self, value: impl Into<f64>) -> Self {
+        self.total_points = Some(value.into());
+        self
+    }
+}
+
 /// One evaluated design-score policy as printed in goalMetricsLinksResponse (isPassed; the goal sample spells it passed, see goalDesignScorePolicy).
 ///
 /// Schema `designScorePolicyResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DesignScorePolicyResponse {
     /// Whether the policy passed.
     #[serde(rename = "isPassed", default, skip_serializing_if = "Option::is_none")]
@@ -1898,10 +4533,31 @@ pub struct DesignScorePolicyResponse {
     pub score: Option<f64>,
 }
 
+impl DesignScorePolicyResponse {
+    /// Sets [`is_passed`](Self::is_passed).
+    pub fn with_is_passed(mut self, value: impl Into<bool>) -> Self {
+        self.is_passed = Some(value.into());
+        self
+    }
+
+    /// Sets [`policy`](Self::policy).
+    pub fn with_policy(mut self, value: impl Into<String>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+
+    /// Sets [`score`](Self::score).
+    pub fn with_score(mut self, value: impl Into<f64>) -> Self {
+        self.score = Some(value.into());
+        self
+    }
+}
+
 /// Approval workflow of a goal as printed in goalMetricsLinksResponse (camelCase, reviewers as numbers, status as a string). The goal sample prints a different shape, see goalWorkflow.
 ///
 /// Schema `workflowResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowResponse {
     /// When the goal was approved.
     #[serde(rename = "approvedAt", default, skip_serializing_if = "Option::is_none")]
@@ -1921,10 +4577,37 @@ pub struct WorkflowResponse {
     pub status: Option<String>,
 }
 
+impl WorkflowResponse {
+    /// Sets [`approved_at`](Self::approved_at).
+    pub fn with_approved_at(mut self, value: impl Into<String>) -> Self {
+        self.approved_at = Some(value.into());
+        self
+    }
+
+    /// Sets [`reviewers`](Self::reviewers).
+    pub fn with_reviewers(mut self, value: impl Into<Vec<f64>>) -> Self {
+        self.reviewers = Some(value.into());
+        self
+    }
+
+    /// Sets [`reviewers_needed`](Self::reviewers_needed).
+    pub fn with_reviewers_needed(mut self, value: impl Into<i64>) -> Self {
+        self.reviewers_needed = Some(value.into());
+        self
+    }
+
+    /// Sets [`status`](Self::status).
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
 /// A task of a goal, as printed in goalMetricsLinksResponse.tasks.
 ///
 /// Schema `taskResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TaskResponse {
     /// Access settings of the task.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2000,10 +4683,157 @@ pub struct TaskResponse {
     pub task_type: Option<String>,
 }
 
+impl TaskResponse {
+    /// Sets [`access`](Self::access).
+    pub fn with_access(mut self, value: impl Into<DefaultAccess>) -> Self {
+        self.access = Some(value.into());
+        self
+    }
+
+    /// Sets [`account_id`](Self::account_id).
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`archived`](Self::archived).
+    pub fn with_archived(mut self, value: impl Into<bool>) -> Self {
+        self.archived = Some(value.into());
+        self
+    }
+
+    /// Sets [`assignee`](Self::assignee).
+    pub fn with_assignee(mut self, value: impl Into<AssigneeResponse>) -> Self {
+        self.assignee = Some(value.into());
+        self
+    }
+
+    /// Sets [`created_by_id`](Self::created_by_id).
+    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
+        self.created_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_created`](Self::date_created).
+    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
+        self.date_created = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_modified`](Self::date_modified).
+    pub fn with_date_modified(mut self, value: impl Into<String>) -> Self {
+        self.date_modified = Some(value.into());
+        self
+    }
+
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets [`due_date`](Self::due_date).
+    pub fn with_due_date(mut self, value: impl Into<String>) -> Self {
+        self.due_date = Some(value.into());
+        self
+    }
+
+    /// Sets [`external_id`](Self::external_id).
+    pub fn with_external_id(mut self, value: impl Into<String>) -> Self {
+        self.external_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`external_system`](Self::external_system).
+    pub fn with_external_system(mut self, value: impl Into<String>) -> Self {
+        self.external_system = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`last_comment`](Self::last_comment).
+    pub fn with_last_comment(mut self, value: impl Into<TaskLastComment>) -> Self {
+        self.last_comment = Some(value.into());
+        self
+    }
+
+    /// Sets [`modified_by_id`](Self::modified_by_id).
+    pub fn with_modified_by_id(mut self, value: impl Into<String>) -> Self {
+        self.modified_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_id`](Self::owner_id).
+    pub fn with_owner_id(mut self, value: impl Into<String>) -> Self {
+        self.owner_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent_id`](Self::parent_id).
+    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent_name`](Self::parent_name).
+    pub fn with_parent_name(mut self, value: impl Into<String>) -> Self {
+        self.parent_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent_type`](Self::parent_type).
+    pub fn with_parent_type(mut self, value: impl Into<String>) -> Self {
+        self.parent_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`priority`](Self::priority).
+    pub fn with_priority(mut self, value: impl Into<f64>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+
+    /// Sets [`session_id`](Self::session_id).
+    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`snapshots`](Self::snapshots).
+    pub fn with_snapshots(mut self, value: impl Into<Vec<TaskSnapshot>>) -> Self {
+        self.snapshots = Some(value.into());
+        self
+    }
+
+    /// Sets [`status`](Self::status).
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets [`task_type`](Self::task_type).
+    pub fn with_task_type(mut self, value: impl Into<String>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+}
+
 /// The last comment on a task.
 ///
 /// Schema `taskLastComment` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TaskLastComment {
     /// Id of the user who wrote the comment.
     #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
@@ -2013,10 +4843,25 @@ pub struct TaskLastComment {
     pub text: Option<String>,
 }
 
+impl TaskLastComment {
+    /// Sets [`created_by_id`](Self::created_by_id).
+    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
+        self.created_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`text`](Self::text).
+    pub fn with_text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+}
+
 /// A status change snapshot of a task.
 ///
 /// Schema `taskSnapshot` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TaskSnapshot {
     /// Id of the snapshot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2042,10 +4887,49 @@ pub struct TaskSnapshot {
     pub previously_modified_at: Option<String>,
 }
 
+impl TaskSnapshot {
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`modified_at`](Self::modified_at).
+    pub fn with_modified_at(mut self, value: impl Into<String>) -> Self {
+        self.modified_at = Some(value.into());
+        self
+    }
+
+    /// Sets [`modified_by`](Self::modified_by).
+    pub fn with_modified_by(mut self, value: impl Into<String>) -> Self {
+        self.modified_by = Some(value.into());
+        self
+    }
+
+    /// Sets [`new_status`](Self::new_status).
+    pub fn with_new_status(mut self, value: impl Into<String>) -> Self {
+        self.new_status = Some(value.into());
+        self
+    }
+
+    /// Sets [`old_status`](Self::old_status).
+    pub fn with_old_status(mut self, value: impl Into<String>) -> Self {
+        self.old_status = Some(value.into());
+        self
+    }
+
+    /// Sets [`previously_modified_at`](Self::previously_modified_at).
+    pub fn with_previously_modified_at(mut self, value: impl Into<String>) -> Self {
+        self.previously_modified_at = Some(value.into());
+        self
+    }
+}
+
 /// Request body of PUT /goals/{goalId}; the page calls the body parameter goal and describes it as "The object representing the goal to be updated.". The page marks none of its properties as required.
 ///
 /// Schema `goalRequest` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoalRequest {
     /// Attainment type.
     #[serde(
@@ -2083,6 +4967,68 @@ pub struct GoalRequest {
     pub session_id: Option<String>,
 }
 
+impl GoalRequest {
+    /// Sets [`attainment_type_string`](Self::attainment_type_string).
+    pub fn with_attainment_type_string(mut self, value: impl Into<String>) -> Self {
+        self.attainment_type_string = Some(value.into());
+        self
+    }
+
+    /// Sets [`custom_fields`](Self::custom_fields).
+    pub fn with_custom_fields(mut self, value: impl Into<String>) -> Self {
+        self.custom_fields = Some(value.into());
+        self
+    }
+
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets [`links`](Self::links).
+    pub fn with_links(mut self, value: impl Into<GoalRequestLinks>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_id`](Self::owner_id).
+    pub fn with_owner_id(mut self, value: impl Into<String>) -> Self {
+        self.owner_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_ids`](Self::owner_ids).
+    pub fn with_owner_ids(mut self, value: impl Into<Ids>) -> Self {
+        self.owner_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent_id`](Self::parent_id).
+    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`private`](Self::private).
+    pub fn with_private(mut self, value: impl Into<bool>) -> Self {
+        self.private = Some(value.into());
+        self
+    }
+
+    /// Sets [`session_id`](Self::session_id).
+    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+}
+
 /// Links in the goal request body; printed as {} on the page (an object with unknown properties).
 ///
 /// Schema `goalRequestLinks` in the API description.
@@ -2092,6 +5038,7 @@ pub type GoalRequestLinks = ::serde_json::Map<String, ::serde_json::Value>;
 ///
 /// Schema `goalConfidenceRequest` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoalConfidenceRequest {
     /// Reason for the confidence value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2101,10 +5048,25 @@ pub struct GoalConfidenceRequest {
     pub value: Option<f64>,
 }
 
+impl GoalConfidenceRequest {
+    /// Sets [`reason`](Self::reason).
+    pub fn with_reason(mut self, value: impl Into<String>) -> Self {
+        self.reason = Some(value.into());
+        self
+    }
+
+    /// Sets [`value`](Self::value).
+    pub fn with_value(mut self, value: impl Into<f64>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+
 /// An objective (goal). The page names this response goal (PUT /goals/{goalId}/confidence). Its nested objects differ from goalMetricsLinksResponse: closedStatus, designScore, workflow and links have other shapes (goalClosedStatus, goalDesignScore, goalWorkflow, goalLinks) and owner_permissions/permissions/tags are printed in full.
 ///
 /// Schema `goal` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Goal {
     /// Id of the account.
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
@@ -2272,10 +5234,277 @@ pub struct Goal {
     pub workflow: Option<GoalWorkflow>,
 }
 
+impl Goal {
+    /// Sets [`account_id`](Self::account_id).
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`aggregated_attainment`](Self::aggregated_attainment).
+    pub fn with_aggregated_attainment(mut self, value: impl Into<f64>) -> Self {
+        self.aggregated_attainment = Some(value.into());
+        self
+    }
+
+    /// Sets [`attainment`](Self::attainment).
+    pub fn with_attainment(mut self, value: impl Into<f64>) -> Self {
+        self.attainment = Some(value.into());
+        self
+    }
+
+    /// Sets [`attainment_type`](Self::attainment_type).
+    pub fn with_attainment_type(mut self, value: impl Into<i64>) -> Self {
+        self.attainment_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`calculation_status`](Self::calculation_status).
+    pub fn with_calculation_status(mut self, value: impl Into<i64>) -> Self {
+        self.calculation_status = Some(value.into());
+        self
+    }
+
+    /// Sets [`children_aggregated_attainment`](Self::children_aggregated_attainment).
+    pub fn with_children_aggregated_attainment(mut self, value: impl Into<f64>) -> Self {
+        self.children_aggregated_attainment = Some(value.into());
+        self
+    }
+
+    /// Sets [`children_count`](Self::children_count).
+    pub fn with_children_count(mut self, value: impl Into<i64>) -> Self {
+        self.children_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`children_kr_attainment`](Self::children_kr_attainment).
+    pub fn with_children_kr_attainment(mut self, value: impl Into<f64>) -> Self {
+        self.children_kr_attainment = Some(value.into());
+        self
+    }
+
+    /// Sets [`closed_status`](Self::closed_status).
+    pub fn with_closed_status(mut self, value: impl Into<GoalClosedStatus>) -> Self {
+        self.closed_status = Some(value.into());
+        self
+    }
+
+    /// Sets [`created_by_id`](Self::created_by_id).
+    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
+        self.created_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_created`](Self::date_created).
+    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
+        self.date_created = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_from`](Self::date_from).
+    pub fn with_date_from(mut self, value: impl Into<String>) -> Self {
+        self.date_from = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_to`](Self::date_to).
+    pub fn with_date_to(mut self, value: impl Into<String>) -> Self {
+        self.date_to = Some(value.into());
+        self
+    }
+
+    /// Sets [`deleted_at`](Self::deleted_at).
+    pub fn with_deleted_at(mut self, value: impl Into<String>) -> Self {
+        self.deleted_at = Some(value.into());
+        self
+    }
+
+    /// Sets [`deleted_by_id`](Self::deleted_by_id).
+    pub fn with_deleted_by_id(mut self, value: impl Into<String>) -> Self {
+        self.deleted_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`deletion_reason`](Self::deletion_reason).
+    pub fn with_deletion_reason(mut self, value: impl Into<i64>) -> Self {
+        self.deletion_reason = Some(value.into());
+        self
+    }
+
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets [`design_score`](Self::design_score).
+    pub fn with_design_score(mut self, value: impl Into<GoalDesignScore>) -> Self {
+        self.design_score = Some(value.into());
+        self
+    }
+
+    /// Sets [`duration`](Self::duration).
+    pub fn with_duration(mut self, value: impl Into<f64>) -> Self {
+        self.duration = Some(value.into());
+        self
+    }
+
+    /// Sets [`full_aggregated_attainment`](Self::full_aggregated_attainment).
+    pub fn with_full_aggregated_attainment(mut self, value: impl Into<f64>) -> Self {
+        self.full_aggregated_attainment = Some(value.into());
+        self
+    }
+
+    /// Sets [`full_sub_tree_count`](Self::full_sub_tree_count).
+    pub fn with_full_sub_tree_count(mut self, value: impl Into<i64>) -> Self {
+        self.full_sub_tree_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`inherits`](Self::inherits).
+    pub fn with_inherits(mut self, value: impl Into<bool>) -> Self {
+        self.inherits = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_deleted`](Self::is_deleted).
+    pub fn with_is_deleted(mut self, value: impl Into<bool>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+
+    /// Sets [`last_calculated`](Self::last_calculated).
+    pub fn with_last_calculated(mut self, value: impl Into<String>) -> Self {
+        self.last_calculated = Some(value.into());
+        self
+    }
+
+    /// Sets [`links`](Self::links).
+    pub fn with_links(mut self, value: impl Into<GoalLinks>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// Sets [`mentions`](Self::mentions).
+    pub fn with_mentions(mut self, value: impl Into<Mentions>) -> Self {
+        self.mentions = Some(value.into());
+        self
+    }
+
+    /// Sets [`metrics_attainment`](Self::metrics_attainment).
+    pub fn with_metrics_attainment(mut self, value: impl Into<f64>) -> Self {
+        self.metrics_attainment = Some(value.into());
+        self
+    }
+
+    /// Sets [`metrics_count`](Self::metrics_count).
+    pub fn with_metrics_count(mut self, value: impl Into<i64>) -> Self {
+        self.metrics_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`modified_by_id`](Self::modified_by_id).
+    pub fn with_modified_by_id(mut self, value: impl Into<String>) -> Self {
+        self.modified_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`non_archived_tasks_count`](Self::non_archived_tasks_count).
+    pub fn with_non_archived_tasks_count(mut self, value: impl Into<i64>) -> Self {
+        self.non_archived_tasks_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`order_id`](Self::order_id).
+    pub fn with_order_id(mut self, value: impl Into<f64>) -> Self {
+        self.order_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_ids`](Self::owner_ids).
+    pub fn with_owner_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.owner_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_permissions`](Self::owner_permissions).
+    pub fn with_owner_permissions(mut self, value: impl Into<OwnerPermission>) -> Self {
+        self.owner_permissions = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent`](Self::parent).
+    pub fn with_parent(mut self, value: impl Into<GoalParent>) -> Self {
+        self.parent = Some(value.into());
+        self
+    }
+
+    /// Sets [`permissions`](Self::permissions).
+    pub fn with_permissions(mut self, value: impl Into<Vec<Permission>>) -> Self {
+        self.permissions = Some(value.into());
+        self
+    }
+
+    /// Sets [`private`](Self::private).
+    pub fn with_private(mut self, value: impl Into<bool>) -> Self {
+        self.private = Some(value.into());
+        self
+    }
+
+    /// Sets [`session_id`](Self::session_id).
+    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`sub_tree_count`](Self::sub_tree_count).
+    pub fn with_sub_tree_count(mut self, value: impl Into<i64>) -> Self {
+        self.sub_tree_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`tags`](Self::tags).
+    pub fn with_tags(mut self, value: impl Into<Vec<TagSimple>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// Sets [`tasks_count`](Self::tasks_count).
+    pub fn with_tasks_count(mut self, value: impl Into<i64>) -> Self {
+        self.tasks_count = Some(value.into());
+        self
+    }
+
+    /// Sets [`watchers`](Self::watchers).
+    pub fn with_watchers(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.watchers = Some(value.into());
+        self
+    }
+
+    /// Sets [`workflow`](Self::workflow).
+    pub fn with_workflow(mut self, value: impl Into<GoalWorkflow>) -> Self {
+        self.workflow = Some(value.into());
+        self
+    }
+}
+
 /// Closed status of a goal as printed in the goal sample: capitalised Reason (string) and Status (number). Not the same shape as closedStatusResponse.
 ///
 /// Schema `goalClosedStatus` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoalClosedStatus {
     /// Reason of the closed status.
     #[serde(rename = "Reason", default, skip_serializing_if = "Option::is_none")]
@@ -2285,10 +5514,25 @@ pub struct GoalClosedStatus {
     pub status: Option<i64>,
 }
 
+impl GoalClosedStatus {
+    /// Sets [`reason`](Self::reason).
+    pub fn with_reason(mut self, value: impl Into<String>) -> Self {
+        self.reason = Some(value.into());
+        self
+    }
+
+    /// Sets [`status`](Self::status).
+    pub fn with_status(mut self, value: impl Into<i64>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
 /// Design score as printed in the goal sample (policies carry passed). Not the same shape as designScoreResponse.
 ///
 /// Schema `goalDesignScore` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoalDesignScore {
     /// Evaluated policies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2298,10 +5542,28 @@ pub struct GoalDesignScore {
     pub total_points: Option<f64>,
 }
 
+impl GoalDesignScore {
+    /// Sets [`policies`](Self::policies).
+    pub fn with_policies(
+        mut self,
+        value: impl Into<Vec<GoalDesignScorePolicy>>,
+    ) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
+
+    /// Sets [`total_points`](Self::total_points).
+    pub fn with_total_points(mut self, value: impl Into<f64>) -> Self {
+        self.total_points = Some(value.into());
+        self
+    }
+}
+
 /// One evaluated design-score policy as printed in the goal sample (passed; goalMetricsLinksResponse spells it isPassed).
 ///
 /// Schema `goalDesignScorePolicy` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoalDesignScorePolicy {
     /// Whether the policy passed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2314,10 +5576,31 @@ pub struct GoalDesignScorePolicy {
     pub score: Option<f64>,
 }
 
+impl GoalDesignScorePolicy {
+    /// Sets [`passed`](Self::passed).
+    pub fn with_passed(mut self, value: impl Into<bool>) -> Self {
+        self.passed = Some(value.into());
+        self
+    }
+
+    /// Sets [`policy`](Self::policy).
+    pub fn with_policy(mut self, value: impl Into<String>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+
+    /// Sets [`score`](Self::score).
+    pub fn with_score(mut self, value: impl Into<f64>) -> Self {
+        self.score = Some(value.into());
+        self
+    }
+}
+
 /// Approval workflow as printed in the goal sample (capitalised names, reviewers as objects, status as a number). Not the same shape as workflowResponse.
 ///
 /// Schema `goalWorkflow` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoalWorkflow {
     /// When the goal was approved.
     #[serde(rename = "ApprovedAt", default, skip_serializing_if = "Option::is_none")]
@@ -2337,10 +5620,40 @@ pub struct GoalWorkflow {
     pub status: Option<i64>,
 }
 
+impl GoalWorkflow {
+    /// Sets [`approved_at`](Self::approved_at).
+    pub fn with_approved_at(mut self, value: impl Into<String>) -> Self {
+        self.approved_at = Some(value.into());
+        self
+    }
+
+    /// Sets [`reviewers`](Self::reviewers).
+    pub fn with_reviewers(
+        mut self,
+        value: impl Into<Vec<GoalWorkflowReviewer>>,
+    ) -> Self {
+        self.reviewers = Some(value.into());
+        self
+    }
+
+    /// Sets [`reviewers_needed`](Self::reviewers_needed).
+    pub fn with_reviewers_needed(mut self, value: impl Into<i64>) -> Self {
+        self.reviewers_needed = Some(value.into());
+        self
+    }
+
+    /// Sets [`status`](Self::status).
+    pub fn with_status(mut self, value: impl Into<i64>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
 /// A reviewer in the goal workflow.
 ///
 /// Schema `goalWorkflowReviewer` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoalWorkflowReviewer {
     /// Response of the reviewer, printed as a number.
     #[serde(rename = "Response", default, skip_serializing_if = "Option::is_none")]
@@ -2350,10 +5663,25 @@ pub struct GoalWorkflowReviewer {
     pub user_id: Option<String>,
 }
 
+impl GoalWorkflowReviewer {
+    /// Sets [`response`](Self::response).
+    pub fn with_response(mut self, value: impl Into<i64>) -> Self {
+        self.response = Some(value.into());
+        self
+    }
+
+    /// Sets [`user_id`](Self::user_id).
+    pub fn with_user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+}
+
 /// Parent reference of a goal as printed in the goal sample and its linked goals.
 ///
 /// Schema `goalParent` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoalParent {
     /// Id of the parent goal.
     #[serde(rename = "goalId", default, skip_serializing_if = "Option::is_none")]
@@ -2369,30 +5697,75 @@ pub struct GoalParent {
     pub session_id: Option<String>,
 }
 
+impl GoalParent {
+    /// Sets [`goal_id`](Self::goal_id).
+    pub fn with_goal_id(mut self, value: impl Into<String>) -> Self {
+        self.goal_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`metric_goal_id`](Self::metric_goal_id).
+    pub fn with_metric_goal_id(mut self, value: impl Into<String>) -> Self {
+        self.metric_goal_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`metric_id`](Self::metric_id).
+    pub fn with_metric_id(mut self, value: impl Into<String>) -> Self {
+        self.metric_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`session_id`](Self::session_id).
+    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+}
+
 /// Parent of a linked metric in the goal sample; printed only as {"private": false}.
 ///
 /// Schema `metricParent` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct MetricParent {
     /// Whether the parent is private.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
 }
 
+impl MetricParent {
+    /// Sets [`private`](Self::private).
+    pub fn with_private(mut self, value: impl Into<bool>) -> Self {
+        self.private = Some(value.into());
+        self
+    }
+}
+
 /// Links of a goal as printed in the goal sample. Not the same shape as links (goalMetricsLinksResponse and metric responses).
 ///
 /// Schema `goalLinks` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoalLinks {
     /// Expanded linked entities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expanded: Option<GoalLinksExpanded>,
 }
 
+impl GoalLinks {
+    /// Sets [`expanded`](Self::expanded).
+    pub fn with_expanded(mut self, value: impl Into<GoalLinksExpanded>) -> Self {
+        self.expanded = Some(value.into());
+        self
+    }
+}
+
 /// Expanded linked goals, metrics and sessions in the goal sample.
 ///
 /// Schema `goalLinksExpanded` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoalLinksExpanded {
     /// Linked goals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2405,10 +5778,31 @@ pub struct GoalLinksExpanded {
     pub sessions: Option<Vec<GoalLinkedSession>>,
 }
 
+impl GoalLinksExpanded {
+    /// Sets [`goals`](Self::goals).
+    pub fn with_goals(mut self, value: impl Into<Vec<GoalLinkedGoal>>) -> Self {
+        self.goals = Some(value.into());
+        self
+    }
+
+    /// Sets [`metrics`](Self::metrics).
+    pub fn with_metrics(mut self, value: impl Into<Vec<GoalLinkedMetric>>) -> Self {
+        self.metrics = Some(value.into());
+        self
+    }
+
+    /// Sets [`sessions`](Self::sessions).
+    pub fn with_sessions(mut self, value: impl Into<Vec<GoalLinkedSession>>) -> Self {
+        self.sessions = Some(value.into());
+        self
+    }
+}
+
 /// A linked goal inside goal.links.expanded. The sample prints its ownerIds items as the placeholder "ID" and the Binary values of owner_permissions/permissions as the placeholder "Binary".
 ///
 /// Schema `goalLinkedGoal` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoalLinkedGoal {
     /// Id of the account.
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
@@ -2466,10 +5860,121 @@ pub struct GoalLinkedGoal {
     pub session_id: Option<String>,
 }
 
+impl GoalLinkedGoal {
+    /// Sets [`account_id`](Self::account_id).
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`attainment`](Self::attainment).
+    pub fn with_attainment(mut self, value: impl Into<f64>) -> Self {
+        self.attainment = Some(value.into());
+        self
+    }
+
+    /// Sets [`attainment_type`](Self::attainment_type).
+    pub fn with_attainment_type(mut self, value: impl Into<i64>) -> Self {
+        self.attainment_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`created_by_id`](Self::created_by_id).
+    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
+        self.created_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_created`](Self::date_created).
+    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
+        self.date_created = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_from`](Self::date_from).
+    pub fn with_date_from(mut self, value: impl Into<String>) -> Self {
+        self.date_from = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_to`](Self::date_to).
+    pub fn with_date_to(mut self, value: impl Into<String>) -> Self {
+        self.date_to = Some(value.into());
+        self
+    }
+
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`inherits`](Self::inherits).
+    pub fn with_inherits(mut self, value: impl Into<bool>) -> Self {
+        self.inherits = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_deleted`](Self::is_deleted).
+    pub fn with_is_deleted(mut self, value: impl Into<bool>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_ids`](Self::owner_ids).
+    pub fn with_owner_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.owner_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_permissions`](Self::owner_permissions).
+    pub fn with_owner_permissions(mut self, value: impl Into<OwnerPermission>) -> Self {
+        self.owner_permissions = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent`](Self::parent).
+    pub fn with_parent(mut self, value: impl Into<GoalParent>) -> Self {
+        self.parent = Some(value.into());
+        self
+    }
+
+    /// Sets [`permissions`](Self::permissions).
+    pub fn with_permissions(mut self, value: impl Into<Vec<Permission>>) -> Self {
+        self.permissions = Some(value.into());
+        self
+    }
+
+    /// Sets [`private`](Self::private).
+    pub fn with_private(mut self, value: impl Into<bool>) -> Self {
+        self.private = Some(value.into());
+        self
+    }
+
+    /// Sets [`session_id`](Self::session_id).
+    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+}
+
 /// A linked metric inside goal.links.expanded.
 ///
 /// Schema `goalLinkedMetric` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoalLinkedMetric {
     /// Actual value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2545,10 +6050,157 @@ pub struct GoalLinkedMetric {
     pub target_operator: Option<String>,
 }
 
+impl GoalLinkedMetric {
+    /// Sets [`actual`](Self::actual).
+    pub fn with_actual(mut self, value: impl Into<f64>) -> Self {
+        self.actual = Some(value.into());
+        self
+    }
+
+    /// Sets [`attainment`](Self::attainment).
+    pub fn with_attainment(mut self, value: impl Into<f64>) -> Self {
+        self.attainment = Some(value.into());
+        self
+    }
+
+    /// Sets [`cascade_type`](Self::cascade_type).
+    pub fn with_cascade_type(mut self, value: impl Into<String>) -> Self {
+        self.cascade_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`created_by_id`](Self::created_by_id).
+    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
+        self.created_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_created`](Self::date_created).
+    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
+        self.date_created = Some(value.into());
+        self
+    }
+
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets [`field_name`](Self::field_name).
+    pub fn with_field_name(mut self, value: impl Into<String>) -> Self {
+        self.field_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`format`](Self::format).
+    pub fn with_format(mut self, value: impl Into<MetricFormat>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+
+    /// Sets [`goal_id`](Self::goal_id).
+    pub fn with_goal_id(mut self, value: impl Into<String>) -> Self {
+        self.goal_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`inherits`](Self::inherits).
+    pub fn with_inherits(mut self, value: impl Into<bool>) -> Self {
+        self.inherits = Some(value.into());
+        self
+    }
+
+    /// Sets [`initial_value`](Self::initial_value).
+    pub fn with_initial_value(mut self, value: impl Into<f64>) -> Self {
+        self.initial_value = Some(value.into());
+        self
+    }
+
+    /// Sets [`insight_name`](Self::insight_name).
+    pub fn with_insight_name(mut self, value: impl Into<String>) -> Self {
+        self.insight_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_deleted`](Self::is_deleted).
+    pub fn with_is_deleted(mut self, value: impl Into<bool>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+
+    /// Sets [`manual_type`](Self::manual_type).
+    pub fn with_manual_type(mut self, value: impl Into<String>) -> Self {
+        self.manual_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`modified_by_id`](Self::modified_by_id).
+    pub fn with_modified_by_id(mut self, value: impl Into<String>) -> Self {
+        self.modified_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`object_id`](Self::object_id).
+    pub fn with_object_id(mut self, value: impl Into<String>) -> Self {
+        self.object_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_ids`](Self::owner_ids).
+    pub fn with_owner_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.owner_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_permissions`](Self::owner_permissions).
+    pub fn with_owner_permissions(mut self, value: impl Into<OwnerPermission>) -> Self {
+        self.owner_permissions = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent`](Self::parent).
+    pub fn with_parent(mut self, value: impl Into<MetricParent>) -> Self {
+        self.parent = Some(value.into());
+        self
+    }
+
+    /// Sets [`permissions`](Self::permissions).
+    pub fn with_permissions(mut self, value: impl Into<Vec<Permission>>) -> Self {
+        self.permissions = Some(value.into());
+        self
+    }
+
+    /// Sets [`target`](Self::target).
+    pub fn with_target(mut self, value: impl Into<f64>) -> Self {
+        self.target = Some(value.into());
+        self
+    }
+
+    /// Sets [`target_operator`](Self::target_operator).
+    pub fn with_target_operator(mut self, value: impl Into<String>) -> Self {
+        self.target_operator = Some(value.into());
+        self
+    }
+}
+
 /// A linked session inside goal.links.expanded.
 ///
 /// Schema `goalLinkedSession` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoalLinkedSession {
     /// Id of the account.
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
@@ -2585,10 +6237,79 @@ pub struct GoalLinkedSession {
     pub title: Option<String>,
 }
 
+impl GoalLinkedSession {
+    /// Sets [`account_id`](Self::account_id).
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`end`](Self::end).
+    pub fn with_end(mut self, value: impl Into<String>) -> Self {
+        self.end = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`inherits`](Self::inherits).
+    pub fn with_inherits(mut self, value: impl Into<bool>) -> Self {
+        self.inherits = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_deleted`](Self::is_deleted).
+    pub fn with_is_deleted(mut self, value: impl Into<bool>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner_permissions`](Self::owner_permissions).
+    pub fn with_owner_permissions(mut self, value: impl Into<OwnerPermission>) -> Self {
+        self.owner_permissions = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent_id`](Self::parent_id).
+    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`permissions`](Self::permissions).
+    pub fn with_permissions(mut self, value: impl Into<Vec<Permission>>) -> Self {
+        self.permissions = Some(value.into());
+        self
+    }
+
+    /// Sets [`start`](Self::start).
+    pub fn with_start(mut self, value: impl Into<String>) -> Self {
+        self.start = Some(value.into());
+        self
+    }
+
+    /// Sets [`status`](Self::status).
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets [`title`](Self::title).
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+
 /// A list of badges. The page names this response badgesResponse (GET /badges).
 ///
 /// Schema `badgesResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct BadgesResponse {
     /// The badges.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2598,10 +6319,25 @@ pub struct BadgesResponse {
     pub total_count: Option<i64>,
 }
 
+impl BadgesResponse {
+    /// Sets [`items`](Self::items).
+    pub fn with_items(mut self, value: impl Into<Vec<BadgeResponse>>) -> Self {
+        self.items = Some(value.into());
+        self
+    }
+
+    /// Sets [`total_count`](Self::total_count).
+    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
+        self.total_count = Some(value.into());
+        self
+    }
+}
+
 /// A badge. The page names this response badgeResponse (GET /badges/{id}, POST /badges); the same object is printed as badgesResponse items, assignedBadgeResponseV2.badge and teamResponse.badges.
 ///
 /// Schema `badgeResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct BadgeResponse {
     /// Background of the badge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2623,10 +6359,49 @@ pub struct BadgeResponse {
     pub summary: Option<String>,
 }
 
+impl BadgeResponse {
+    /// Sets [`background`](Self::background).
+    pub fn with_background(mut self, value: impl Into<String>) -> Self {
+        self.background = Some(value.into());
+        self
+    }
+
+    /// Sets [`icon`](Self::icon).
+    pub fn with_icon(mut self, value: impl Into<String>) -> Self {
+        self.icon = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`pattern`](Self::pattern).
+    pub fn with_pattern(mut self, value: impl Into<String>) -> Self {
+        self.pattern = Some(value.into());
+        self
+    }
+
+    /// Sets [`summary`](Self::summary).
+    pub fn with_summary(mut self, value: impl Into<String>) -> Self {
+        self.summary = Some(value.into());
+        self
+    }
+}
+
 /// Request body of POST /badges and PATCH /badges/{id}, which print the identical sample (body parameter badge; the page gives it no description and marks none of its properties as required).
 ///
 /// Schema `badgeRequest` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct BadgeRequest {
     /// Condition for assigning the badge.
     #[serde(
@@ -2655,10 +6430,55 @@ pub struct BadgeRequest {
     pub type_: Option<String>,
 }
 
+impl BadgeRequest {
+    /// Sets [`assign_condition`](Self::assign_condition).
+    pub fn with_assign_condition(mut self, value: impl Into<String>) -> Self {
+        self.assign_condition = Some(value.into());
+        self
+    }
+
+    /// Sets [`background`](Self::background).
+    pub fn with_background(mut self, value: impl Into<String>) -> Self {
+        self.background = Some(value.into());
+        self
+    }
+
+    /// Sets [`icon`](Self::icon).
+    pub fn with_icon(mut self, value: impl Into<String>) -> Self {
+        self.icon = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`pattern`](Self::pattern).
+    pub fn with_pattern(mut self, value: impl Into<String>) -> Self {
+        self.pattern = Some(value.into());
+        self
+    }
+
+    /// Sets [`summary`](Self::summary).
+    pub fn with_summary(mut self, value: impl Into<String>) -> Self {
+        self.summary = Some(value.into());
+        self
+    }
+
+    /// Sets [`type_`](Self::type_).
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
 /// A list of badge assignments. The page names this response assignedBadgesResponse (GET /badges/approve).
 ///
 /// Schema `assignedBadgesResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AssignedBadgesResponse {
     /// The badge assignments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2668,10 +6488,25 @@ pub struct AssignedBadgesResponse {
     pub total_count: Option<i64>,
 }
 
+impl AssignedBadgesResponse {
+    /// Sets [`items`](Self::items).
+    pub fn with_items(mut self, value: impl Into<Vec<AssignedBadgeResponse>>) -> Self {
+        self.items = Some(value.into());
+        self
+    }
+
+    /// Sets [`total_count`](Self::total_count).
+    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
+        self.total_count = Some(value.into());
+        self
+    }
+}
+
 /// A badge assignment referring to its badge by id. The page names this response assignedBadgeResponse (POST /badges/assign); the same object is printed as assignedBadgesResponse items.
 ///
 /// Schema `assignedBadgeResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AssignedBadgeResponse {
     /// Id of the account.
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
@@ -2719,10 +6554,85 @@ pub struct AssignedBadgeResponse {
     pub status: Option<String>,
 }
 
+impl AssignedBadgeResponse {
+    /// Sets [`account_id`](Self::account_id).
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`approved_by`](Self::approved_by).
+    pub fn with_approved_by(mut self, value: impl Into<String>) -> Self {
+        self.approved_by = Some(value.into());
+        self
+    }
+
+    /// Sets [`assigned_by_id`](Self::assigned_by_id).
+    pub fn with_assigned_by_id(mut self, value: impl Into<String>) -> Self {
+        self.assigned_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`assigned_on`](Self::assigned_on).
+    pub fn with_assigned_on(mut self, value: impl Into<String>) -> Self {
+        self.assigned_on = Some(value.into());
+        self
+    }
+
+    /// Sets [`assignee_ids`](Self::assignee_ids).
+    pub fn with_assignee_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.assignee_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`badge_id`](Self::badge_id).
+    pub fn with_badge_id(mut self, value: impl Into<String>) -> Self {
+        self.badge_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`comment`](Self::comment).
+    pub fn with_comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`notification_strategy`](Self::notification_strategy).
+    pub fn with_notification_strategy(mut self, value: impl Into<String>) -> Self {
+        self.notification_strategy = Some(value.into());
+        self
+    }
+
+    /// Sets [`notify`](Self::notify).
+    pub fn with_notify(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.notify = Some(value.into());
+        self
+    }
+
+    /// Sets [`rich_text_comment`](Self::rich_text_comment).
+    pub fn with_rich_text_comment(mut self, value: impl Into<String>) -> Self {
+        self.rich_text_comment = Some(value.into());
+        self
+    }
+
+    /// Sets [`status`](Self::status).
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
 /// A list of badge assignments with their badges. The page names this response assignedBadgesResponseV2 (GET /badges/assign, GET /badges/current).
 ///
 /// Schema `assignedBadgesResponseV2` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AssignedBadgesResponseV2 {
     /// The badge assignments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2732,10 +6642,25 @@ pub struct AssignedBadgesResponseV2 {
     pub total_count: Option<i64>,
 }
 
+impl AssignedBadgesResponseV2 {
+    /// Sets [`items`](Self::items).
+    pub fn with_items(mut self, value: impl Into<Vec<AssignedBadgeResponseV2>>) -> Self {
+        self.items = Some(value.into());
+        self
+    }
+
+    /// Sets [`total_count`](Self::total_count).
+    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
+        self.total_count = Some(value.into());
+        self
+    }
+}
+
 /// A badge assignment with the badge embedded, as printed in assignedBadgesResponseV2 items (no badgeId and no richTextComment, unlike assignedBadgeResponse).
 ///
 /// Schema `assignedBadgeResponseV2` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AssignedBadgeResponseV2 {
     /// Id of the account.
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
@@ -2776,10 +6701,79 @@ pub struct AssignedBadgeResponseV2 {
     pub status: Option<String>,
 }
 
+impl AssignedBadgeResponseV2 {
+    /// Sets [`account_id`](Self::account_id).
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`approved_by`](Self::approved_by).
+    pub fn with_approved_by(mut self, value: impl Into<String>) -> Self {
+        self.approved_by = Some(value.into());
+        self
+    }
+
+    /// Sets [`assigned_by_id`](Self::assigned_by_id).
+    pub fn with_assigned_by_id(mut self, value: impl Into<String>) -> Self {
+        self.assigned_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`assigned_on`](Self::assigned_on).
+    pub fn with_assigned_on(mut self, value: impl Into<String>) -> Self {
+        self.assigned_on = Some(value.into());
+        self
+    }
+
+    /// Sets [`assignee_ids`](Self::assignee_ids).
+    pub fn with_assignee_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.assignee_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`badge`](Self::badge).
+    pub fn with_badge(mut self, value: impl Into<BadgeResponse>) -> Self {
+        self.badge = Some(value.into());
+        self
+    }
+
+    /// Sets [`comment`](Self::comment).
+    pub fn with_comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`notification_strategy`](Self::notification_strategy).
+    pub fn with_notification_strategy(mut self, value: impl Into<String>) -> Self {
+        self.notification_strategy = Some(value.into());
+        self
+    }
+
+    /// Sets [`notify`](Self::notify).
+    pub fn with_notify(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.notify = Some(value.into());
+        self
+    }
+
+    /// Sets [`status`](Self::status).
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
 /// Request body of POST /badges/assign (body parameter assignBadge; the page gives it no description and marks none of its properties as required).
 ///
 /// Schema `assignBadgeRequest` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AssignBadgeRequest {
     /// Id of the user who assigns the badge.
     #[serde(rename = "assignedById", default, skip_serializing_if = "Option::is_none")]
@@ -2812,10 +6806,55 @@ pub struct AssignBadgeRequest {
     pub rich_text_comment: Option<String>,
 }
 
+impl AssignBadgeRequest {
+    /// Sets [`assigned_by_id`](Self::assigned_by_id).
+    pub fn with_assigned_by_id(mut self, value: impl Into<String>) -> Self {
+        self.assigned_by_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`assignee_ids`](Self::assignee_ids).
+    pub fn with_assignee_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.assignee_ids = Some(value.into());
+        self
+    }
+
+    /// Sets [`badge_id`](Self::badge_id).
+    pub fn with_badge_id(mut self, value: impl Into<String>) -> Self {
+        self.badge_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`comment`](Self::comment).
+    pub fn with_comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+
+    /// Sets [`notification_strategy`](Self::notification_strategy).
+    pub fn with_notification_strategy(mut self, value: impl Into<String>) -> Self {
+        self.notification_strategy = Some(value.into());
+        self
+    }
+
+    /// Sets [`notify`](Self::notify).
+    pub fn with_notify(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.notify = Some(value.into());
+        self
+    }
+
+    /// Sets [`rich_text_comment`](Self::rich_text_comment).
+    pub fn with_rich_text_comment(mut self, value: impl Into<String>) -> Self {
+        self.rich_text_comment = Some(value.into());
+        self
+    }
+}
+
 /// The teams and users that have a badge. The page names this response badgeAssigneesResponse (GET /badges/assign/{id}). Property names Teams and Users are capitalised as printed.
 ///
 /// Schema `badgeAssigneesResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct BadgeAssigneesResponse {
     /// Teams that have the badge.
     #[serde(rename = "Teams", default, skip_serializing_if = "Option::is_none")]
@@ -2825,10 +6864,25 @@ pub struct BadgeAssigneesResponse {
     pub users: Option<Vec<UserResponse>>,
 }
 
+impl BadgeAssigneesResponse {
+    /// Sets [`teams`](Self::teams).
+    pub fn with_teams(mut self, value: impl Into<Vec<TeamResponse>>) -> Self {
+        self.teams = Some(value.into());
+        self
+    }
+
+    /// Sets [`users`](Self::users).
+    pub fn with_users(mut self, value: impl Into<Vec<UserResponse>>) -> Self {
+        self.users = Some(value.into());
+        self
+    }
+}
+
 /// A team, as printed in badgeAssigneesResponse.Teams.
 ///
 /// Schema `teamResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TeamResponse {
     /// Id of the account.
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
@@ -2892,4 +6946,114 @@ pub struct TeamResponse {
     /// Tags of the team.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagResponse>>,
+}
+
+impl TeamResponse {
+    /// Sets [`account_id`](Self::account_id).
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`avatar`](Self::avatar).
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+
+    /// Sets [`badges`](Self::badges).
+    pub fn with_badges(mut self, value: impl Into<Vec<BadgeResponse>>) -> Self {
+        self.badges = Some(value.into());
+        self
+    }
+
+    /// Sets [`color`](Self::color).
+    pub fn with_color(mut self, value: impl Into<String>) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+
+    /// Sets [`date_created`](Self::date_created).
+    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
+        self.date_created = Some(value.into());
+        self
+    }
+
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets [`dynamic_value_type`](Self::dynamic_value_type).
+    pub fn with_dynamic_value_type(mut self, value: impl Into<String>) -> Self {
+        self.dynamic_value_type = Some(value.into());
+        self
+    }
+
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_active`](Self::is_active).
+    pub fn with_is_active(mut self, value: impl Into<bool>) -> Self {
+        self.is_active = Some(value.into());
+        self
+    }
+
+    /// Sets [`manager`](Self::manager).
+    pub fn with_manager(mut self, value: impl Into<String>) -> Self {
+        self.manager = Some(value.into());
+        self
+    }
+
+    /// Sets [`manager_info`](Self::manager_info).
+    pub fn with_manager_info(mut self, value: impl Into<UserResponse>) -> Self {
+        self.manager_info = Some(value.into());
+        self
+    }
+
+    /// Sets [`members`](Self::members).
+    pub fn with_members(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.members = Some(value.into());
+        self
+    }
+
+    /// Sets [`members_info`](Self::members_info).
+    pub fn with_members_info(mut self, value: impl Into<Vec<UserResponse>>) -> Self {
+        self.members_info = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent_id`](Self::parent_id).
+    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`picture`](Self::picture).
+    pub fn with_picture(mut self, value: impl Into<String>) -> Self {
+        self.picture = Some(value.into());
+        self
+    }
+
+    /// Sets [`rich_text_description`](Self::rich_text_description).
+    pub fn with_rich_text_description(mut self, value: impl Into<String>) -> Self {
+        self.rich_text_description = Some(value.into());
+        self
+    }
+
+    /// Sets [`tags`](Self::tags).
+    pub fn with_tags(mut self, value: impl Into<Vec<TagResponse>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
 }

@@ -282,19 +282,16 @@ async fn a_downstream_test_with_the_typed_mock_server() {
         .id("b1")
         .account_id("acct-9")
         .expect_calls(1)
-        .respond_ok(&types::BadgeResponse {
-            id: Some("b1".to_owned()),
-            name: Some("Gold".to_owned()),
-            ..Default::default()
-        })
+        .respond_ok(
+            &types::BadgeResponse::default()
+                .with_id("b1")
+                .with_name("Gold"),
+        )
         .await;
     server.get_badge().id("gone").respond_status(404).await;
     server
         .create_badge()
-        .badge(&types::BadgeRequest {
-            name: Some("Silver".to_owned()),
-            ..Default::default()
-        })
+        .badge(&types::BadgeRequest::default().with_name("Silver"))
         .respond_with(MockResponse::json(
             201,
             &json!({"id": "b2", "name": "Silver"}),
@@ -312,20 +309,14 @@ async fn a_downstream_test_with_the_typed_mock_server() {
         "(no such badge)"
     );
     let created = client
-        .create_badge(types::BadgeRequest {
-            name: Some("Silver".to_owned()),
-            ..Default::default()
-        })
+        .create_badge(types::BadgeRequest::default().with_name("Silver"))
         .send()
         .await
         .unwrap();
     assert_eq!(created.id.as_deref(), Some("b2"));
     // Another body does not match the expectation, so the mock server answers 404.
     let other = client
-        .create_badge(types::BadgeRequest {
-            name: Some("Bronze".to_owned()),
-            ..Default::default()
-        })
+        .create_badge(types::BadgeRequest::default().with_name("Bronze"))
         .send()
         .await
         .unwrap_err();

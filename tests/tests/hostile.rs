@@ -88,10 +88,7 @@ fn redirect(status: u16, location: &str) -> ResponseTemplate {
 }
 
 fn badge_request() -> gtmhub::types::BadgeRequest {
-    gtmhub::types::BadgeRequest {
-        name: Some("Gold".to_owned()),
-        ..Default::default()
-    }
+    gtmhub::types::BadgeRequest::default().with_name("Gold")
 }
 
 /// Asserts that no rendering of `error` (Display, Debug, every source) shows `secret`.

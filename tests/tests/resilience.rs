@@ -59,10 +59,7 @@ fn badge_json() -> Value {
 }
 
 fn badge_request() -> gtmhub::types::BadgeRequest {
-    gtmhub::types::BadgeRequest {
-        name: Some("Gold".to_owned()),
-        ..Default::default()
-    }
+    gtmhub::types::BadgeRequest::default().with_name("Gold")
 }
 
 // ---------------------------------------------------------------------------------------------

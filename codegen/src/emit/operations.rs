@@ -430,6 +430,7 @@ fn emit_response_enum(op: &Operation) -> Option<TokenStream> {
         #doc
         #[derive(Debug, Clone, PartialEq)]
         #[allow(clippy::large_enum_variant)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
         }
@@ -457,6 +458,7 @@ fn emit_body_enum(op: &Operation, body: &Body) -> Option<TokenStream> {
         #doc
         #[derive(Debug, Clone, PartialEq)]
         #[allow(clippy::large_enum_variant)]
+        #[non_exhaustive]
         pub enum #choice {
             #(#variants)*
         }

@@ -64,12 +64,98 @@ fn emit_struct(def: &TypeDef, docs: &TokenStream, strukt: &Struct) -> TokenStrea
             pub extra: ::std::collections::BTreeMap<String, #value>,
         }
     });
+    let constructor = emit_constructor(&name, strukt);
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #extra
+        }
+
+        #constructor
+    }
+}
+
+/// Structs are `#[non_exhaustive]`, so that a property the API adds later is not a breaking
+/// change. They are built with `Default` (every field optional) or with `new` taking the
+/// required fields, then `with_…` per optional field: `BadgeRequest::default().with_name("Gold")`.
+fn emit_constructor(name: &proc_macro2::Ident, strukt: &Struct) -> TokenStream {
+    let required: Vec<&Field> = strukt.fields.iter().filter(|f| f.required).collect();
+    let new = (!required.is_empty()).then(|| {
+        let params = required.iter().map(|field| {
+            let name = ident(&field.name.rust);
+            let inner = rust_type(&field.ty, Scope::Types);
+            let ty = if field.is_option() {
+                quote!(Option<#inner>)
+            } else {
+                inner
+            };
+            quote!(#name: #ty)
+        });
+        let inits = strukt.fields.iter().map(|field| {
+            let name = ident(&field.name.rust);
+            if field.required {
+                quote!(#name)
+            } else {
+                quote!(#name: None)
+            }
+        });
+        let extra = strukt
+            .additional
+            .as_ref()
+            .map(|_| quote!(extra: ::std::collections::BTreeMap::new(),));
+        let lint = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        let args: Vec<String> = required
+            .iter()
+            .map(|field| format!("`{}`", field.name.rust))
+            .collect();
+        let doc = docs::outer(&[format!(
+            "A value with its required properties ({}) and every optional one unset.",
+            args.join(", ")
+        )]);
+        quote! {
+            #doc
+            #lint
+            pub fn new(#(#params),*) -> Self {
+                Self {
+                    #(#inits,)*
+                    #extra
+                }
+            }
+        }
+    });
+    if new.is_none() && strukt.fields.iter().all(|f| f.required) {
+        return TokenStream::new();
+    }
+    let setters = strukt.fields.iter().filter(|f| !f.required).map(|field| {
+        let name = ident(&field.name.rust);
+        let setter = ident(&format!(
+            "with_{}",
+            field
+                .name
+                .rust
+                .strip_suffix('_')
+                .unwrap_or(&field.name.rust)
+        ));
+        let inner = rust_type(&field.ty, Scope::Types);
+        let doc = docs::outer(&[format!(
+            "Sets [`{}`](Self::{}).",
+            field.name.rust, field.name.rust
+        )]);
+        quote! {
+            #doc
+            pub fn #setter(mut self, value: impl Into<#inner>) -> Self {
+                self.#name = Some(value.into());
+                self
+            }
+        }
+    });
+    quote! {
+        impl #name {
+            #new
+            #(#setters)*
         }
     }
 }
@@ -124,6 +210,7 @@ fn emit_enum(def: &TypeDef, docs: &TokenStream, enumeration: &StringEnum) -> Tok
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variant_docs #variants,)*
             /// A value this version of the client does not know, kept as sent.
@@ -208,6 +295,7 @@ fn emit_untagged_union(def: &TypeDef, docs: &TokenStream, union: &Union) -> Toke
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(untagged)]
         #[allow(clippy::large_enum_variant)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A shape the API description does not list, kept as sent.
@@ -239,6 +327,7 @@ fn emit_tagged_union(def: &TypeDef, docs: &TokenStream, union: &Union, tag: &str
         #docs
         #[derive(Debug, Clone, PartialEq)]
         #[allow(clippy::large_enum_variant)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A kind this version of the client does not know, kept as sent.
@@ -289,6 +378,7 @@ fn emit_int_enum(def: &TypeDef, docs: &TokenStream, enumeration: &IntEnum) -> To
     quote! {
         #docs
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variant_docs #variants,)*
             /// A value this version of the client does not know, kept as sent.

@@ -755,6 +755,7 @@ impl<'a> PatchSettings<'a> {
 /// The request body of [`Client::create_record`](crate::Client::create_record), in one of the media types the operation takes; a value of the first converts into it.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum CreateRecordBody {
     /// Sent as `application/json`.
     Json(super::types::Record),

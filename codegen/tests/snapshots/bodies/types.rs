@@ -5,6 +5,7 @@
 
 /// Schema `Record` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Record {
     /// The `name` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -14,8 +15,23 @@ pub struct Record {
     pub count: Option<i64>,
 }
 
+impl Record {
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`count`](Self::count).
+    pub fn with_count(mut self, value: impl Into<i64>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/paths/~1documents/post/requestBody/content/multipart~1form-data/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UploadDocumentBody {
     /// The `title` property.
     pub title: String,
@@ -32,24 +48,77 @@ pub struct UploadDocumentBody {
     pub attachments: Option<Vec<::codegen_runtime::Binary>>,
 }
 
+impl UploadDocumentBody {
+    /// A value with its required properties (`title`, `file`) and every optional one unset.
+    pub fn new(title: String, file: ::codegen_runtime::Binary) -> Self {
+        Self {
+            title,
+            tags: None,
+            meta: None,
+            file,
+            attachments: None,
+        }
+    }
+
+    /// Sets [`tags`](Self::tags).
+    pub fn with_tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// Sets [`meta`](Self::meta).
+    pub fn with_meta(mut self, value: impl Into<UploadDocumentBodyMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+
+    /// Sets [`attachments`](Self::attachments).
+    pub fn with_attachments(
+        mut self,
+        value: impl Into<Vec<::codegen_runtime::Binary>>,
+    ) -> Self {
+        self.attachments = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/paths/~1documents/post/requestBody/content/multipart~1form-data/schema/properties/meta` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UploadDocumentBodyMeta {
     /// The `pages` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<i64>,
 }
 
+impl UploadDocumentBodyMeta {
+    /// Sets [`pages`](Self::pages).
+    pub fn with_pages(mut self, value: impl Into<i64>) -> Self {
+        self.pages = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/paths/~1documents/post/responses/201/content/application~1json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UploadDocumentResponse {
     /// The `id` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
+impl UploadDocumentResponse {
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateChargeBody {
     /// The `amount` property.
     pub amount: i64,
@@ -67,8 +136,49 @@ pub struct CreateChargeBody {
     pub shipping: Option<CreateChargeBodyShipping>,
 }
 
+impl CreateChargeBody {
+    /// A value with its required properties (`amount`) and every optional one unset.
+    pub fn new(amount: i64) -> Self {
+        Self {
+            amount,
+            currency: None,
+            metadata: None,
+            expand: None,
+            shipping: None,
+        }
+    }
+
+    /// Sets [`currency`](Self::currency).
+    pub fn with_currency(mut self, value: impl Into<String>) -> Self {
+        self.currency = Some(value.into());
+        self
+    }
+
+    /// Sets [`metadata`](Self::metadata).
+    pub fn with_metadata(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// Sets [`expand`](Self::expand).
+    pub fn with_expand(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.expand = Some(value.into());
+        self
+    }
+
+    /// Sets [`shipping`](Self::shipping).
+    pub fn with_shipping(mut self, value: impl Into<CreateChargeBodyShipping>) -> Self {
+        self.shipping = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/shipping` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateChargeBodyShipping {
     /// The `name` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,18 +188,53 @@ pub struct CreateChargeBodyShipping {
     pub address: Option<CreateChargeBodyShippingAddress>,
 }
 
+impl CreateChargeBodyShipping {
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`address`](Self::address).
+    pub fn with_address(
+        mut self,
+        value: impl Into<CreateChargeBodyShippingAddress>,
+    ) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/shipping/properties/address` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateChargeBodyShippingAddress {
     /// The `city` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 }
 
+impl CreateChargeBodyShippingAddress {
+    /// Sets [`city`](Self::city).
+    pub fn with_city(mut self, value: impl Into<String>) -> Self {
+        self.city = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/paths/~1settings/patch/requestBody/content/application~1merge-patch+json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PatchSettingsBody {
     /// The `theme` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
+}
+
+impl PatchSettingsBody {
+    /// Sets [`theme`](Self::theme).
+    pub fn with_theme(mut self, value: impl Into<String>) -> Self {
+        self.theme = Some(value.into());
+        self
+    }
 }

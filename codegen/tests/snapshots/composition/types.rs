@@ -5,13 +5,22 @@
 
 /// Schema `Base` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Base {
     /// The `id` property.
     pub id: String,
 }
 
+impl Base {
+    /// A value with its required properties (`id`) and every optional one unset.
+    pub fn new(id: String) -> Self {
+        Self { id }
+    }
+}
+
 /// Schema `Circle` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Circle {
     /// The `id` property.
     pub id: String,
@@ -23,8 +32,32 @@ pub struct Circle {
     pub radius: Option<f64>,
 }
 
+impl Circle {
+    /// A value with its required properties (`id`) and every optional one unset.
+    pub fn new(id: String) -> Self {
+        Self {
+            id,
+            kind: None,
+            radius: None,
+        }
+    }
+
+    /// Sets [`kind`](Self::kind).
+    pub fn with_kind(mut self, value: impl Into<String>) -> Self {
+        self.kind = Some(value.into());
+        self
+    }
+
+    /// Sets [`radius`](Self::radius).
+    pub fn with_radius(mut self, value: impl Into<f64>) -> Self {
+        self.radius = Some(value.into());
+        self
+    }
+}
+
 /// Schema `Square` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Square {
     /// The `id` property.
     pub id: String,
@@ -36,9 +69,29 @@ pub struct Square {
     pub side: Option<f64>,
 }
 
+impl Square {
+    /// A value with its required properties (`id`) and every optional one unset.
+    pub fn new(id: String) -> Self {
+        Self { id, kind: None, side: None }
+    }
+
+    /// Sets [`kind`](Self::kind).
+    pub fn with_kind(mut self, value: impl Into<String>) -> Self {
+        self.kind = Some(value.into());
+        self
+    }
+
+    /// Sets [`side`](Self::side).
+    pub fn with_side(mut self, value: impl Into<f64>) -> Self {
+        self.side = Some(value.into());
+        self
+    }
+}
+
 /// Schema `Shape` in the API description.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Shape {
     /// Selected by `kind: circle`.
     Circle(Circle),
@@ -111,6 +164,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum IdOrName {
     /// One of the shapes the API description allows.
     Integer(i64),
@@ -126,6 +180,7 @@ pub enum IdOrName {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Loose {
     /// One of the shapes the API description allows.
     Circle(Circle),
@@ -139,14 +194,24 @@ pub enum Loose {
 ///
 /// Defined inline at `/components/schemas/Loose/anyOf/1` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Labelled {
     /// The `label` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
 
+impl Labelled {
+    /// Sets [`label`](Self::label).
+    pub fn with_label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+}
+
 /// Schema `Holder` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Holder {
     /// The base, described next to its reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,4 +219,18 @@ pub struct Holder {
     /// The `either` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub either: Option<IdOrName>,
+}
+
+impl Holder {
+    /// Sets [`base`](Self::base).
+    pub fn with_base(mut self, value: impl Into<Base>) -> Self {
+        self.base = Some(value.into());
+        self
+    }
+
+    /// Sets [`either`](Self::either).
+    pub fn with_either(mut self, value: impl Into<IdOrName>) -> Self {
+        self.either = Some(value.into());
+        self
+    }
 }

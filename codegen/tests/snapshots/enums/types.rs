@@ -5,6 +5,7 @@
 
 /// Schema `Format` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Format {
     /// `csv`
     Csv,
@@ -91,6 +92,7 @@ impl<'de> ::serde::Deserialize<'de> for Format {
 ///
 /// Schema `State` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum State {
     /// `at_least`
     AtLeast,
@@ -175,6 +177,7 @@ impl<'de> ::serde::Deserialize<'de> for State {
 
 /// Schema `Operator` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Operator {
     /// `<`
     LessThan,
@@ -249,6 +252,7 @@ impl<'de> ::serde::Deserialize<'de> for Operator {
 
 /// Schema `Report` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Report {
     /// The `state` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -261,8 +265,29 @@ pub struct Report {
     pub operator: Option<Operator>,
 }
 
+impl Report {
+    /// Sets [`state`](Self::state).
+    pub fn with_state(mut self, value: impl Into<State>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+
+    /// Sets [`priority`](Self::priority).
+    pub fn with_priority(mut self, value: impl Into<ReportPriority>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+
+    /// Sets [`operator`](Self::operator).
+    pub fn with_operator(mut self, value: impl Into<Operator>) -> Self {
+        self.operator = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/components/schemas/Report/properties/priority` in the API description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReportPriority {
     /// `1`
     V1,
@@ -323,6 +348,7 @@ impl<'de> ::serde::Deserialize<'de> for ReportPriority {
 
 /// Defined inline at `/paths/~1reports~1{format}/get/parameters/1/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GetReportOrder {
     /// `asc`
     Asc,

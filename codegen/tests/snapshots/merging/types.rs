@@ -5,6 +5,7 @@
 
 /// Schema `Status` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Status {
     /// `active`
     Active,
@@ -84,6 +85,7 @@ pub type Identifier = String;
 
 /// Schema `Base` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Base {
     /// The id.
     pub id: String,
@@ -98,10 +100,41 @@ pub struct Base {
     pub created: Option<String>,
 }
 
+impl Base {
+    /// A value with its required properties (`id`) and every optional one unset.
+    pub fn new(id: String) -> Self {
+        Self {
+            id,
+            status: None,
+            note: None,
+            created: None,
+        }
+    }
+
+    /// Sets [`status`](Self::status).
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets [`note`](Self::note).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+
+    /// Sets [`created`](Self::created).
+    pub fn with_created(mut self, value: impl Into<String>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+}
+
 /// Base with its own fields, and some of Base's declared again.
 ///
 /// Schema `Extended` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Extended {
     /// The `extra` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -123,6 +156,45 @@ pub struct Extended {
     pub owner: Option<::serde_json::Value>,
 }
 
+impl Extended {
+    /// A value with its required properties (`id`, `name`, `owner`) and every optional one unset.
+    pub fn new(id: String, name: String, owner: Option<::serde_json::Value>) -> Self {
+        Self {
+            extra: None,
+            id,
+            status: None,
+            note: None,
+            created: None,
+            name,
+            owner,
+        }
+    }
+
+    /// Sets [`extra`](Self::extra).
+    pub fn with_extra(mut self, value: impl Into<i64>) -> Self {
+        self.extra = Some(value.into());
+        self
+    }
+
+    /// Sets [`status`](Self::status).
+    pub fn with_status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets [`note`](Self::note).
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+
+    /// Sets [`created`](Self::created).
+    pub fn with_created(mut self, value: impl Into<String>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+}
+
 /// An enum wrapped to carry its own description.
 ///
 /// Schema `WrappedEnum` in the API description.
@@ -137,6 +209,7 @@ pub type WrappedScalar = Identifier;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Untyped {
     /// One of the shapes the API description allows.
     String(String),
@@ -150,10 +223,19 @@ pub enum Untyped {
 ///
 /// Defined inline at `/components/schemas/Untyped` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UntypedObject {
     /// The `count` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+}
+
+impl UntypedObject {
+    /// Sets [`count`](Self::count).
+    pub fn with_count(mut self, value: impl Into<i64>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
 }
 
 /// Members no value can satisfy at once.

@@ -5,6 +5,7 @@
 
 /// Schema `Thing` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Thing {
     /// Required and not nullable.
     pub name: String,
@@ -36,8 +37,81 @@ pub struct Thing {
     pub maybe_list: Option<Vec<Option<String>>>,
 }
 
+impl Thing {
+    /// A value with its required properties (`name`, `tags`) and every optional one unset.
+    pub fn new(name: String, tags: Vec<String>) -> Self {
+        Self {
+            name,
+            nickname: None,
+            deleted_at: None,
+            tags,
+            matrix: None,
+            metadata: None,
+            scores: None,
+            dimensions: None,
+            anything: None,
+            maybe_list: None,
+        }
+    }
+
+    /// Sets [`nickname`](Self::nickname).
+    pub fn with_nickname(mut self, value: impl Into<String>) -> Self {
+        self.nickname = Some(value.into());
+        self
+    }
+
+    /// Sets [`deleted_at`](Self::deleted_at).
+    pub fn with_deleted_at(mut self, value: impl Into<String>) -> Self {
+        self.deleted_at = Some(value.into());
+        self
+    }
+
+    /// Sets [`matrix`](Self::matrix).
+    pub fn with_matrix(mut self, value: impl Into<Vec<Vec<f64>>>) -> Self {
+        self.matrix = Some(value.into());
+        self
+    }
+
+    /// Sets [`metadata`](Self::metadata).
+    pub fn with_metadata(
+        mut self,
+        value: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// Sets [`scores`](Self::scores).
+    pub fn with_scores(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, i64>>,
+    ) -> Self {
+        self.scores = Some(value.into());
+        self
+    }
+
+    /// Sets [`dimensions`](Self::dimensions).
+    pub fn with_dimensions(mut self, value: impl Into<ThingDimensions>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+
+    /// Sets [`anything`](Self::anything).
+    pub fn with_anything(mut self, value: impl Into<::serde_json::Value>) -> Self {
+        self.anything = Some(value.into());
+        self
+    }
+
+    /// Sets [`maybe_list`](Self::maybe_list).
+    pub fn with_maybe_list(mut self, value: impl Into<Vec<Option<String>>>) -> Self {
+        self.maybe_list = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/components/schemas/Thing/properties/dimensions` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ThingDimensions {
     /// The `width` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,10 +121,25 @@ pub struct ThingDimensions {
     pub height: Option<f64>,
 }
 
+impl ThingDimensions {
+    /// Sets [`width`](Self::width).
+    pub fn with_width(mut self, value: impl Into<f64>) -> Self {
+        self.width = Some(value.into());
+        self
+    }
+
+    /// Sets [`height`](Self::height).
+    pub fn with_height(mut self, value: impl Into<f64>) -> Self {
+        self.height = Some(value.into());
+        self
+    }
+}
+
 /// Known properties plus typed extra ones.
 ///
 /// Schema `Extensible` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Extensible {
     /// The `kind` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -60,11 +149,20 @@ pub struct Extensible {
     pub extra: ::std::collections::BTreeMap<String, String>,
 }
 
+impl Extensible {
+    /// Sets [`kind`](Self::kind).
+    pub fn with_kind(mut self, value: impl Into<String>) -> Self {
+        self.kind = Some(value.into());
+        self
+    }
+}
+
 /// Schema `StringList` in the API description.
 pub type StringList = Vec<String>;
 
 /// Defined inline at `/paths/~1things/post/responses/201/content/application~1json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateThingResponse {
     /// The `id` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,4 +170,21 @@ pub struct CreateThingResponse {
     /// The `labels` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
+}
+
+impl CreateThingResponse {
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`labels`](Self::labels).
+    pub fn with_labels(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.labels = Some(value.into());
+        self
+    }
 }

@@ -5,6 +5,7 @@
 
 /// Schema `Thing` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Thing {
     /// The `kind` property.
     pub kind: String,
@@ -30,10 +31,63 @@ pub struct Thing {
     pub dimensions: Option<ThingDimensions>,
 }
 
+impl Thing {
+    /// A value with its required properties (`kind`, `size`) and every optional one unset.
+    pub fn new(kind: String, size: i64) -> Self {
+        Self {
+            kind,
+            size,
+            label: None,
+            weight: None,
+            code: None,
+            anything: None,
+            parent: None,
+            dimensions: None,
+        }
+    }
+
+    /// Sets [`label`](Self::label).
+    pub fn with_label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+
+    /// Sets [`weight`](Self::weight).
+    pub fn with_weight(mut self, value: impl Into<f64>) -> Self {
+        self.weight = Some(value.into());
+        self
+    }
+
+    /// Sets [`code`](Self::code).
+    pub fn with_code(mut self, value: impl Into<ThingCode>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+
+    /// Sets [`anything`](Self::anything).
+    pub fn with_anything(mut self, value: impl Into<::serde_json::Value>) -> Self {
+        self.anything = Some(value.into());
+        self
+    }
+
+    /// Sets [`parent`](Self::parent).
+    pub fn with_parent(mut self, value: impl Into<Parent>) -> Self {
+        self.parent = Some(value.into());
+        self
+    }
+
+    /// Sets [`dimensions`](Self::dimensions).
+    pub fn with_dimensions(mut self, value: impl Into<ThingDimensions>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/components/schemas/Thing/properties/code` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum ThingCode {
     /// One of the shapes the API description allows.
     String(String),
@@ -45,14 +99,24 @@ pub enum ThingCode {
 
 /// Defined inline at `/components/schemas/Thing/$defs/Parent` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Parent {
     /// The `id` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
+impl Parent {
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/components/schemas/Thing/properties/dimensions` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ThingDimensions {
     /// The `height` property.
     pub height: f64,
@@ -64,8 +128,32 @@ pub struct ThingDimensions {
     pub depth: Option<f64>,
 }
 
+impl ThingDimensions {
+    /// A value with its required properties (`height`) and every optional one unset.
+    pub fn new(height: f64) -> Self {
+        Self {
+            height,
+            width: None,
+            depth: None,
+        }
+    }
+
+    /// Sets [`width`](Self::width).
+    pub fn with_width(mut self, value: impl Into<f64>) -> Self {
+        self.width = Some(value.into());
+        self
+    }
+
+    /// Sets [`depth`](Self::depth).
+    pub fn with_depth(mut self, value: impl Into<f64>) -> Self {
+        self.depth = Some(value.into());
+        self
+    }
+}
+
 /// Schema `Dimensions` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Dimensions {
     /// The `height` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,4 +161,18 @@ pub struct Dimensions {
     /// The `width` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<f64>,
+}
+
+impl Dimensions {
+    /// Sets [`height`](Self::height).
+    pub fn with_height(mut self, value: impl Into<f64>) -> Self {
+        self.height = Some(value.into());
+        self
+    }
+
+    /// Sets [`width`](Self::width).
+    pub fn with_width(mut self, value: impl Into<f64>) -> Self {
+        self.width = Some(value.into());
+        self
+    }
 }

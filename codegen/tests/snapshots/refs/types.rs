@@ -7,6 +7,7 @@
 ///
 /// Schema `Pet` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Pet {
     /// The pet's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,12 +17,35 @@ pub struct Pet {
     pub owner: Option<Owner>,
 }
 
+impl Pet {
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`owner`](Self::owner).
+    pub fn with_owner(mut self, value: impl Into<Owner>) -> Self {
+        self.owner = Some(value.into());
+        self
+    }
+}
+
 /// Schema `Owner` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Owner {
     /// The `id` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+impl Owner {
+    /// Sets [`id`](Self::id).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 
 /// Schema `PetAlias` in the API description.

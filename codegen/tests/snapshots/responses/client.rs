@@ -286,6 +286,7 @@ impl Client {
 /// A successful response of [`Client::submit_job`](crate::Client::submit_job): one variant per documented success status.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum SubmitJobResponse {
     /// `200`: already done
     Ok(super::types::ResultValue),

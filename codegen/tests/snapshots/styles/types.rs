@@ -5,6 +5,7 @@
 
 /// Schema `Sort` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Sort {
     /// `asc`
     Asc,
@@ -82,6 +83,7 @@ pub type OwnerId = String;
 
 /// Schema `Point` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Point {
     /// The `x` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,8 +93,23 @@ pub struct Point {
     pub y: Option<i64>,
 }
 
+impl Point {
+    /// Sets [`x`](Self::x).
+    pub fn with_x(mut self, value: impl Into<i64>) -> Self {
+        self.x = Some(value.into());
+        self
+    }
+
+    /// Sets [`y`](Self::y).
+    pub fn with_y(mut self, value: impl Into<i64>) -> Self {
+        self.y = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/paths/~1items~1{id}~1{label}~1{matrix}~1{tags}/get/parameters/6/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ListItemsColor {
     /// `red`
     Red,
@@ -167,6 +184,7 @@ impl<'de> ::serde::Deserialize<'de> for ListItemsColor {
 
 /// Defined inline at `/paths/~1items~1{id}~1{label}~1{matrix}~1{tags}/get/parameters/9/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListItemsFilter {
     /// The `name` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -176,10 +194,33 @@ pub struct ListItemsFilter {
     pub age: Option<i64>,
 }
 
+impl ListItemsFilter {
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`age`](Self::age).
+    pub fn with_age(mut self, value: impl Into<i64>) -> Self {
+        self.age = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/paths/~1items~1{id}~1{label}~1{matrix}~1{tags}/get/parameters/14/content/application~1json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListItemsWhere {
     /// The `q` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
+}
+
+impl ListItemsWhere {
+    /// Sets [`q`](Self::q).
+    pub fn with_q(mut self, value: impl Into<String>) -> Self {
+        self.q = Some(value.into());
+        self
+    }
 }

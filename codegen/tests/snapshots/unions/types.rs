@@ -5,6 +5,7 @@
 
 /// Schema `Dog` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Dog {
     /// The `kind` property.
     pub kind: String,
@@ -13,8 +14,22 @@ pub struct Dog {
     pub barks: Option<bool>,
 }
 
+impl Dog {
+    /// A value with its required properties (`kind`) and every optional one unset.
+    pub fn new(kind: String) -> Self {
+        Self { kind, barks: None }
+    }
+
+    /// Sets [`barks`](Self::barks).
+    pub fn with_barks(mut self, value: impl Into<bool>) -> Self {
+        self.barks = Some(value.into());
+        self
+    }
+}
+
 /// Schema `Cat` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Cat {
     /// The `kind` property.
     pub kind: String,
@@ -23,12 +38,26 @@ pub struct Cat {
     pub purrs: Option<bool>,
 }
 
+impl Cat {
+    /// A value with its required properties (`kind`) and every optional one unset.
+    pub fn new(kind: String) -> Self {
+        Self { kind, purrs: None }
+    }
+
+    /// Sets [`purrs`](Self::purrs).
+    pub fn with_purrs(mut self, value: impl Into<bool>) -> Self {
+        self.purrs = Some(value.into());
+        self
+    }
+}
+
 /// A pet, by its `$ref` names.
 ///
 /// Schema `Pet` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Pet {
     /// One of the shapes the API description allows.
     Dog(Dog),
@@ -43,6 +72,7 @@ pub enum Pet {
 /// Schema `Tagged` in the API description.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Tagged {
     /// Selected by `kind: dog`.
     Dog(Dog),
@@ -116,6 +146,7 @@ impl<'de> ::serde::Deserialize<'de> for Tagged {
 /// Schema `Notification` in the API description.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Notification {
     /// Selected by `channel: email`.
     Email(NotificationEmail),
@@ -186,6 +217,7 @@ impl<'de> ::serde::Deserialize<'de> for Notification {
 
 /// Defined inline at `/components/schemas/Notification/oneOf/0` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationEmail {
     /// The `channel` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,8 +227,23 @@ pub struct NotificationEmail {
     pub address: Option<String>,
 }
 
+impl NotificationEmail {
+    /// Sets [`channel`](Self::channel).
+    pub fn with_channel(mut self, value: impl Into<NotificationEmailChannel>) -> Self {
+        self.channel = Some(value.into());
+        self
+    }
+
+    /// Sets [`address`](Self::address).
+    pub fn with_address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/components/schemas/Notification/oneOf/0/properties/channel` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NotificationEmailChannel {
     /// `email`
     Email,
@@ -266,6 +313,7 @@ impl<'de> ::serde::Deserialize<'de> for NotificationEmailChannel {
 
 /// Defined inline at `/components/schemas/Notification/oneOf/1` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationSms {
     /// The `channel` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -275,8 +323,23 @@ pub struct NotificationSms {
     pub number: Option<String>,
 }
 
+impl NotificationSms {
+    /// Sets [`channel`](Self::channel).
+    pub fn with_channel(mut self, value: impl Into<NotificationSmsChannel>) -> Self {
+        self.channel = Some(value.into());
+        self
+    }
+
+    /// Sets [`number`](Self::number).
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/components/schemas/Notification/oneOf/1/properties/channel` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NotificationSmsChannel {
     /// `sms`
     Sms,
@@ -350,6 +413,7 @@ impl<'de> ::serde::Deserialize<'de> for NotificationSmsChannel {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum JobState {
     /// One of the shapes the API description allows.
     Running(JobStateRunning),
@@ -361,32 +425,66 @@ pub enum JobState {
 
 /// Defined inline at `/components/schemas/JobState/oneOf/0` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct JobStateRunning {
     /// The `running` property.
     pub running: JobStateRunningRunning,
 }
 
+impl JobStateRunning {
+    /// A value with its required properties (`running`) and every optional one unset.
+    pub fn new(running: JobStateRunningRunning) -> Self {
+        Self { running }
+    }
+}
+
 /// Defined inline at `/components/schemas/JobState/oneOf/0/properties/running` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct JobStateRunningRunning {
     /// The `since` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
 }
 
+impl JobStateRunningRunning {
+    /// Sets [`since`](Self::since).
+    pub fn with_since(mut self, value: impl Into<String>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/components/schemas/JobState/oneOf/1` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct JobStateStopped {
     /// The `stopped` property.
     pub stopped: JobStateStoppedStopped,
 }
 
+impl JobStateStopped {
+    /// A value with its required properties (`stopped`) and every optional one unset.
+    pub fn new(stopped: JobStateStoppedStopped) -> Self {
+        Self { stopped }
+    }
+}
+
 /// Defined inline at `/components/schemas/JobState/oneOf/1/properties/stopped` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct JobStateStoppedStopped {
     /// The `code` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
+}
+
+impl JobStateStoppedStopped {
+    /// Sets [`code`](Self::code).
+    pub fn with_code(mut self, value: impl Into<i64>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
 }
 
 /// Told apart by a property with one possible value, without a discriminator.
@@ -394,6 +492,7 @@ pub struct JobStateStoppedStopped {
 /// Schema `Shape` in the API description.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Shape {
     /// Selected by `type: circle`.
     Circle(ShapeCircle),
@@ -464,6 +563,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
 
 /// Defined inline at `/components/schemas/Shape/anyOf/0` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ShapeCircle {
     /// The `type` property.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -473,8 +573,23 @@ pub struct ShapeCircle {
     pub radius: Option<f64>,
 }
 
+impl ShapeCircle {
+    /// Sets [`type_`](Self::type_).
+    pub fn with_type(mut self, value: impl Into<ShapeCircleType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets [`radius`](Self::radius).
+    pub fn with_radius(mut self, value: impl Into<f64>) -> Self {
+        self.radius = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/components/schemas/Shape/anyOf/0/properties/type` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ShapeCircleType {
     /// `circle`
     Circle,
@@ -544,6 +659,7 @@ impl<'de> ::serde::Deserialize<'de> for ShapeCircleType {
 
 /// Defined inline at `/components/schemas/Shape/anyOf/1` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ShapeSquare {
     /// The `type` property.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -553,8 +669,23 @@ pub struct ShapeSquare {
     pub side: Option<f64>,
 }
 
+impl ShapeSquare {
+    /// Sets [`type_`](Self::type_).
+    pub fn with_type(mut self, value: impl Into<ShapeSquareType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets [`side`](Self::side).
+    pub fn with_side(mut self, value: impl Into<f64>) -> Self {
+        self.side = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/components/schemas/Shape/anyOf/1/properties/type` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ShapeSquareType {
     /// `square`
     Square,
@@ -628,6 +759,7 @@ impl<'de> ::serde::Deserialize<'de> for ShapeSquareType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum IdOrName {
     /// One of the shapes the API description allows.
     Integer(i64),
@@ -643,6 +775,7 @@ pub enum IdOrName {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum MaybeDog {
     /// One of the shapes the API description allows.
     Dog(Dog),
@@ -656,6 +789,7 @@ pub enum MaybeDog {
 ///
 /// Schema `Color` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Color {
     /// `red`
     Red,
@@ -734,6 +868,7 @@ impl<'de> ::serde::Deserialize<'de> for Color {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Expiry {
     /// One of the shapes the API description allows.
     Integer(i64),
@@ -745,6 +880,7 @@ pub enum Expiry {
 
 /// Defined inline at `/components/schemas/Expiry/anyOf/1` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ExpiryString {
     /// `now`
     Now,
@@ -823,6 +959,7 @@ impl<'de> ::serde::Deserialize<'de> for ExpiryString {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Unnamed {
     /// One of the shapes the API description allows.
     Object(UnnamedObject),
@@ -834,16 +971,34 @@ pub enum Unnamed {
 
 /// Defined inline at `/components/schemas/Unnamed/oneOf/0` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UnnamedObject {
     /// The `a` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a: Option<String>,
 }
 
+impl UnnamedObject {
+    /// Sets [`a`](Self::a).
+    pub fn with_a(mut self, value: impl Into<String>) -> Self {
+        self.a = Some(value.into());
+        self
+    }
+}
+
 /// Defined inline at `/components/schemas/Unnamed/oneOf/1` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UnnamedVariant2 {
     /// The `b` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b: Option<String>,
+}
+
+impl UnnamedVariant2 {
+    /// Sets [`b`](Self::b).
+    pub fn with_b(mut self, value: impl Into<String>) -> Self {
+        self.b = Some(value.into());
+        self
+    }
 }

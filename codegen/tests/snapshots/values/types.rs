@@ -5,6 +5,7 @@
 
 /// Schema `Priority` in the API description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Priority {
     /// `1`
     V1,
@@ -75,6 +76,7 @@ pub type Mixed = ::serde_json::Value;
 
 /// Schema `MaybeSize` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MaybeSize {
     /// `small`
     Small,
@@ -149,6 +151,7 @@ impl<'de> ::serde::Deserialize<'de> for MaybeSize {
 
 /// Schema `Operator` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Operator {
     /// ``
     Empty,
@@ -258,6 +261,7 @@ impl<'de> ::serde::Deserialize<'de> for Operator {
 
 /// Schema `Version` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Version {
     /// `4.1`
     V4_1,
@@ -342,6 +346,7 @@ impl<'de> ::serde::Deserialize<'de> for Version {
 
 /// Schema `SortOrder` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SortOrder {
     /// `name`
     Name,
@@ -421,6 +426,7 @@ impl<'de> ::serde::Deserialize<'de> for SortOrder {
 
 /// Schema `Holder` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Holder {
     /// The `priority` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -431,4 +437,24 @@ pub struct Holder {
     /// The `size` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<MaybeSize>,
+}
+
+impl Holder {
+    /// Sets [`priority`](Self::priority).
+    pub fn with_priority(mut self, value: impl Into<Priority>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+
+    /// Sets [`operator`](Self::operator).
+    pub fn with_operator(mut self, value: impl Into<Operator>) -> Self {
+        self.operator = Some(value.into());
+        self
+    }
+
+    /// Sets [`size`](Self::size).
+    pub fn with_size(mut self, value: impl Into<MaybeSize>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
 }
