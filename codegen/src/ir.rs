@@ -168,6 +168,8 @@ pub struct Field {
     pub nullable: bool,
     /// The property's description.
     pub docs: Docs,
+    /// The JSON pointer of the property's declaration, for reports.
+    pub origin: String,
 }
 
 impl Field {
@@ -245,6 +247,29 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// `Option<T>`, for nullable values that are not fields.
     Option(Box<TypeRef>),
+}
+
+/// The Rust type as a reader would write it (`Vec<String>`, `BTreeMap<String, i64>`), for
+/// reports.
+impl std::fmt::Display for TypeRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TypeRef::Bool => f.write_str("bool"),
+            TypeRef::I32 => f.write_str("i32"),
+            TypeRef::I64 => f.write_str("i64"),
+            TypeRef::F32 => f.write_str("f32"),
+            TypeRef::F64 => f.write_str("f64"),
+            TypeRef::String => f.write_str("String"),
+            TypeRef::Json => f.write_str("serde_json::Value"),
+            TypeRef::JsonObject => f.write_str("serde_json::Map<String, serde_json::Value>"),
+            TypeRef::Named(name) => f.write_str(name),
+            TypeRef::Binary => f.write_str("Binary"),
+            TypeRef::Boxed(inner) => write!(f, "Box<{inner}>"),
+            TypeRef::Vec(inner) => write!(f, "Vec<{inner}>"),
+            TypeRef::Map(inner) => write!(f, "BTreeMap<String, {inner}>"),
+            TypeRef::Option(inner) => write!(f, "Option<{inner}>"),
+        }
+    }
 }
 
 impl TypeRef {
@@ -403,6 +428,8 @@ pub struct Param {
     pub allow_reserved: bool,
     /// The schema's `minimum`/`maximum` of a numeric parameter, checked before sending.
     pub bounds: Bounds,
+    /// The JSON pointer of the parameter object, for reports.
+    pub origin: String,
 }
 
 /// The range a number must be in (JSON Schema `minimum`, `maximum` and their exclusive forms).

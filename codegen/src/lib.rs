@@ -10,6 +10,9 @@
 //! 3. `emit`: IR → token streams, one emitter per item kind;
 //! 4. `format`: tokens → `prettyplease` source with an `@generated` header.
 //!
+//! [`compare`] runs steps 1 and 2 on two versions of a document and [`diff`]s the IRs: what
+//! an edit does to the generated crate's users, breaking or additive.
+//!
 //! Steps 3 and 4 run once per output file, each file on its own thread (token streams cannot
 //! cross threads, so a file is emitted and formatted where it is made).
 //!
@@ -17,6 +20,7 @@
 //! `syn` and `prettyplease`. Generated code depends on the API-agnostic runtime crate
 //! `codegen-runtime` (the workspace's `runtime/`), which is never copied.
 
+pub mod diff;
 pub mod error;
 pub mod ir;
 pub mod names;
@@ -113,6 +117,19 @@ pub fn lower_only(
     lower::lower(spec, &document, options)
         .map(|(api, warnings)| (api, locate(spec, warnings)))
         .map_err(|errors| locate_all(spec, errors))
+}
+
+/// What changing the API description from `old` to `new` does to the generated crate's
+/// public API: every difference, classed breaking or additive (see [`diff`]). Both documents
+/// are lowered in memory with this generator, so the comparison is exact and fast.
+pub fn compare(
+    old: Spec<'_>,
+    new: Spec<'_>,
+    options: Options<'_>,
+) -> Result<Vec<diff::Change>, Errors> {
+    let (old, _) = lower_only(old, options)?;
+    let (new, _) = lower_only(new, options)?;
+    Ok(diff::diff(&old, &new))
 }
 
 /// Adds the line and column of each diagnostic's pointer where the text shows it.

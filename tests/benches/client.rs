@@ -178,7 +178,7 @@ impl Hand {
             .timeout(Duration::from_secs(30))
             .redirect(reqwest::redirect::Policy::limited(5))
             .referer(false)
-            .user_agent("gtmhub/0.1.0")
+            .user_agent("gtmhub/0.2.0")
             .build()
             .expect("reqwest client");
         Self::with_client(addr, http)

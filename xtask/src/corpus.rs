@@ -22,8 +22,9 @@ use crate::tools::{ensure_npm_packages, run_bounded};
 pub const CORPUS_DIR: &str = "codegen/tests/corpus";
 /// Where the generated crates go, relative to the repository root.
 const WORKSPACE_DIR: &str = "target/corpus";
-/// The build directory of the corpus crates, shared so dependencies are built once.
-const TARGET_DIR: &str = "target/corpus-target";
+/// The build directory of the corpus crates: the workspace's own, so the runtime and its
+/// dependencies are not built again.
+const TARGET_DIR: &str = "target";
 /// How long generating one document may take (the largest take seconds).
 const GENERATE_TIMEOUT: Duration = Duration::from_secs(600);
 /// How long checking one crate may take.

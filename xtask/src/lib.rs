@@ -1,10 +1,12 @@
 //! Project automation shared by the `xtask` binary and the workspace tests: regeneration with
 //! its drift check, and the paths they work on.
 
+pub mod api;
 pub mod ci;
 pub mod corpus;
 pub mod cost;
 pub mod drift;
+pub mod semver;
 pub mod spec;
 pub mod tools;
 
@@ -56,4 +58,19 @@ pub fn codegen(root: &Path, mode: Mode) -> anyhow::Result<drift::Report> {
         .map(|f| (f.name.to_owned(), f.contents))
         .collect();
     drift::ensure_files(mode, &root.join(GENERATED_DIR), &files, CODEGEN_COMMAND)
+}
+
+/// The API half of `cargo xtask codegen --check`: prints what the spec edits since the merge
+/// base do to the crate's public API, and fails when the version or changelog does not follow.
+pub fn check_api(root: &Path) -> anyhow::Result<()> {
+    match api::report(root, api::Base::MergeBase)? {
+        Some(report) => {
+            println!("{report}");
+            api::check(root, &report)
+        }
+        None => {
+            println!("public API: no base commit to compare with");
+            Ok(())
+        }
+    }
 }

@@ -9,10 +9,17 @@ use xtask::Mode;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  codegen [--check]   regenerate generated/ from spec/ (--check: write nothing, fail on drift)
-  test                every check: lint, drift, fmt, clippy, rustdoc, tests, benches build
+  codegen [--check]   regenerate generated/ from spec/ and report the public API changes
+                      (--check: write nothing; fail on drift, or on a breaking change
+                      without its version bump)
+  test                every check: lint, drift and version, fmt, clippy (benches included),
+                      rustdoc, tests, the mock example, the corpus
   spec                publish the spec to dist/: bundled YAML and JSON, offline HTML reference
   build-cost          print the generated crate's size and its build time alone
+  semver [REV|--cases]
+                      cross-check the API-change report with cargo-semver-checks (pinned,
+                      installed on first use): the crate now against REV (default HEAD),
+                      or each kind of spec edit
   corpus [--generate-only] [--compile-all] [name]
                       generate (and compile) the real-world API descriptions of the corpus";
 
@@ -49,6 +56,15 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
                 report.changed.len(),
                 report.unchanged.len()
             );
+            match xtask::api::report(&root, xtask::api::Base::Head)? {
+                Some(api) => {
+                    println!("{api}");
+                    if xtask::api::write_changelog(&root, &api)? {
+                        println!("wrote {}", xtask::api::CHANGELOG_PATH);
+                    }
+                }
+                None => println!("public API: no committed spec to compare with"),
+            }
             Ok(())
         }
         ["codegen", "--check"] => {
@@ -57,13 +73,16 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
                 "generated/ matches the spec and the generator ({} files checked)",
                 report.unchanged.len()
             );
-            Ok(())
+            xtask::check_api(&root)
         }
         ["spec"] => {
             xtask::spec::publish(&root).map(|published| println!("{}", published.summary(&root)))
         }
         ["test"] => xtask::ci::test_all(&root),
         ["build-cost"] => xtask::cost::build_cost(&root),
+        ["semver", "--cases"] => xtask::semver::check_cases(&root),
+        ["semver"] => xtask::semver::cross_check(&root, "HEAD"),
+        ["semver", rev] if !rev.starts_with('-') => xtask::semver::cross_check(&root, rev),
         ["corpus", rest @ ..] => {
             let mut options = xtask::corpus::Options::default();
             for arg in rest {

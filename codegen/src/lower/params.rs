@@ -305,6 +305,7 @@ fn lower_param<'a>(
         explode,
         allow_reserved: node.flag("allowReserved"),
         bounds,
+        origin: at.to_string(),
     })
 }
 

@@ -600,6 +600,7 @@ impl TypeSpace {
                 required: required.contains(wire) && !one_way,
                 nullable: lowered.nullable,
                 docs,
+                origin: first_at.to_string(),
             });
         }
         for wire in required.iter().filter(|r| !properties.contains_key(*r)) {
@@ -621,6 +622,7 @@ impl TypeSpace {
                 docs: Docs(vec![
                     "Required by the API description, which does not declare its type.".to_owned(),
                 ]),
+                origin: at.join("required").to_string(),
             });
         }
         let additional = additional.map(|(schema, pointer)| {
