@@ -271,7 +271,7 @@ async fn attempts(
 }
 
 /// A success (or any) response whose body has not been read: the status and headers, and the
-/// body as a [`ByteStream`] that keeps to the client's cap.
+/// body as a [`ByteStream`](crate::ByteStream) that keeps to the client's cap.
 pub struct StreamingResponse {
     operation: &'static str,
     status: StatusCode,
