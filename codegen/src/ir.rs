@@ -122,6 +122,9 @@ pub struct TypeDef {
     pub docs: Docs,
     /// What the type is.
     pub kind: TypeKind,
+    /// Whether requests carry values of it (in a body or a parameter, directly or inside
+    /// another type), so that users build them: such structs get `with_…` setters.
+    pub sent: bool,
 }
 
 /// The shape of a named type.

@@ -2,7 +2,7 @@
 //!
 //! The whole pipeline is [`generate`]:
 //!
-//! 1. `load`: JSON or YAML text → the document tree ([`doc`]), version checked (syntax errors
+//! 1. `load`: JSON or YAML text → the document tree (`doc`), version checked (syntax errors
 //!    carry the file, line and column);
 //! 2. `lower`: the tree → our own IR ([`ir::Api`]), reading schemas as JSON Schema means them:
 //!    names decided once, every problem reported together with its JSON pointer (and line),
@@ -13,8 +13,9 @@
 //! [`compare`] runs steps 1 and 2 on two versions of a document and [`diff`]s the IRs: what
 //! an edit does to the generated crate's users, breaking or additive.
 //!
-//! Steps 3 and 4 run once per output file, each file on its own thread (token streams cannot
-//! cross threads, so a file is emitted and formatted where it is made).
+//! Steps 3 and 4 run per part of a file (its head, then chunks of its units: one per type or
+//! operation) on every core, and `assemble` puts the files together in order; token streams
+//! cannot cross threads, so a part is emitted and formatted where it is made.
 //!
 //! Only `load` and `lower` read the document; only `emit` uses `quote!`; only `format` touches
 //! `syn` and `prettyplease`. Generated code depends on the API-agnostic runtime crate
@@ -25,11 +26,13 @@ pub mod error;
 pub mod ir;
 pub mod names;
 
+mod assemble;
 mod doc;
 mod emit;
 mod format;
 mod load;
 mod lower;
+mod yaml;
 
 pub use error::{Diagnostic, Errors, Severity};
 
@@ -74,37 +77,16 @@ pub struct GeneratedFile {
 /// never returns partial output.
 pub fn generate(spec: Spec<'_>, options: Options<'_>) -> Result<Generated, Errors> {
     let (api, warnings) = lower_only(spec, options)?;
-    // Each file is emitted and formatted on its own thread; the files come back in order.
-    let results: Vec<_> = std::thread::scope(|scope| {
-        let jobs: Vec<_> = emit::FILES
-            .iter()
-            .map(|file| {
-                let job =
-                    scope.spawn(|| format::format(spec, options, file.name, (file.emit)(&api)));
-                (file.name, job)
-            })
-            .collect();
-        jobs.into_iter()
-            .map(|(name, job)| (name, job.join()))
-            .collect()
-    });
-    let mut files = Vec::with_capacity(results.len());
-    let mut problems = Vec::new();
-    for (name, result) in results {
-        match result {
-            Ok(Ok(file)) => files.push(file),
-            Ok(Err(problem)) => problems.push(problem),
-            Err(_) => problems.push(format::internal(
-                spec,
-                format!("emitting `{name}` panicked"),
-            )),
-        }
-    }
-    if problems.is_empty() {
-        Ok(Generated { files, warnings })
-    } else {
-        Err(Errors(problems))
-    }
+    let files = assemble::files(spec, options, &api)?;
+    Ok(Generated { files, warnings })
+}
+
+/// Reads a document into the generator's tree and drops it: what any generator must do before
+/// anything else, and so the baseline the generation benchmark divides by.
+pub fn load_only(spec: Spec<'_>) -> Result<(), Errors> {
+    load::load(spec)
+        .map(drop)
+        .map_err(|errors| locate_all(spec, errors))
 }
 
 /// Lowers a spec to the IR without emitting code, with the warnings; used by tests and tools

@@ -5,6 +5,7 @@
 use crate::Spec;
 use crate::doc::Node;
 use crate::error::{Diagnostic, Errors};
+use crate::yaml::{self, YamlError};
 
 /// Which OpenAPI version a document declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +100,7 @@ fn looks_like_json(text: &str) -> bool {
         .starts_with(['{', '['])
 }
 
-/// Parses JSON with serde_json and YAML with serde_yaml. A document named `.json` is JSON; one
+/// Parses JSON with serde_json and YAML with [`crate::yaml`]. A document named `.json` is JSON; one
 /// that opens like JSON but is not named so is tried as YAML (of which JSON is a subset) before
 /// its JSON error is reported.
 fn parse(spec: Spec<'_>) -> Result<Node, Errors> {
@@ -117,9 +118,15 @@ fn parse(spec: Spec<'_>) -> Result<Node, Errors> {
     let yaml = if named_json {
         None
     } else {
-        Some(serde_yaml::from_str::<Node>(text))
+        Some(parse_yaml(text))
     };
-    match yaml.unwrap_or_else(|| Err(serde::de::Error::custom("not tried"))) {
+    match yaml.unwrap_or_else(|| {
+        Err(YamlError {
+            line: 0,
+            column: 0,
+            message: "not tried".to_owned(),
+        })
+    }) {
         Ok(node) => Ok(node),
         Err(yaml_error) => {
             let diagnostic = match json_error {
@@ -134,40 +141,95 @@ fn parse(spec: Spec<'_>) -> Result<Node, Errors> {
                         ..Diagnostic::error(spec.path, "", format!("not valid JSON: {message}"))
                     }
                 }
-                None => {
-                    let location = yaml_error.location().map(|l| (l.line(), l.column()));
-                    let mut message = yaml_error.to_string();
-                    // The location is kept apart; serde_yaml also writes it into the text.
-                    if location.is_some() {
-                        message = without_position(&message);
-                    }
-                    Diagnostic {
-                        location,
-                        ..Diagnostic::error(spec.path, "", format!("not valid YAML: {message}"))
-                    }
-                }
+                None => Diagnostic {
+                    location: Some((yaml_error.line, yaml_error.column)),
+                    ..Diagnostic::error(
+                        spec.path,
+                        "",
+                        format!("not valid YAML: {}", yaml_error.message),
+                    )
+                },
             };
             Err(Errors(vec![diagnostic]))
         }
     }
 }
 
-/// `message` without the ` at line L column C` serde_yaml writes into it.
-fn without_position(message: &str) -> String {
-    let Some(start) = message.find(" at line ") else {
-        return message.to_owned();
-    };
-    let rest = &message[start + " at line ".len()..];
-    let digits = |text: &str| {
-        text.find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len())
-    };
-    let line_end = digits(rest);
-    let Some(after) = rest[line_end..].strip_prefix(" column ") else {
-        return message.to_owned();
-    };
-    let column_end = digits(after);
-    format!("{}{}", &message[..start], &after[column_end..])
+/// Documents above this size are parsed in parts on several threads (see [`parse_yaml`]).
+const PARALLEL_YAML_BYTES: usize = 256 * 1024;
+
+/// Parses YAML. A large block-style document is cut at its top-level keys into as many parts as
+/// there are cores, each part (a mapping of some of the top-level entries) parsed on its own
+/// thread and the entries joined in order: the YAML parser is the one stage of loading that
+/// cannot otherwise use a second core, and `paths` and `components` are usually each about half
+/// of a large description. A part means in isolation what it means in the whole document unless
+/// an alias names an anchor of another part, which fails that part's parse: then (and for any
+/// other failure, directive, document marker, flow-style root or repeated key) the document is
+/// parsed whole, so the result, and every error, is the same as a whole parse.
+fn parse_yaml(text: &str) -> Result<Node, YamlError> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if text.len() >= PARALLEL_YAML_BYTES
+        && threads > 1
+        && let Some(node) = parse_yaml_in_parts(text, threads)
+    {
+        return Ok(node);
+    }
+    yaml::parse(text)
+}
+
+fn parse_yaml_in_parts(text: &str, parts: usize) -> Option<Node> {
+    // Where each top-level key starts.
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let first = line.chars().next().unwrap_or(' ');
+        if line.starts_with("---") || line.starts_with("...") || line.starts_with('%') {
+            return None;
+        }
+        if !first.is_whitespace() && first != '#' {
+            if matches!(first, '{' | '[' | '-' | '&' | '*' | '!' | '?' | '|' | '>') {
+                return None;
+            }
+            starts.push(offset);
+        }
+        offset += line.len();
+    }
+    if starts.len() < 2 {
+        return None;
+    }
+    // Contiguous parts of about equal size, cut at top-level keys.
+    let target = text.len() / parts + 1;
+    let mut cuts = vec![0];
+    for &start in &starts[1..] {
+        if start - cuts[cuts.len() - 1] >= target && cuts.len() < parts {
+            cuts.push(start);
+        }
+    }
+    cuts.push(text.len());
+    let pieces: Vec<&str> = cuts.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+    let parsed: Vec<Option<Node>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = pieces[1..]
+            .iter()
+            .map(|piece| scope.spawn(move || yaml::parse(piece).ok()))
+            .collect();
+        let first = yaml::parse(pieces[0]).ok();
+        std::iter::once(first)
+            .chain(handles.into_iter().map(|h| h.join().ok().flatten()))
+            .collect()
+    });
+    let mut entries = Vec::new();
+    for node in parsed {
+        match node? {
+            Node::Map(part) => entries.extend(part.into_vec()),
+            _ => return None,
+        }
+    }
+    let mut keys: Vec<&str> = entries.iter().map(|(k, _)| &**k).collect();
+    keys.sort_unstable();
+    if keys.windows(2).any(|w| w[0] == w[1]) {
+        return None;
+    }
+    Some(Node::Map(entries.into_boxed_slice()))
 }
 
 /// The line and column (1-based) where the value at `pointer` starts in the text, when it can
@@ -427,6 +489,35 @@ mod tests {
         assert!(errors.0[0].message.contains("`2.0`"), "{errors}");
         let errors = load(spec("openapi: 4.0.0\n")).err().unwrap();
         assert!(errors.0[0].message.contains("4.0.0"), "{errors}");
+    }
+
+    #[test]
+    fn a_large_document_parsed_in_parts_is_the_document_parsed_whole() {
+        let mut text = String::from(
+            "# a description\nopenapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n",
+        );
+        for i in 0..4000 {
+            text.push_str(&format!("  /p{i}:\n    get: {{operationId: op{i}, responses: {{'200': {{description: ok}}}}}}\n"));
+        }
+        text.push_str("components:\n  schemas:\n");
+        for i in 0..4000 {
+            text.push_str(&format!(
+                "    S{i}:\n      type: object\n      properties: {{a: {{type: string}}}}\n"
+            ));
+        }
+        assert!(text.len() > PARALLEL_YAML_BYTES);
+        let whole = yaml::parse(&text).unwrap();
+        assert_eq!(parse_yaml_in_parts(&text, 2), Some(whole.clone()));
+        assert_eq!(parse_yaml_in_parts(&text, 3), Some(whole));
+        // An alias to another part's anchor, a repeated key or a marker: parsed whole.
+        let aliased = text.replace("paths:\n", "x: &shared {a: 1}\npaths:\n") + "y: *shared\n";
+        assert_eq!(parse_yaml_in_parts(&aliased, 2), None);
+        assert!(parse_yaml(&aliased).is_ok());
+        assert_eq!(
+            parse_yaml_in_parts(&format!("{text}info: again\n"), 2),
+            None
+        );
+        assert_eq!(parse_yaml_in_parts(&format!("---\n{text}"), 2), None);
     }
 
     #[test]

@@ -25,15 +25,15 @@ async fn badge_name(client: &Client, id: &str) -> Result<Option<String>, Error> 
 #[tokio::main]
 async fn main() {
     let server = MockServer::start().await;
+    // Response types are built with `Default` and field assignment.
+    let mut gold = types::BadgeResponse::default();
+    gold.id = Some("b1".to_owned());
+    gold.name = Some("Gold".to_owned());
     server
         .get_badge()
         .id("b1")
         .expect_calls(1)
-        .respond_ok(
-            &types::BadgeResponse::default()
-                .with_id("b1")
-                .with_name("Gold"),
-        )
+        .respond_ok(&gold)
         .await;
     server.get_badge().id("gone").respond_status(404).await;
     server

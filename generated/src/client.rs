@@ -339,868 +339,6 @@ impl Client {
             include_shadowed_roles: None,
         }
     }
-
-    /// List announcements (deprecated)
-    ///
-    /// This endpoint is deprecated as of March 15, 2022. For more information see [Gtmhub to sunset Announcements functionality](https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality)
-    /// Gets all announcements that match the specified filters Use the ?fields= query string parameter to control the response.
-    ///
-    /// `GET /announcements` (operation `listAnnouncements`).
-    ///
-    /// **Deprecated:** This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: <https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality>
-    ///
-    /// Optional parameters are set on the returned [`ListAnnouncements`]: [`account_id`](ListAnnouncements::account_id), [`formatting`](ListAnnouncements::formatting). Call [`send`](ListAnnouncements::send) to run the request.
-    ///
-    /// Responses:
-    /// - `200`: announcementsResponse, decoded as [`AnnouncementsResponse`](crate::types::AnnouncementsResponse)
-    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
-    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
-    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "listAnnouncements",
-        alias = "/announcements",
-        alias = "GET /announcements"
-    )]
-    #[deprecated(
-        note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
-    )]
-    pub fn list_announcements(&self) -> ListAnnouncements<'_> {
-        ListAnnouncements {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            formatting: None,
-        }
-    }
-
-    /// Create an announcement (deprecated)
-    ///
-    /// This endpoint is deprecated as of March 15, 2022. For more information see [Gtmhub to sunset Announcements functionality](https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality)
-    /// Creates an announcement in the current gtmhub account.
-    ///
-    /// `POST /announcements` (operation `createAnnouncement`).
-    ///
-    /// **Deprecated:** This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: <https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality>
-    ///
-    /// Arguments:
-    /// - `announcement`: the JSON request body.
-    ///
-    /// Optional parameters are set on the returned [`CreateAnnouncement`]: [`account_id`](CreateAnnouncement::account_id). Call [`send`](CreateAnnouncement::send) to run the request.
-    ///
-    /// Responses:
-    /// - `201`: announcementResponse, decoded as [`AnnouncementResponse`](crate::types::AnnouncementResponse)
-    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
-    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
-    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "createAnnouncement",
-        alias = "/announcements",
-        alias = "POST /announcements"
-    )]
-    #[deprecated(
-        note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
-    )]
-    pub fn create_announcement(
-        &self,
-        announcement: super::types::AnnouncementRequest,
-    ) -> CreateAnnouncement<'_> {
-        CreateAnnouncement {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            announcement,
-        }
-    }
-
-    /// Get an announcement (deprecated)
-    ///
-    /// This endpoint is deprecated as of March 15, 2022. For more information see [Gtmhub to sunset Announcements functionality](https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality)
-    /// Gets a single announcement based on the specified id
-    ///
-    /// `GET /announcements/{id}` (operation `getAnnouncement`).
-    ///
-    /// **Deprecated:** This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: <https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality>
-    ///
-    /// Arguments:
-    /// - `id` (path `id`): The ID of the announcement.
-    ///
-    /// Optional parameters are set on the returned [`GetAnnouncement`]: [`account_id`](GetAnnouncement::account_id), [`formatting`](GetAnnouncement::formatting). Call [`send`](GetAnnouncement::send) to run the request.
-    ///
-    /// Responses:
-    /// - `200`: announcementResponse, decoded as [`AnnouncementResponse`](crate::types::AnnouncementResponse)
-    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
-    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
-    /// - `404`: not found (an [`Error::Response`](crate::Error::Response))
-    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "getAnnouncement",
-        alias = "/announcements/{id}",
-        alias = "GET /announcements/{id}"
-    )]
-    #[deprecated(
-        note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
-    )]
-    pub fn get_announcement(&self, id: impl Into<String>) -> GetAnnouncement<'_> {
-        GetAnnouncement {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            id: id.into(),
-            formatting: None,
-        }
-    }
-
-    /// Delete an announcement (deprecated)
-    ///
-    /// This endpoint is deprecated as of March 15, 2022. For more information see [Gtmhub to sunset Announcements functionality](https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality)
-    /// Deletes an announcement based on the provided id.
-    ///
-    /// `DELETE /announcements/{id}` (operation `deleteAnnouncement`).
-    ///
-    /// **Deprecated:** This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: <https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality>
-    ///
-    /// Arguments:
-    /// - `id` (path `id`): The ID of the announcement.
-    ///
-    /// Optional parameters are set on the returned [`DeleteAnnouncement`]: [`account_id`](DeleteAnnouncement::account_id). Call [`send`](DeleteAnnouncement::send) to run the request.
-    ///
-    /// Responses:
-    /// - `204`: no content, no body
-    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
-    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
-    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "deleteAnnouncement",
-        alias = "/announcements/{id}",
-        alias = "DELETE /announcements/{id}"
-    )]
-    #[deprecated(
-        note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
-    )]
-    pub fn delete_announcement(&self, id: impl Into<String>) -> DeleteAnnouncement<'_> {
-        DeleteAnnouncement {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            id: id.into(),
-        }
-    }
-
-    /// Update an announcement (deprecated)
-    ///
-    /// This endpoint is deprecated as of March 15, 2022. For more information see [Gtmhub to sunset Announcements functionality](https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality)
-    /// Updates the specified announcement.
-    ///
-    /// `PATCH /announcements/{id}` (operation `updateAnnouncement`).
-    ///
-    /// **Deprecated:** This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: <https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality>
-    ///
-    /// Arguments:
-    /// - `id` (path `id`): The ID of the announcement.
-    /// - `announcement`: the JSON request body.
-    ///
-    /// Optional parameters are set on the returned [`UpdateAnnouncement`]: [`account_id`](UpdateAnnouncement::account_id). Call [`send`](UpdateAnnouncement::send) to run the request.
-    ///
-    /// Responses:
-    /// - `200`: announcementResponse, decoded as [`AnnouncementResponse`](crate::types::AnnouncementResponse)
-    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
-    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
-    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "updateAnnouncement",
-        alias = "/announcements/{id}",
-        alias = "PATCH /announcements/{id}"
-    )]
-    #[deprecated(
-        note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
-    )]
-    pub fn update_announcement(
-        &self,
-        id: impl Into<String>,
-        announcement: super::types::AnnouncementPatchRequest,
-    ) -> UpdateAnnouncement<'_> {
-        UpdateAnnouncement {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            id: id.into(),
-            announcement,
-        }
-    }
-
-    /// List metrics by owner (deprecated)
-    ///
-    /// Gets metrics (key results) by a specified owner identifier (id).
-    /// This method is deprecated. Use GET Key Results with ownerIds filter instead.
-    ///
-    /// `GET /metrics/owner/{ownerId}` (operation `listMetricsByOwner`).
-    ///
-    /// **Deprecated:** This method is deprecated. Use GET Key Results with ownerIds filter instead.
-    ///
-    /// Arguments:
-    /// - `owner_id` (path `ownerId`): The unique identifier of the owner (id).
-    ///
-    /// Optional parameters are set on the returned [`ListMetricsByOwner`]: [`account_id`](ListMetricsByOwner::account_id), [`formatting`](ListMetricsByOwner::formatting). Call [`send`](ListMetricsByOwner::send) to run the request.
-    ///
-    /// Responses:
-    /// - `200`: metricsResponse, decoded as [`MetricsResponse`](crate::types::MetricsResponse)
-    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
-    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
-    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "listMetricsByOwner",
-        alias = "/metrics/owner/{ownerId}",
-        alias = "GET /metrics/owner/{ownerId}"
-    )]
-    #[deprecated(
-        note = "This method is deprecated. Use GET Key Results with ownerIds filter instead."
-    )]
-    pub fn list_metrics_by_owner(
-        &self,
-        owner_id: impl Into<String>,
-    ) -> ListMetricsByOwner<'_> {
-        ListMetricsByOwner {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            owner_id: owner_id.into(),
-            formatting: None,
-        }
-    }
-
-    /// Get the password policy (deprecated)
-    ///
-    /// Gets the password policy for the current authenticated user
-    ///
-    /// `GET /users/password/{clientId}/policy` (operation `getPasswordPolicy`).
-    ///
-    /// **Deprecated:** Deprecated; the API reference names no replacement.
-    ///
-    /// Arguments:
-    /// - `client_id` (path `clientId`): Id of the client. The page's parameter table is empty; the parameter is declared because the path requires it.
-    ///
-    /// Call [`send`](GetPasswordPolicy::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `200`: string message returned by the service, decoded as `String`
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "getPasswordPolicy",
-        alias = "/users/password/{clientId}/policy",
-        alias = "GET /users/password/{clientId}/policy"
-    )]
-    #[deprecated(note = "Deprecated; the API reference names no replacement.")]
-    pub fn get_password_policy(
-        &self,
-        client_id: impl Into<String>,
-    ) -> GetPasswordPolicy<'_> {
-        GetPasswordPolicy {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            client_id: client_id.into(),
-        }
-    }
-
-    /// Create a user (deprecated)
-    ///
-    /// Creates a new user. You must have the correct permissions to create a new user.
-    /// This endpoint is deprecated as of 30/05/2022. Use POST Users instead.
-    ///
-    /// `POST /users` (operation `createUser`).
-    ///
-    /// **Deprecated:** This endpoint is deprecated as of 30/05/2022. Use POST Users instead.
-    ///
-    /// Arguments:
-    /// - `user`: the JSON request body: The object representing a user.
-    ///
-    /// Optional parameters are set on the returned [`CreateUser`]: [`account_id`](CreateUser::account_id), [`gtmhub_additional_params`](CreateUser::gtmhub_additional_params), [`skip_email`](CreateUser::skip_email). Call [`send`](CreateUser::send) to run the request.
-    ///
-    /// Responses:
-    /// - `201`: userResponse, decoded as [`UserResponse`](crate::types::UserResponse)
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    /// - `429`: too many requests (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "createUser", alias = "/users", alias = "POST /users")]
-    #[deprecated(
-        note = "This endpoint is deprecated as of 30/05/2022. Use POST Users instead."
-    )]
-    pub fn create_user(&self, user: super::types::UserRequest) -> CreateUser<'_> {
-        CreateUser {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            gtmhub_additional_params: None,
-            skip_email: None,
-            user,
-        }
-    }
-
-    /// Update an objective (deprecated)
-    ///
-    /// Updates an Objective.
-    /// This endpoint is deprecated. Use PATCH Objective instead.
-    ///
-    /// `PUT /goals/{goalId}` (operation `updateGoal`).
-    ///
-    /// **Deprecated:** This endpoint is deprecated. Use PATCH Objective instead.
-    ///
-    /// Arguments:
-    /// - `goal_id` (path `goalId`): Specifies the unique identifier of the goal (objective).
-    /// - `goal`: the JSON request body: The object representing the goal to be updated.
-    ///
-    /// Optional parameters are set on the returned [`UpdateGoal`]: [`account_id`](UpdateGoal::account_id). Call [`send`](UpdateGoal::send) to run the request.
-    ///
-    /// Responses:
-    /// - `200`: goalMetricsLinksResponse, decoded as [`GoalMetricsLinksResponse`](crate::types::GoalMetricsLinksResponse)
-    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
-    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
-    /// - `404`: not found (an [`Error::Response`](crate::Error::Response))
-    /// - `423`: item is locked (an [`Error::Response`](crate::Error::Response))
-    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "updateGoal",
-        alias = "/goals/{goalId}",
-        alias = "PUT /goals/{goalId}"
-    )]
-    #[deprecated(note = "This endpoint is deprecated. Use PATCH Objective instead.")]
-    pub fn update_goal(
-        &self,
-        goal_id: impl Into<String>,
-        goal: super::types::GoalRequest,
-    ) -> UpdateGoal<'_> {
-        UpdateGoal {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            goal_id: goal_id.into(),
-            goal,
-        }
-    }
-
-    /// Update goal confidence (deprecated)
-    ///
-    /// Updates an existing goal.
-    /// This endpoint is deprecated. Confidence is available on a Key Result level. Use PATCH Key Result instead.
-    ///
-    /// `PUT /goals/{goalId}/confidence` (operation `updateGoalConfidence`).
-    ///
-    /// **Deprecated:** This endpoint is deprecated. Confidence is available on a Key Result level. Use PATCH Key Result instead.
-    ///
-    /// Arguments:
-    /// - `goal_id` (path `goalId`): Specifies the unique identifier of the goal (objective).
-    /// - `goal_confidence`: the JSON request body.
-    ///
-    /// Optional parameters are set on the returned [`UpdateGoalConfidence`]: [`account_id`](UpdateGoalConfidence::account_id). Call [`send`](UpdateGoalConfidence::send) to run the request.
-    ///
-    /// Responses:
-    /// - `200`: goal, decoded as [`Goal`](crate::types::Goal)
-    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
-    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
-    /// - `404`: not found (an [`Error::Response`](crate::Error::Response))
-    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "updateGoalConfidence",
-        alias = "/goals/{goalId}/confidence",
-        alias = "PUT /goals/{goalId}/confidence"
-    )]
-    #[deprecated(
-        note = "This endpoint is deprecated. Confidence is available on a Key Result level. Use PATCH Key Result instead."
-    )]
-    pub fn update_goal_confidence(
-        &self,
-        goal_id: impl Into<String>,
-        goal_confidence: super::types::GoalConfidenceRequest,
-    ) -> UpdateGoalConfidence<'_> {
-        UpdateGoalConfidence {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            goal_id: goal_id.into(),
-            account_id: None,
-            goal_confidence,
-        }
-    }
-
-    /// Update user settings (deprecated)
-    ///
-    /// Updates the user's personal settings.
-    /// This endpoint is deprecated. Use PUT Users instead.
-    ///
-    /// `PUT /users/settings` (operation `updateUserSettings`).
-    ///
-    /// **Deprecated:** This endpoint is deprecated. Use PUT Users instead.
-    ///
-    /// Optional parameters are set on the returned [`UpdateUserSettings`]: [`account_id`](UpdateUserSettings::account_id), [`gtmhub_additional_params`](UpdateUserSettings::gtmhub_additional_params). Call [`send`](UpdateUserSettings::send) to run the request.
-    ///
-    /// Responses:
-    /// - any `2xx`: Success. The page documents no response code for this operation (its "Expected response codes" list is empty); the API most likely answers with a 2xx status and no documented body., no body
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "updateUserSettings",
-        alias = "/users/settings",
-        alias = "PUT /users/settings"
-    )]
-    #[deprecated(note = "This endpoint is deprecated. Use PUT Users instead.")]
-    pub fn update_user_settings(&self) -> UpdateUserSettings<'_> {
-        UpdateUserSettings {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            gtmhub_additional_params: None,
-        }
-    }
-
-    /// Delete an announcement reaction (deprecated)
-    ///
-    /// This endpoint is deprecated as of March 15, 2022. For more information see [Gtmhub to sunset Announcements functionality](https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality)
-    /// Deletes a reaction from an announcement.
-    ///
-    /// `DELETE /announcements/{id}/react` (operation `deleteAnnouncementReaction`).
-    ///
-    /// **Deprecated:** This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: <https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality>
-    ///
-    /// Arguments:
-    /// - `id` (path `id`): The ID of the announcement.
-    ///
-    /// Optional parameters are set on the returned [`DeleteAnnouncementReaction`]: [`account_id`](DeleteAnnouncementReaction::account_id). Call [`send`](DeleteAnnouncementReaction::send) to run the request.
-    ///
-    /// Responses:
-    /// - `200`: announcementResponse, decoded as [`AnnouncementResponse`](crate::types::AnnouncementResponse)
-    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
-    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
-    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "deleteAnnouncementReaction",
-        alias = "/announcements/{id}/react",
-        alias = "DELETE /announcements/{id}/react"
-    )]
-    #[deprecated(
-        note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
-    )]
-    pub fn delete_announcement_reaction(
-        &self,
-        id: impl Into<String>,
-    ) -> DeleteAnnouncementReaction<'_> {
-        DeleteAnnouncementReaction {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            id: id.into(),
-        }
-    }
-
-    /// List badges
-    ///
-    /// Gets all badges based on a filter. If no filter is provided returns all badges for the account.
-    ///
-    /// `GET /badges` (operation `listBadges`).
-    ///
-    /// Optional parameters are set on the returned [`ListBadges`]: [`account_id`](ListBadges::account_id). Call [`send`](ListBadges::send) to run the request.
-    ///
-    /// Responses:
-    /// - `200`: badgesResponse, decoded as [`BadgesResponse`](crate::types::BadgesResponse)
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "listBadges", alias = "/badges", alias = "GET /badges")]
-    pub fn list_badges(&self) -> ListBadges<'_> {
-        ListBadges {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-        }
-    }
-
-    /// Create a badge
-    ///
-    /// Creates a badge in the current gtmhub account
-    ///
-    /// `POST /badges` (operation `createBadge`).
-    ///
-    /// Arguments:
-    /// - `badge`: the JSON request body.
-    ///
-    /// Optional parameters are set on the returned [`CreateBadge`]: [`account_id`](CreateBadge::account_id). Call [`send`](CreateBadge::send) to run the request.
-    ///
-    /// Responses:
-    /// - `201`: badgeResponse, decoded as [`BadgeResponse`](crate::types::BadgeResponse)
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "createBadge", alias = "/badges", alias = "POST /badges")]
-    pub fn create_badge(&self, badge: super::types::BadgeRequest) -> CreateBadge<'_> {
-        CreateBadge {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            badge,
-        }
-    }
-
-    /// List badge assignments awaiting approval
-    ///
-    /// Gets all badge assignations that need to be approved.
-    ///
-    /// `GET /badges/approve` (operation `listPendingBadgeAssignments`).
-    ///
-    /// Optional parameters are set on the returned [`ListPendingBadgeAssignments`]: [`account_id`](ListPendingBadgeAssignments::account_id). Call [`send`](ListPendingBadgeAssignments::send) to run the request.
-    ///
-    /// Responses:
-    /// - `200`: assignedBadgesResponse, decoded as [`AssignedBadgesResponse`](crate::types::AssignedBadgesResponse)
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "listPendingBadgeAssignments",
-        alias = "/badges/approve",
-        alias = "GET /badges/approve"
-    )]
-    pub fn list_pending_badge_assignments(&self) -> ListPendingBadgeAssignments<'_> {
-        ListPendingBadgeAssignments {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-        }
-    }
-
-    /// List badges assigned to the current user (/badges/assign)
-    ///
-    /// Gets all badges assigned to the current user
-    ///
-    /// `GET /badges/assign` (operation `listAssignedBadges`).
-    ///
-    /// Optional parameters are set on the returned [`ListAssignedBadges`]: [`account_id`](ListAssignedBadges::account_id). Call [`send`](ListAssignedBadges::send) to run the request.
-    ///
-    /// Responses:
-    /// - `200`: assignedBadgesResponseV2, decoded as [`AssignedBadgesResponseV2`](crate::types::AssignedBadgesResponseV2)
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "listAssignedBadges",
-        alias = "/badges/assign",
-        alias = "GET /badges/assign"
-    )]
-    pub fn list_assigned_badges(&self) -> ListAssignedBadges<'_> {
-        ListAssignedBadges {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-        }
-    }
-
-    /// Assign a badge
-    ///
-    /// Assign a badge to an assignee. The assignee can either be a user or a team.
-    ///
-    /// `POST /badges/assign` (operation `assignBadge`).
-    ///
-    /// Arguments:
-    /// - `assign_badge`: the JSON request body.
-    ///
-    /// Optional parameters are set on the returned [`AssignBadge`]: [`account_id`](AssignBadge::account_id). Call [`send`](AssignBadge::send) to run the request.
-    ///
-    /// Responses:
-    /// - `200`: assignedBadgeResponse, decoded as [`AssignedBadgeResponse`](crate::types::AssignedBadgeResponse)
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "assignBadge",
-        alias = "/badges/assign",
-        alias = "POST /badges/assign"
-    )]
-    pub fn assign_badge(
-        &self,
-        assign_badge: super::types::AssignBadgeRequest,
-    ) -> AssignBadge<'_> {
-        AssignBadge {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            assign_badge,
-        }
-    }
-
-    /// List the users and teams that have a badge
-    ///
-    /// Gets the users/teams that have a specified badge awarded
-    ///
-    /// `GET /badges/assign/{id}` (operation `listBadgeAssignees`).
-    ///
-    /// Arguments:
-    /// - `id` (path `id`): The ID of the badge.
-    ///
-    /// Optional parameters are set on the returned [`ListBadgeAssignees`]: [`account_id`](ListBadgeAssignees::account_id). Call [`send`](ListBadgeAssignees::send) to run the request.
-    ///
-    /// Responses:
-    /// - `200`: badgeAssigneesResponse, decoded as [`BadgeAssigneesResponse`](crate::types::BadgeAssigneesResponse)
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "listBadgeAssignees",
-        alias = "/badges/assign/{id}",
-        alias = "GET /badges/assign/{id}"
-    )]
-    pub fn list_badge_assignees(&self, id: impl Into<String>) -> ListBadgeAssignees<'_> {
-        ListBadgeAssignees {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            id: id.into(),
-        }
-    }
-
-    /// List badges assigned to the current user (/badges/current)
-    ///
-    /// Gets all badges assigned to the current user
-    ///
-    /// `GET /badges/current` (operation `listCurrentUserBadges`).
-    ///
-    /// Optional parameters are set on the returned [`ListCurrentUserBadges`]: [`account_id`](ListCurrentUserBadges::account_id). Call [`send`](ListCurrentUserBadges::send) to run the request.
-    ///
-    /// Responses:
-    /// - `200`: assignedBadgesResponseV2, decoded as [`AssignedBadgesResponseV2`](crate::types::AssignedBadgesResponseV2)
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "listCurrentUserBadges",
-        alias = "/badges/current",
-        alias = "GET /badges/current"
-    )]
-    pub fn list_current_user_badges(&self) -> ListCurrentUserBadges<'_> {
-        ListCurrentUserBadges {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-        }
-    }
-
-    /// Get a badge
-    ///
-    /// Gets a single badge based on the provided id.
-    ///
-    /// `GET /badges/{id}` (operation `getBadge`).
-    ///
-    /// Arguments:
-    /// - `id` (path `id`): The ID of the badge.
-    ///
-    /// Optional parameters are set on the returned [`GetBadge`]: [`account_id`](GetBadge::account_id). Call [`send`](GetBadge::send) to run the request.
-    ///
-    /// Responses:
-    /// - `200`: badgeResponse, decoded as [`BadgeResponse`](crate::types::BadgeResponse)
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "getBadge", alias = "/badges/{id}", alias = "GET /badges/{id}")]
-    pub fn get_badge(&self, id: impl Into<String>) -> GetBadge<'_> {
-        GetBadge {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            id: id.into(),
-        }
-    }
-
-    /// Delete a badge
-    ///
-    /// Deletes a badge with a given ID.
-    ///
-    /// `DELETE /badges/{id}` (operation `deleteBadge`).
-    ///
-    /// Arguments:
-    /// - `id` (path `id`): The ID of the badge.
-    ///
-    /// Optional parameters are set on the returned [`DeleteBadge`]: [`account_id`](DeleteBadge::account_id). Call [`send`](DeleteBadge::send) to run the request.
-    ///
-    /// Responses:
-    /// - `204`: no content, no body
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "deleteBadge", alias = "/badges/{id}", alias = "DELETE /badges/{id}")]
-    pub fn delete_badge(&self, id: impl Into<String>) -> DeleteBadge<'_> {
-        DeleteBadge {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            id: id.into(),
-        }
-    }
-
-    /// Update a badge
-    ///
-    /// Updates a badge properties.
-    ///
-    /// `PATCH /badges/{id}` (operation `updateBadge`).
-    ///
-    /// Arguments:
-    /// - `id` (path `id`): The ID of the badge.
-    /// - `badge`: the JSON request body.
-    ///
-    /// Optional parameters are set on the returned [`UpdateBadge`]: [`account_id`](UpdateBadge::account_id). Call [`send`](UpdateBadge::send) to run the request.
-    ///
-    /// Responses:
-    /// - `204`: no content, no body
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "updateBadge", alias = "/badges/{id}", alias = "PATCH /badges/{id}")]
-    pub fn update_badge(
-        &self,
-        id: impl Into<String>,
-        badge: super::types::BadgeRequest,
-    ) -> UpdateBadge<'_> {
-        UpdateBadge {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            id: id.into(),
-            badge,
-        }
-    }
-
-    /// Approve a badge assignment request
-    ///
-    /// Approves a request to assign a badge
-    ///
-    /// `POST /badges/approve/{id}` (operation `approveBadgeAssignment`).
-    ///
-    /// Arguments:
-    /// - `id` (path `id`): The ID of the assigned badge request.
-    ///
-    /// Optional parameters are set on the returned [`ApproveBadgeAssignment`]: [`account_id`](ApproveBadgeAssignment::account_id). Call [`send`](ApproveBadgeAssignment::send) to run the request.
-    ///
-    /// Responses:
-    /// - any `2xx`: Success. The page documents no success response code for this operation (only 401); the API most likely answers with a 2xx status and no documented body., no body
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "approveBadgeAssignment",
-        alias = "/badges/approve/{id}",
-        alias = "POST /badges/approve/{id}"
-    )]
-    pub fn approve_badge_assignment(
-        &self,
-        id: impl Into<String>,
-    ) -> ApproveBadgeAssignment<'_> {
-        ApproveBadgeAssignment {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            id: id.into(),
-        }
-    }
-
-    /// Reject a badge assignment request
-    ///
-    /// Rejects a request to assign a badge
-    ///
-    /// `DELETE /badges/approve/{id}` (operation `rejectBadgeAssignment`).
-    ///
-    /// Arguments:
-    /// - `id` (path `id`): The ID of the assigned badge request.
-    ///
-    /// Optional parameters are set on the returned [`RejectBadgeAssignment`]: [`account_id`](RejectBadgeAssignment::account_id). Call [`send`](RejectBadgeAssignment::send) to run the request.
-    ///
-    /// Responses:
-    /// - any `2xx`: Success. The page documents no success response code for this operation (only 401); the API most likely answers with a 2xx status and no documented body., no body
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "rejectBadgeAssignment",
-        alias = "/badges/approve/{id}",
-        alias = "DELETE /badges/approve/{id}"
-    )]
-    pub fn reject_badge_assignment(
-        &self,
-        id: impl Into<String>,
-    ) -> RejectBadgeAssignment<'_> {
-        RejectBadgeAssignment {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            id: id.into(),
-        }
-    }
-
-    /// Unassign a badge
-    ///
-    /// Unassigns a given badge from an assignee. The assignee can either be a team or a user.
-    ///
-    /// `DELETE /badges/assign/{assigneeId}/{badgeAssignId}` (operation `unassignBadge`).
-    ///
-    /// Arguments:
-    /// - `assignee_id` (path `assigneeId`): The ID of the assignee. Can be either team or user id.
-    /// - `badge_assign_id` (path `badgeAssignId`): Specifies the badge assign id.
-    ///
-    /// Optional parameters are set on the returned [`UnassignBadge`]: [`account_id`](UnassignBadge::account_id). Call [`send`](UnassignBadge::send) to run the request.
-    ///
-    /// Responses:
-    /// - `204`: no content, no body
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(
-        alias = "unassignBadge",
-        alias = "/badges/assign/{assigneeId}/{badgeAssignId}",
-        alias = "DELETE /badges/assign/{assigneeId}/{badgeAssignId}"
-    )]
-    pub fn unassign_badge(
-        &self,
-        assignee_id: impl Into<String>,
-        badge_assign_id: impl Into<String>,
-    ) -> UnassignBadge<'_> {
-        UnassignBadge {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            account_id: None,
-            badge_assign_id: badge_assign_id.into(),
-            assignee_id: assignee_id.into(),
-        }
-    }
 }
 
 /// Request builder for `GET /accounts/users`, made by [`Client::get_users`](crate::Client::get_users).
@@ -1385,6 +523,45 @@ impl<'a> GetUsers<'a> {
     }
 }
 
+impl Client {
+    /// List announcements (deprecated)
+    ///
+    /// This endpoint is deprecated as of March 15, 2022. For more information see [Gtmhub to sunset Announcements functionality](https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality)
+    /// Gets all announcements that match the specified filters Use the ?fields= query string parameter to control the response.
+    ///
+    /// `GET /announcements` (operation `listAnnouncements`).
+    ///
+    /// **Deprecated:** This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: <https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality>
+    ///
+    /// Optional parameters are set on the returned [`ListAnnouncements`]: [`account_id`](ListAnnouncements::account_id), [`formatting`](ListAnnouncements::formatting). Call [`send`](ListAnnouncements::send) to run the request.
+    ///
+    /// Responses:
+    /// - `200`: announcementsResponse, decoded as [`AnnouncementsResponse`](crate::types::AnnouncementsResponse)
+    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
+    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
+    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "listAnnouncements",
+        alias = "/announcements",
+        alias = "GET /announcements"
+    )]
+    #[deprecated(
+        note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
+    )]
+    pub fn list_announcements(&self) -> ListAnnouncements<'_> {
+        ListAnnouncements {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            formatting: None,
+        }
+    }
+}
+
 /// Request builder for `GET /announcements`, made by [`Client::list_announcements`](crate::Client::list_announcements).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -1475,6 +652,51 @@ impl<'a> ListAnnouncements<'a> {
     }
 }
 
+impl Client {
+    /// Create an announcement (deprecated)
+    ///
+    /// This endpoint is deprecated as of March 15, 2022. For more information see [Gtmhub to sunset Announcements functionality](https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality)
+    /// Creates an announcement in the current gtmhub account.
+    ///
+    /// `POST /announcements` (operation `createAnnouncement`).
+    ///
+    /// **Deprecated:** This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: <https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality>
+    ///
+    /// Arguments:
+    /// - `announcement`: the JSON request body.
+    ///
+    /// Optional parameters are set on the returned [`CreateAnnouncement`]: [`account_id`](CreateAnnouncement::account_id). Call [`send`](CreateAnnouncement::send) to run the request.
+    ///
+    /// Responses:
+    /// - `201`: announcementResponse, decoded as [`AnnouncementResponse`](crate::types::AnnouncementResponse)
+    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
+    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
+    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "createAnnouncement",
+        alias = "/announcements",
+        alias = "POST /announcements"
+    )]
+    #[deprecated(
+        note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
+    )]
+    pub fn create_announcement(
+        &self,
+        announcement: super::types::AnnouncementRequest,
+    ) -> CreateAnnouncement<'_> {
+        CreateAnnouncement {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            announcement,
+        }
+    }
+}
+
 /// Request builder for `POST /announcements`, made by [`Client::create_announcement`](crate::Client::create_announcement).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -1550,6 +772,50 @@ impl<'a> CreateAnnouncement<'a> {
             403 => Err(response.error("forbidden")),
             500 => Err(response.error("internal server error")),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// Get an announcement (deprecated)
+    ///
+    /// This endpoint is deprecated as of March 15, 2022. For more information see [Gtmhub to sunset Announcements functionality](https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality)
+    /// Gets a single announcement based on the specified id
+    ///
+    /// `GET /announcements/{id}` (operation `getAnnouncement`).
+    ///
+    /// **Deprecated:** This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: <https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality>
+    ///
+    /// Arguments:
+    /// - `id` (path `id`): The ID of the announcement.
+    ///
+    /// Optional parameters are set on the returned [`GetAnnouncement`]: [`account_id`](GetAnnouncement::account_id), [`formatting`](GetAnnouncement::formatting). Call [`send`](GetAnnouncement::send) to run the request.
+    ///
+    /// Responses:
+    /// - `200`: announcementResponse, decoded as [`AnnouncementResponse`](crate::types::AnnouncementResponse)
+    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
+    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
+    /// - `404`: not found (an [`Error::Response`](crate::Error::Response))
+    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "getAnnouncement",
+        alias = "/announcements/{id}",
+        alias = "GET /announcements/{id}"
+    )]
+    #[deprecated(
+        note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
+    )]
+    pub fn get_announcement(&self, id: impl Into<String>) -> GetAnnouncement<'_> {
+        GetAnnouncement {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            id: id.into(),
+            formatting: None,
         }
     }
 }
@@ -1647,6 +913,48 @@ impl<'a> GetAnnouncement<'a> {
     }
 }
 
+impl Client {
+    /// Delete an announcement (deprecated)
+    ///
+    /// This endpoint is deprecated as of March 15, 2022. For more information see [Gtmhub to sunset Announcements functionality](https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality)
+    /// Deletes an announcement based on the provided id.
+    ///
+    /// `DELETE /announcements/{id}` (operation `deleteAnnouncement`).
+    ///
+    /// **Deprecated:** This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: <https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality>
+    ///
+    /// Arguments:
+    /// - `id` (path `id`): The ID of the announcement.
+    ///
+    /// Optional parameters are set on the returned [`DeleteAnnouncement`]: [`account_id`](DeleteAnnouncement::account_id). Call [`send`](DeleteAnnouncement::send) to run the request.
+    ///
+    /// Responses:
+    /// - `204`: no content, no body
+    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
+    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
+    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "deleteAnnouncement",
+        alias = "/announcements/{id}",
+        alias = "DELETE /announcements/{id}"
+    )]
+    #[deprecated(
+        note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
+    )]
+    pub fn delete_announcement(&self, id: impl Into<String>) -> DeleteAnnouncement<'_> {
+        DeleteAnnouncement {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            id: id.into(),
+        }
+    }
+}
+
 /// Request builder for `DELETE /announcements/{id}`, made by [`Client::delete_announcement`](crate::Client::delete_announcement).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -1711,6 +1019,54 @@ impl<'a> DeleteAnnouncement<'a> {
             403 => Err(response.error("forbidden")),
             500 => Err(response.error("internal server error")),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// Update an announcement (deprecated)
+    ///
+    /// This endpoint is deprecated as of March 15, 2022. For more information see [Gtmhub to sunset Announcements functionality](https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality)
+    /// Updates the specified announcement.
+    ///
+    /// `PATCH /announcements/{id}` (operation `updateAnnouncement`).
+    ///
+    /// **Deprecated:** This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: <https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality>
+    ///
+    /// Arguments:
+    /// - `id` (path `id`): The ID of the announcement.
+    /// - `announcement`: the JSON request body.
+    ///
+    /// Optional parameters are set on the returned [`UpdateAnnouncement`]: [`account_id`](UpdateAnnouncement::account_id). Call [`send`](UpdateAnnouncement::send) to run the request.
+    ///
+    /// Responses:
+    /// - `200`: announcementResponse, decoded as [`AnnouncementResponse`](crate::types::AnnouncementResponse)
+    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
+    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
+    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "updateAnnouncement",
+        alias = "/announcements/{id}",
+        alias = "PATCH /announcements/{id}"
+    )]
+    #[deprecated(
+        note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
+    )]
+    pub fn update_announcement(
+        &self,
+        id: impl Into<String>,
+        announcement: super::types::AnnouncementPatchRequest,
+    ) -> UpdateAnnouncement<'_> {
+        UpdateAnnouncement {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            id: id.into(),
+            announcement,
         }
     }
 }
@@ -1792,6 +1148,52 @@ impl<'a> UpdateAnnouncement<'a> {
             403 => Err(response.error("forbidden")),
             500 => Err(response.error("internal server error")),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// List metrics by owner (deprecated)
+    ///
+    /// Gets metrics (key results) by a specified owner identifier (id).
+    /// This method is deprecated. Use GET Key Results with ownerIds filter instead.
+    ///
+    /// `GET /metrics/owner/{ownerId}` (operation `listMetricsByOwner`).
+    ///
+    /// **Deprecated:** This method is deprecated. Use GET Key Results with ownerIds filter instead.
+    ///
+    /// Arguments:
+    /// - `owner_id` (path `ownerId`): The unique identifier of the owner (id).
+    ///
+    /// Optional parameters are set on the returned [`ListMetricsByOwner`]: [`account_id`](ListMetricsByOwner::account_id), [`formatting`](ListMetricsByOwner::formatting). Call [`send`](ListMetricsByOwner::send) to run the request.
+    ///
+    /// Responses:
+    /// - `200`: metricsResponse, decoded as [`MetricsResponse`](crate::types::MetricsResponse)
+    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
+    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
+    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "listMetricsByOwner",
+        alias = "/metrics/owner/{ownerId}",
+        alias = "GET /metrics/owner/{ownerId}"
+    )]
+    #[deprecated(
+        note = "This method is deprecated. Use GET Key Results with ownerIds filter instead."
+    )]
+    pub fn list_metrics_by_owner(
+        &self,
+        owner_id: impl Into<String>,
+    ) -> ListMetricsByOwner<'_> {
+        ListMetricsByOwner {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            owner_id: owner_id.into(),
+            formatting: None,
         }
     }
 }
@@ -1886,6 +1288,42 @@ impl<'a> ListMetricsByOwner<'a> {
     }
 }
 
+impl Client {
+    /// Get the password policy (deprecated)
+    ///
+    /// Gets the password policy for the current authenticated user
+    ///
+    /// `GET /users/password/{clientId}/policy` (operation `getPasswordPolicy`).
+    ///
+    /// **Deprecated:** Deprecated; the API reference names no replacement.
+    ///
+    /// Arguments:
+    /// - `client_id` (path `clientId`): Id of the client. The page's parameter table is empty; the parameter is declared because the path requires it.
+    ///
+    /// Call [`send`](GetPasswordPolicy::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `200`: string message returned by the service, decoded as `String`
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "getPasswordPolicy",
+        alias = "/users/password/{clientId}/policy",
+        alias = "GET /users/password/{clientId}/policy"
+    )]
+    #[deprecated(note = "Deprecated; the API reference names no replacement.")]
+    pub fn get_password_policy(
+        &self,
+        client_id: impl Into<String>,
+    ) -> GetPasswordPolicy<'_> {
+        GetPasswordPolicy {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            client_id: client_id.into(),
+        }
+    }
+}
+
 /// Request builder for `GET /users/password/{clientId}/policy`, made by [`Client::get_password_policy`](crate::Client::get_password_policy).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -1925,6 +1363,43 @@ impl<'a> GetPasswordPolicy<'a> {
         match response.status() {
             200 => response.checked_json(::codegen_runtime::Shape::Any),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// Create a user (deprecated)
+    ///
+    /// Creates a new user. You must have the correct permissions to create a new user.
+    /// This endpoint is deprecated as of 30/05/2022. Use POST Users instead.
+    ///
+    /// `POST /users` (operation `createUser`).
+    ///
+    /// **Deprecated:** This endpoint is deprecated as of 30/05/2022. Use POST Users instead.
+    ///
+    /// Arguments:
+    /// - `user`: the JSON request body: The object representing a user.
+    ///
+    /// Optional parameters are set on the returned [`CreateUser`]: [`account_id`](CreateUser::account_id), [`gtmhub_additional_params`](CreateUser::gtmhub_additional_params), [`skip_email`](CreateUser::skip_email). Call [`send`](CreateUser::send) to run the request.
+    ///
+    /// Responses:
+    /// - `201`: userResponse, decoded as [`UserResponse`](crate::types::UserResponse)
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    /// - `429`: too many requests (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "createUser", alias = "/users", alias = "POST /users")]
+    #[deprecated(
+        note = "This endpoint is deprecated as of 30/05/2022. Use POST Users instead."
+    )]
+    pub fn create_user(&self, user: super::types::UserRequest) -> CreateUser<'_> {
+        CreateUser {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            gtmhub_additional_params: None,
+            skip_email: None,
+            user,
         }
     }
 }
@@ -2027,6 +1502,54 @@ impl<'a> CreateUser<'a> {
     }
 }
 
+impl Client {
+    /// Update an objective (deprecated)
+    ///
+    /// Updates an Objective.
+    /// This endpoint is deprecated. Use PATCH Objective instead.
+    ///
+    /// `PUT /goals/{goalId}` (operation `updateGoal`).
+    ///
+    /// **Deprecated:** This endpoint is deprecated. Use PATCH Objective instead.
+    ///
+    /// Arguments:
+    /// - `goal_id` (path `goalId`): Specifies the unique identifier of the goal (objective).
+    /// - `goal`: the JSON request body: The object representing the goal to be updated.
+    ///
+    /// Optional parameters are set on the returned [`UpdateGoal`]: [`account_id`](UpdateGoal::account_id). Call [`send`](UpdateGoal::send) to run the request.
+    ///
+    /// Responses:
+    /// - `200`: goalMetricsLinksResponse, decoded as [`GoalMetricsLinksResponse`](crate::types::GoalMetricsLinksResponse)
+    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
+    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
+    /// - `404`: not found (an [`Error::Response`](crate::Error::Response))
+    /// - `423`: item is locked (an [`Error::Response`](crate::Error::Response))
+    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "updateGoal",
+        alias = "/goals/{goalId}",
+        alias = "PUT /goals/{goalId}"
+    )]
+    #[deprecated(note = "This endpoint is deprecated. Use PATCH Objective instead.")]
+    pub fn update_goal(
+        &self,
+        goal_id: impl Into<String>,
+        goal: super::types::GoalRequest,
+    ) -> UpdateGoal<'_> {
+        UpdateGoal {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            goal_id: goal_id.into(),
+            goal,
+        }
+    }
+}
+
 /// Request builder for `PUT /goals/{goalId}`, made by [`Client::update_goal`](crate::Client::update_goal).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -2110,6 +1633,55 @@ impl<'a> UpdateGoal<'a> {
     }
 }
 
+impl Client {
+    /// Update goal confidence (deprecated)
+    ///
+    /// Updates an existing goal.
+    /// This endpoint is deprecated. Confidence is available on a Key Result level. Use PATCH Key Result instead.
+    ///
+    /// `PUT /goals/{goalId}/confidence` (operation `updateGoalConfidence`).
+    ///
+    /// **Deprecated:** This endpoint is deprecated. Confidence is available on a Key Result level. Use PATCH Key Result instead.
+    ///
+    /// Arguments:
+    /// - `goal_id` (path `goalId`): Specifies the unique identifier of the goal (objective).
+    /// - `goal_confidence`: the JSON request body.
+    ///
+    /// Optional parameters are set on the returned [`UpdateGoalConfidence`]: [`account_id`](UpdateGoalConfidence::account_id). Call [`send`](UpdateGoalConfidence::send) to run the request.
+    ///
+    /// Responses:
+    /// - `200`: goal, decoded as [`Goal`](crate::types::Goal)
+    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
+    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
+    /// - `404`: not found (an [`Error::Response`](crate::Error::Response))
+    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "updateGoalConfidence",
+        alias = "/goals/{goalId}/confidence",
+        alias = "PUT /goals/{goalId}/confidence"
+    )]
+    #[deprecated(
+        note = "This endpoint is deprecated. Confidence is available on a Key Result level. Use PATCH Key Result instead."
+    )]
+    pub fn update_goal_confidence(
+        &self,
+        goal_id: impl Into<String>,
+        goal_confidence: super::types::GoalConfidenceRequest,
+    ) -> UpdateGoalConfidence<'_> {
+        UpdateGoalConfidence {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            goal_id: goal_id.into(),
+            account_id: None,
+            goal_confidence,
+        }
+    }
+}
+
 /// Request builder for `PUT /goals/{goalId}/confidence`, made by [`Client::update_goal_confidence`](crate::Client::update_goal_confidence).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -2187,6 +1759,38 @@ impl<'a> UpdateGoalConfidence<'a> {
     }
 }
 
+impl Client {
+    /// Update user settings (deprecated)
+    ///
+    /// Updates the user's personal settings.
+    /// This endpoint is deprecated. Use PUT Users instead.
+    ///
+    /// `PUT /users/settings` (operation `updateUserSettings`).
+    ///
+    /// **Deprecated:** This endpoint is deprecated. Use PUT Users instead.
+    ///
+    /// Optional parameters are set on the returned [`UpdateUserSettings`]: [`account_id`](UpdateUserSettings::account_id), [`gtmhub_additional_params`](UpdateUserSettings::gtmhub_additional_params). Call [`send`](UpdateUserSettings::send) to run the request.
+    ///
+    /// Responses:
+    /// - any `2xx`: Success. The page documents no response code for this operation (its "Expected response codes" list is empty); the API most likely answers with a 2xx status and no documented body., no body
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "updateUserSettings",
+        alias = "/users/settings",
+        alias = "PUT /users/settings"
+    )]
+    #[deprecated(note = "This endpoint is deprecated. Use PUT Users instead.")]
+    pub fn update_user_settings(&self) -> UpdateUserSettings<'_> {
+        UpdateUserSettings {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            gtmhub_additional_params: None,
+        }
+    }
+}
+
 /// Request builder for `PUT /users/settings`, made by [`Client::update_user_settings`](crate::Client::update_user_settings).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -2256,6 +1860,51 @@ impl<'a> UpdateUserSettings<'a> {
         match response.status() {
             200..=299 => Ok(response.empty()),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// Delete an announcement reaction (deprecated)
+    ///
+    /// This endpoint is deprecated as of March 15, 2022. For more information see [Gtmhub to sunset Announcements functionality](https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality)
+    /// Deletes a reaction from an announcement.
+    ///
+    /// `DELETE /announcements/{id}/react` (operation `deleteAnnouncementReaction`).
+    ///
+    /// **Deprecated:** This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: <https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality>
+    ///
+    /// Arguments:
+    /// - `id` (path `id`): The ID of the announcement.
+    ///
+    /// Optional parameters are set on the returned [`DeleteAnnouncementReaction`]: [`account_id`](DeleteAnnouncementReaction::account_id). Call [`send`](DeleteAnnouncementReaction::send) to run the request.
+    ///
+    /// Responses:
+    /// - `200`: announcementResponse, decoded as [`AnnouncementResponse`](crate::types::AnnouncementResponse)
+    /// - `400`: bad request (an [`Error::Response`](crate::Error::Response))
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    /// - `402`: payment required (an [`Error::Response`](crate::Error::Response))
+    /// - `403`: forbidden (an [`Error::Response`](crate::Error::Response))
+    /// - `500`: internal server error (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "deleteAnnouncementReaction",
+        alias = "/announcements/{id}/react",
+        alias = "DELETE /announcements/{id}/react"
+    )]
+    #[deprecated(
+        note = "This endpoint is deprecated as of March 15, 2022. Gtmhub sunset the Announcements functionality: https://quantive.com/resources/bloggtmhub-sunsets-announcements-functionality"
+    )]
+    pub fn delete_announcement_reaction(
+        &self,
+        id: impl Into<String>,
+    ) -> DeleteAnnouncementReaction<'_> {
+        DeleteAnnouncementReaction {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            id: id.into(),
         }
     }
 }
@@ -2339,6 +1988,30 @@ impl<'a> DeleteAnnouncementReaction<'a> {
     }
 }
 
+impl Client {
+    /// List badges
+    ///
+    /// Gets all badges based on a filter. If no filter is provided returns all badges for the account.
+    ///
+    /// `GET /badges` (operation `listBadges`).
+    ///
+    /// Optional parameters are set on the returned [`ListBadges`]: [`account_id`](ListBadges::account_id). Call [`send`](ListBadges::send) to run the request.
+    ///
+    /// Responses:
+    /// - `200`: badgesResponse, decoded as [`BadgesResponse`](crate::types::BadgesResponse)
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "listBadges", alias = "/badges", alias = "GET /badges")]
+    pub fn list_badges(&self) -> ListBadges<'_> {
+        ListBadges {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+        }
+    }
+}
+
 /// Request builder for `GET /badges`, made by [`Client::list_badges`](crate::Client::list_badges).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -2405,6 +2078,34 @@ impl<'a> ListBadges<'a> {
             }
             401 => Err(response.error("unauthorized")),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// Create a badge
+    ///
+    /// Creates a badge in the current gtmhub account
+    ///
+    /// `POST /badges` (operation `createBadge`).
+    ///
+    /// Arguments:
+    /// - `badge`: the JSON request body.
+    ///
+    /// Optional parameters are set on the returned [`CreateBadge`]: [`account_id`](CreateBadge::account_id). Call [`send`](CreateBadge::send) to run the request.
+    ///
+    /// Responses:
+    /// - `201`: badgeResponse, decoded as [`BadgeResponse`](crate::types::BadgeResponse)
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "createBadge", alias = "/badges", alias = "POST /badges")]
+    pub fn create_badge(&self, badge: super::types::BadgeRequest) -> CreateBadge<'_> {
+        CreateBadge {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            badge,
         }
     }
 }
@@ -2482,6 +2183,34 @@ impl<'a> CreateBadge<'a> {
     }
 }
 
+impl Client {
+    /// List badge assignments awaiting approval
+    ///
+    /// Gets all badge assignations that need to be approved.
+    ///
+    /// `GET /badges/approve` (operation `listPendingBadgeAssignments`).
+    ///
+    /// Optional parameters are set on the returned [`ListPendingBadgeAssignments`]: [`account_id`](ListPendingBadgeAssignments::account_id). Call [`send`](ListPendingBadgeAssignments::send) to run the request.
+    ///
+    /// Responses:
+    /// - `200`: assignedBadgesResponse, decoded as [`AssignedBadgesResponse`](crate::types::AssignedBadgesResponse)
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "listPendingBadgeAssignments",
+        alias = "/badges/approve",
+        alias = "GET /badges/approve"
+    )]
+    pub fn list_pending_badge_assignments(&self) -> ListPendingBadgeAssignments<'_> {
+        ListPendingBadgeAssignments {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+        }
+    }
+}
+
 /// Request builder for `GET /badges/approve`, made by [`Client::list_pending_badge_assignments`](crate::Client::list_pending_badge_assignments).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -2554,6 +2283,34 @@ impl<'a> ListPendingBadgeAssignments<'a> {
     }
 }
 
+impl Client {
+    /// List badges assigned to the current user (/badges/assign)
+    ///
+    /// Gets all badges assigned to the current user
+    ///
+    /// `GET /badges/assign` (operation `listAssignedBadges`).
+    ///
+    /// Optional parameters are set on the returned [`ListAssignedBadges`]: [`account_id`](ListAssignedBadges::account_id). Call [`send`](ListAssignedBadges::send) to run the request.
+    ///
+    /// Responses:
+    /// - `200`: assignedBadgesResponseV2, decoded as [`AssignedBadgesResponseV2`](crate::types::AssignedBadgesResponseV2)
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "listAssignedBadges",
+        alias = "/badges/assign",
+        alias = "GET /badges/assign"
+    )]
+    pub fn list_assigned_badges(&self) -> ListAssignedBadges<'_> {
+        ListAssignedBadges {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+        }
+    }
+}
+
 /// Request builder for `GET /badges/assign`, made by [`Client::list_assigned_badges`](crate::Client::list_assigned_badges).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -2622,6 +2379,41 @@ impl<'a> ListAssignedBadges<'a> {
             }
             401 => Err(response.error("unauthorized")),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// Assign a badge
+    ///
+    /// Assign a badge to an assignee. The assignee can either be a user or a team.
+    ///
+    /// `POST /badges/assign` (operation `assignBadge`).
+    ///
+    /// Arguments:
+    /// - `assign_badge`: the JSON request body.
+    ///
+    /// Optional parameters are set on the returned [`AssignBadge`]: [`account_id`](AssignBadge::account_id). Call [`send`](AssignBadge::send) to run the request.
+    ///
+    /// Responses:
+    /// - `200`: assignedBadgeResponse, decoded as [`AssignedBadgeResponse`](crate::types::AssignedBadgeResponse)
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "assignBadge",
+        alias = "/badges/assign",
+        alias = "POST /badges/assign"
+    )]
+    pub fn assign_badge(
+        &self,
+        assign_badge: super::types::AssignBadgeRequest,
+    ) -> AssignBadge<'_> {
+        AssignBadge {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            assign_badge,
         }
     }
 }
@@ -2701,6 +2493,38 @@ impl<'a> AssignBadge<'a> {
     }
 }
 
+impl Client {
+    /// List the users and teams that have a badge
+    ///
+    /// Gets the users/teams that have a specified badge awarded
+    ///
+    /// `GET /badges/assign/{id}` (operation `listBadgeAssignees`).
+    ///
+    /// Arguments:
+    /// - `id` (path `id`): The ID of the badge.
+    ///
+    /// Optional parameters are set on the returned [`ListBadgeAssignees`]: [`account_id`](ListBadgeAssignees::account_id). Call [`send`](ListBadgeAssignees::send) to run the request.
+    ///
+    /// Responses:
+    /// - `200`: badgeAssigneesResponse, decoded as [`BadgeAssigneesResponse`](crate::types::BadgeAssigneesResponse)
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "listBadgeAssignees",
+        alias = "/badges/assign/{id}",
+        alias = "GET /badges/assign/{id}"
+    )]
+    pub fn list_badge_assignees(&self, id: impl Into<String>) -> ListBadgeAssignees<'_> {
+        ListBadgeAssignees {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            id: id.into(),
+        }
+    }
+}
+
 /// Request builder for `GET /badges/assign/{id}`, made by [`Client::list_badge_assignees`](crate::Client::list_badge_assignees).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -2771,6 +2595,34 @@ impl<'a> ListBadgeAssignees<'a> {
             }
             401 => Err(response.error("unauthorized")),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// List badges assigned to the current user (/badges/current)
+    ///
+    /// Gets all badges assigned to the current user
+    ///
+    /// `GET /badges/current` (operation `listCurrentUserBadges`).
+    ///
+    /// Optional parameters are set on the returned [`ListCurrentUserBadges`]: [`account_id`](ListCurrentUserBadges::account_id). Call [`send`](ListCurrentUserBadges::send) to run the request.
+    ///
+    /// Responses:
+    /// - `200`: assignedBadgesResponseV2, decoded as [`AssignedBadgesResponseV2`](crate::types::AssignedBadgesResponseV2)
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "listCurrentUserBadges",
+        alias = "/badges/current",
+        alias = "GET /badges/current"
+    )]
+    pub fn list_current_user_badges(&self) -> ListCurrentUserBadges<'_> {
+        ListCurrentUserBadges {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
         }
     }
 }
@@ -2847,6 +2699,34 @@ impl<'a> ListCurrentUserBadges<'a> {
     }
 }
 
+impl Client {
+    /// Get a badge
+    ///
+    /// Gets a single badge based on the provided id.
+    ///
+    /// `GET /badges/{id}` (operation `getBadge`).
+    ///
+    /// Arguments:
+    /// - `id` (path `id`): The ID of the badge.
+    ///
+    /// Optional parameters are set on the returned [`GetBadge`]: [`account_id`](GetBadge::account_id). Call [`send`](GetBadge::send) to run the request.
+    ///
+    /// Responses:
+    /// - `200`: badgeResponse, decoded as [`BadgeResponse`](crate::types::BadgeResponse)
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "getBadge", alias = "/badges/{id}", alias = "GET /badges/{id}")]
+    pub fn get_badge(&self, id: impl Into<String>) -> GetBadge<'_> {
+        GetBadge {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            id: id.into(),
+        }
+    }
+}
+
 /// Request builder for `GET /badges/{id}`, made by [`Client::get_badge`](crate::Client::get_badge).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -2919,6 +2799,34 @@ impl<'a> GetBadge<'a> {
     }
 }
 
+impl Client {
+    /// Delete a badge
+    ///
+    /// Deletes a badge with a given ID.
+    ///
+    /// `DELETE /badges/{id}` (operation `deleteBadge`).
+    ///
+    /// Arguments:
+    /// - `id` (path `id`): The ID of the badge.
+    ///
+    /// Optional parameters are set on the returned [`DeleteBadge`]: [`account_id`](DeleteBadge::account_id). Call [`send`](DeleteBadge::send) to run the request.
+    ///
+    /// Responses:
+    /// - `204`: no content, no body
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "deleteBadge", alias = "/badges/{id}", alias = "DELETE /badges/{id}")]
+    pub fn delete_badge(&self, id: impl Into<String>) -> DeleteBadge<'_> {
+        DeleteBadge {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            id: id.into(),
+        }
+    }
+}
+
 /// Request builder for `DELETE /badges/{id}`, made by [`Client::delete_badge`](crate::Client::delete_badge).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -2979,6 +2887,40 @@ impl<'a> DeleteBadge<'a> {
             204 => Ok(response.empty()),
             401 => Err(response.error("unauthorized")),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// Update a badge
+    ///
+    /// Updates a badge properties.
+    ///
+    /// `PATCH /badges/{id}` (operation `updateBadge`).
+    ///
+    /// Arguments:
+    /// - `id` (path `id`): The ID of the badge.
+    /// - `badge`: the JSON request body.
+    ///
+    /// Optional parameters are set on the returned [`UpdateBadge`]: [`account_id`](UpdateBadge::account_id). Call [`send`](UpdateBadge::send) to run the request.
+    ///
+    /// Responses:
+    /// - `204`: no content, no body
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "updateBadge", alias = "/badges/{id}", alias = "PATCH /badges/{id}")]
+    pub fn update_badge(
+        &self,
+        id: impl Into<String>,
+        badge: super::types::BadgeRequest,
+    ) -> UpdateBadge<'_> {
+        UpdateBadge {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            id: id.into(),
+            badge,
         }
     }
 }
@@ -3050,6 +2992,41 @@ impl<'a> UpdateBadge<'a> {
     }
 }
 
+impl Client {
+    /// Approve a badge assignment request
+    ///
+    /// Approves a request to assign a badge
+    ///
+    /// `POST /badges/approve/{id}` (operation `approveBadgeAssignment`).
+    ///
+    /// Arguments:
+    /// - `id` (path `id`): The ID of the assigned badge request.
+    ///
+    /// Optional parameters are set on the returned [`ApproveBadgeAssignment`]: [`account_id`](ApproveBadgeAssignment::account_id). Call [`send`](ApproveBadgeAssignment::send) to run the request.
+    ///
+    /// Responses:
+    /// - any `2xx`: Success. The page documents no success response code for this operation (only 401); the API most likely answers with a 2xx status and no documented body., no body
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "approveBadgeAssignment",
+        alias = "/badges/approve/{id}",
+        alias = "POST /badges/approve/{id}"
+    )]
+    pub fn approve_badge_assignment(
+        &self,
+        id: impl Into<String>,
+    ) -> ApproveBadgeAssignment<'_> {
+        ApproveBadgeAssignment {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            id: id.into(),
+        }
+    }
+}
+
 /// Request builder for `POST /badges/approve/{id}`, made by [`Client::approve_badge_assignment`](crate::Client::approve_badge_assignment).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -3114,6 +3091,41 @@ impl<'a> ApproveBadgeAssignment<'a> {
     }
 }
 
+impl Client {
+    /// Reject a badge assignment request
+    ///
+    /// Rejects a request to assign a badge
+    ///
+    /// `DELETE /badges/approve/{id}` (operation `rejectBadgeAssignment`).
+    ///
+    /// Arguments:
+    /// - `id` (path `id`): The ID of the assigned badge request.
+    ///
+    /// Optional parameters are set on the returned [`RejectBadgeAssignment`]: [`account_id`](RejectBadgeAssignment::account_id). Call [`send`](RejectBadgeAssignment::send) to run the request.
+    ///
+    /// Responses:
+    /// - any `2xx`: Success. The page documents no success response code for this operation (only 401); the API most likely answers with a 2xx status and no documented body., no body
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "rejectBadgeAssignment",
+        alias = "/badges/approve/{id}",
+        alias = "DELETE /badges/approve/{id}"
+    )]
+    pub fn reject_badge_assignment(
+        &self,
+        id: impl Into<String>,
+    ) -> RejectBadgeAssignment<'_> {
+        RejectBadgeAssignment {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            id: id.into(),
+        }
+    }
+}
+
 /// Request builder for `DELETE /badges/approve/{id}`, made by [`Client::reject_badge_assignment`](crate::Client::reject_badge_assignment).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -3174,6 +3186,44 @@ impl<'a> RejectBadgeAssignment<'a> {
             200..=299 => Ok(response.empty()),
             401 => Err(response.error("unauthorized")),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// Unassign a badge
+    ///
+    /// Unassigns a given badge from an assignee. The assignee can either be a team or a user.
+    ///
+    /// `DELETE /badges/assign/{assigneeId}/{badgeAssignId}` (operation `unassignBadge`).
+    ///
+    /// Arguments:
+    /// - `assignee_id` (path `assigneeId`): The ID of the assignee. Can be either team or user id.
+    /// - `badge_assign_id` (path `badgeAssignId`): Specifies the badge assign id.
+    ///
+    /// Optional parameters are set on the returned [`UnassignBadge`]: [`account_id`](UnassignBadge::account_id). Call [`send`](UnassignBadge::send) to run the request.
+    ///
+    /// Responses:
+    /// - `204`: no content, no body
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(
+        alias = "unassignBadge",
+        alias = "/badges/assign/{assigneeId}/{badgeAssignId}",
+        alias = "DELETE /badges/assign/{assigneeId}/{badgeAssignId}"
+    )]
+    pub fn unassign_badge(
+        &self,
+        assignee_id: impl Into<String>,
+        badge_assign_id: impl Into<String>,
+    ) -> UnassignBadge<'_> {
+        UnassignBadge {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            account_id: None,
+            badge_assign_id: badge_assign_id.into(),
+            assignee_id: assignee_id.into(),
         }
     }
 }

@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::get_users`](super::Client::get_users), `GET /accounts/users`: every call, until narrowed by the returned builder's matchers.
     pub fn get_users(&self) -> GetUsersMock<'_> {
         GetUsersMock {
@@ -56,306 +58,6 @@ impl MockServer {
                 "getUsers",
                 ::codegen_runtime::Method::GET,
                 "/accounts/users",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::list_announcements`](super::Client::list_announcements), `GET /announcements`: every call, until narrowed by the returned builder's matchers.
-    pub fn list_announcements(&self) -> ListAnnouncementsMock<'_> {
-        ListAnnouncementsMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "listAnnouncements",
-                ::codegen_runtime::Method::GET,
-                "/announcements",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::create_announcement`](super::Client::create_announcement), `POST /announcements`: every call, until narrowed by the returned builder's matchers.
-    pub fn create_announcement(&self) -> CreateAnnouncementMock<'_> {
-        CreateAnnouncementMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "createAnnouncement",
-                ::codegen_runtime::Method::POST,
-                "/announcements",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::get_announcement`](super::Client::get_announcement), `GET /announcements/{id}`: every call, until narrowed by the returned builder's matchers.
-    pub fn get_announcement(&self) -> GetAnnouncementMock<'_> {
-        GetAnnouncementMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "getAnnouncement",
-                ::codegen_runtime::Method::GET,
-                "/announcements/{id}",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::delete_announcement`](super::Client::delete_announcement), `DELETE /announcements/{id}`: every call, until narrowed by the returned builder's matchers.
-    pub fn delete_announcement(&self) -> DeleteAnnouncementMock<'_> {
-        DeleteAnnouncementMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "deleteAnnouncement",
-                ::codegen_runtime::Method::DELETE,
-                "/announcements/{id}",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::update_announcement`](super::Client::update_announcement), `PATCH /announcements/{id}`: every call, until narrowed by the returned builder's matchers.
-    pub fn update_announcement(&self) -> UpdateAnnouncementMock<'_> {
-        UpdateAnnouncementMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "updateAnnouncement",
-                ::codegen_runtime::Method::PATCH,
-                "/announcements/{id}",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::list_metrics_by_owner`](super::Client::list_metrics_by_owner), `GET /metrics/owner/{ownerId}`: every call, until narrowed by the returned builder's matchers.
-    pub fn list_metrics_by_owner(&self) -> ListMetricsByOwnerMock<'_> {
-        ListMetricsByOwnerMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "listMetricsByOwner",
-                ::codegen_runtime::Method::GET,
-                "/metrics/owner/{ownerId}",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::get_password_policy`](super::Client::get_password_policy), `GET /users/password/{clientId}/policy`: every call, until narrowed by the returned builder's matchers.
-    pub fn get_password_policy(&self) -> GetPasswordPolicyMock<'_> {
-        GetPasswordPolicyMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "getPasswordPolicy",
-                ::codegen_runtime::Method::GET,
-                "/users/password/{clientId}/policy",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::create_user`](super::Client::create_user), `POST /users`: every call, until narrowed by the returned builder's matchers.
-    pub fn create_user(&self) -> CreateUserMock<'_> {
-        CreateUserMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "createUser",
-                ::codegen_runtime::Method::POST,
-                "/users",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::update_goal`](super::Client::update_goal), `PUT /goals/{goalId}`: every call, until narrowed by the returned builder's matchers.
-    pub fn update_goal(&self) -> UpdateGoalMock<'_> {
-        UpdateGoalMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "updateGoal",
-                ::codegen_runtime::Method::PUT,
-                "/goals/{goalId}",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::update_goal_confidence`](super::Client::update_goal_confidence), `PUT /goals/{goalId}/confidence`: every call, until narrowed by the returned builder's matchers.
-    pub fn update_goal_confidence(&self) -> UpdateGoalConfidenceMock<'_> {
-        UpdateGoalConfidenceMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "updateGoalConfidence",
-                ::codegen_runtime::Method::PUT,
-                "/goals/{goalId}/confidence",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::update_user_settings`](super::Client::update_user_settings), `PUT /users/settings`: every call, until narrowed by the returned builder's matchers.
-    pub fn update_user_settings(&self) -> UpdateUserSettingsMock<'_> {
-        UpdateUserSettingsMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "updateUserSettings",
-                ::codegen_runtime::Method::PUT,
-                "/users/settings",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::delete_announcement_reaction`](super::Client::delete_announcement_reaction), `DELETE /announcements/{id}/react`: every call, until narrowed by the returned builder's matchers.
-    pub fn delete_announcement_reaction(&self) -> DeleteAnnouncementReactionMock<'_> {
-        DeleteAnnouncementReactionMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "deleteAnnouncementReaction",
-                ::codegen_runtime::Method::DELETE,
-                "/announcements/{id}/react",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::list_badges`](super::Client::list_badges), `GET /badges`: every call, until narrowed by the returned builder's matchers.
-    pub fn list_badges(&self) -> ListBadgesMock<'_> {
-        ListBadgesMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "listBadges",
-                ::codegen_runtime::Method::GET,
-                "/badges",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::create_badge`](super::Client::create_badge), `POST /badges`: every call, until narrowed by the returned builder's matchers.
-    pub fn create_badge(&self) -> CreateBadgeMock<'_> {
-        CreateBadgeMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "createBadge",
-                ::codegen_runtime::Method::POST,
-                "/badges",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::list_pending_badge_assignments`](super::Client::list_pending_badge_assignments), `GET /badges/approve`: every call, until narrowed by the returned builder's matchers.
-    pub fn list_pending_badge_assignments(&self) -> ListPendingBadgeAssignmentsMock<'_> {
-        ListPendingBadgeAssignmentsMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "listPendingBadgeAssignments",
-                ::codegen_runtime::Method::GET,
-                "/badges/approve",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::list_assigned_badges`](super::Client::list_assigned_badges), `GET /badges/assign`: every call, until narrowed by the returned builder's matchers.
-    pub fn list_assigned_badges(&self) -> ListAssignedBadgesMock<'_> {
-        ListAssignedBadgesMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "listAssignedBadges",
-                ::codegen_runtime::Method::GET,
-                "/badges/assign",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::assign_badge`](super::Client::assign_badge), `POST /badges/assign`: every call, until narrowed by the returned builder's matchers.
-    pub fn assign_badge(&self) -> AssignBadgeMock<'_> {
-        AssignBadgeMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "assignBadge",
-                ::codegen_runtime::Method::POST,
-                "/badges/assign",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::list_badge_assignees`](super::Client::list_badge_assignees), `GET /badges/assign/{id}`: every call, until narrowed by the returned builder's matchers.
-    pub fn list_badge_assignees(&self) -> ListBadgeAssigneesMock<'_> {
-        ListBadgeAssigneesMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "listBadgeAssignees",
-                ::codegen_runtime::Method::GET,
-                "/badges/assign/{id}",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::list_current_user_badges`](super::Client::list_current_user_badges), `GET /badges/current`: every call, until narrowed by the returned builder's matchers.
-    pub fn list_current_user_badges(&self) -> ListCurrentUserBadgesMock<'_> {
-        ListCurrentUserBadgesMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "listCurrentUserBadges",
-                ::codegen_runtime::Method::GET,
-                "/badges/current",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::get_badge`](super::Client::get_badge), `GET /badges/{id}`: every call, until narrowed by the returned builder's matchers.
-    pub fn get_badge(&self) -> GetBadgeMock<'_> {
-        GetBadgeMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "getBadge",
-                ::codegen_runtime::Method::GET,
-                "/badges/{id}",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::delete_badge`](super::Client::delete_badge), `DELETE /badges/{id}`: every call, until narrowed by the returned builder's matchers.
-    pub fn delete_badge(&self) -> DeleteBadgeMock<'_> {
-        DeleteBadgeMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "deleteBadge",
-                ::codegen_runtime::Method::DELETE,
-                "/badges/{id}",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::update_badge`](super::Client::update_badge), `PATCH /badges/{id}`: every call, until narrowed by the returned builder's matchers.
-    pub fn update_badge(&self) -> UpdateBadgeMock<'_> {
-        UpdateBadgeMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "updateBadge",
-                ::codegen_runtime::Method::PATCH,
-                "/badges/{id}",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::approve_badge_assignment`](super::Client::approve_badge_assignment), `POST /badges/approve/{id}`: every call, until narrowed by the returned builder's matchers.
-    pub fn approve_badge_assignment(&self) -> ApproveBadgeAssignmentMock<'_> {
-        ApproveBadgeAssignmentMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "approveBadgeAssignment",
-                ::codegen_runtime::Method::POST,
-                "/badges/approve/{id}",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::reject_badge_assignment`](super::Client::reject_badge_assignment), `DELETE /badges/approve/{id}`: every call, until narrowed by the returned builder's matchers.
-    pub fn reject_badge_assignment(&self) -> RejectBadgeAssignmentMock<'_> {
-        RejectBadgeAssignmentMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "rejectBadgeAssignment",
-                ::codegen_runtime::Method::DELETE,
-                "/badges/approve/{id}",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::unassign_badge`](super::Client::unassign_badge), `DELETE /badges/assign/{assigneeId}/{badgeAssignId}`: every call, until narrowed by the returned builder's matchers.
-    pub fn unassign_badge(&self) -> UnassignBadgeMock<'_> {
-        UnassignBadgeMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "unassignBadge",
-                ::codegen_runtime::Method::DELETE,
-                "/badges/assign/{assigneeId}/{badgeAssignId}",
             ),
         }
     }
@@ -425,6 +127,20 @@ impl GetUsersMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::list_announcements`](super::Client::list_announcements), `GET /announcements`: every call, until narrowed by the returned builder's matchers.
+    pub fn list_announcements(&self) -> ListAnnouncementsMock<'_> {
+        ListAnnouncementsMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "listAnnouncements",
+                ::codegen_runtime::Method::GET,
+                "/announcements",
+            ),
+        }
+    }
+}
+
 /// An expectation for `GET /announcements` (operation `listAnnouncements`), made by [`MockServer::list_announcements`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -471,6 +187,20 @@ impl ListAnnouncementsMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::create_announcement`](super::Client::create_announcement), `POST /announcements`: every call, until narrowed by the returned builder's matchers.
+    pub fn create_announcement(&self) -> CreateAnnouncementMock<'_> {
+        CreateAnnouncementMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "createAnnouncement",
+                ::codegen_runtime::Method::POST,
+                "/announcements",
+            ),
+        }
+    }
+}
+
 /// An expectation for `POST /announcements` (operation `createAnnouncement`), made by [`MockServer::create_announcement`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -513,6 +243,20 @@ impl CreateAnnouncementMock<'_> {
     /// Installs the expectation, answering `201` with `body` as JSON.
     pub async fn respond_ok(self, body: &super::types::AnnouncementResponse) {
         self.inner.respond(MockResponse::json(201u16, body)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::get_announcement`](super::Client::get_announcement), `GET /announcements/{id}`: every call, until narrowed by the returned builder's matchers.
+    pub fn get_announcement(&self) -> GetAnnouncementMock<'_> {
+        GetAnnouncementMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "getAnnouncement",
+                ::codegen_runtime::Method::GET,
+                "/announcements/{id}",
+            ),
+        }
     }
 }
 
@@ -569,6 +313,20 @@ impl GetAnnouncementMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::delete_announcement`](super::Client::delete_announcement), `DELETE /announcements/{id}`: every call, until narrowed by the returned builder's matchers.
+    pub fn delete_announcement(&self) -> DeleteAnnouncementMock<'_> {
+        DeleteAnnouncementMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "deleteAnnouncement",
+                ::codegen_runtime::Method::DELETE,
+                "/announcements/{id}",
+            ),
+        }
+    }
+}
+
 /// An expectation for `DELETE /announcements/{id}` (operation `deleteAnnouncement`), made by [`MockServer::delete_announcement`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -607,6 +365,20 @@ impl DeleteAnnouncementMock<'_> {
     /// Installs the expectation, answering with this status and no body.
     pub async fn respond_status(self, status: u16) {
         self.inner.respond(MockResponse::status(status)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::update_announcement`](super::Client::update_announcement), `PATCH /announcements/{id}`: every call, until narrowed by the returned builder's matchers.
+    pub fn update_announcement(&self) -> UpdateAnnouncementMock<'_> {
+        UpdateAnnouncementMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "updateAnnouncement",
+                ::codegen_runtime::Method::PATCH,
+                "/announcements/{id}",
+            ),
+        }
     }
 }
 
@@ -665,6 +437,20 @@ impl UpdateAnnouncementMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::list_metrics_by_owner`](super::Client::list_metrics_by_owner), `GET /metrics/owner/{ownerId}`: every call, until narrowed by the returned builder's matchers.
+    pub fn list_metrics_by_owner(&self) -> ListMetricsByOwnerMock<'_> {
+        ListMetricsByOwnerMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "listMetricsByOwner",
+                ::codegen_runtime::Method::GET,
+                "/metrics/owner/{ownerId}",
+            ),
+        }
+    }
+}
+
 /// An expectation for `GET /metrics/owner/{ownerId}` (operation `listMetricsByOwner`), made by [`MockServer::list_metrics_by_owner`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -718,6 +504,20 @@ impl ListMetricsByOwnerMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::get_password_policy`](super::Client::get_password_policy), `GET /users/password/{clientId}/policy`: every call, until narrowed by the returned builder's matchers.
+    pub fn get_password_policy(&self) -> GetPasswordPolicyMock<'_> {
+        GetPasswordPolicyMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "getPasswordPolicy",
+                ::codegen_runtime::Method::GET,
+                "/users/password/{clientId}/policy",
+            ),
+        }
+    }
+}
+
 /// An expectation for `GET /users/password/{clientId}/policy` (operation `getPasswordPolicy`), made by [`MockServer::get_password_policy`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -754,6 +554,20 @@ impl GetPasswordPolicyMock<'_> {
     /// Installs the expectation, answering `200` with `body` as JSON.
     pub async fn respond_ok(self, body: &String) {
         self.inner.respond(MockResponse::json(200u16, body)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::create_user`](super::Client::create_user), `POST /users`: every call, until narrowed by the returned builder's matchers.
+    pub fn create_user(&self) -> CreateUserMock<'_> {
+        CreateUserMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "createUser",
+                ::codegen_runtime::Method::POST,
+                "/users",
+            ),
+        }
     }
 }
 
@@ -815,6 +629,20 @@ impl CreateUserMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::update_goal`](super::Client::update_goal), `PUT /goals/{goalId}`: every call, until narrowed by the returned builder's matchers.
+    pub fn update_goal(&self) -> UpdateGoalMock<'_> {
+        UpdateGoalMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "updateGoal",
+                ::codegen_runtime::Method::PUT,
+                "/goals/{goalId}",
+            ),
+        }
+    }
+}
+
 /// An expectation for `PUT /goals/{goalId}` (operation `updateGoal`), made by [`MockServer::update_goal`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -864,6 +692,20 @@ impl UpdateGoalMock<'_> {
     /// Installs the expectation, answering `200` with `body` as JSON.
     pub async fn respond_ok(self, body: &super::types::GoalMetricsLinksResponse) {
         self.inner.respond(MockResponse::json(200u16, body)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::update_goal_confidence`](super::Client::update_goal_confidence), `PUT /goals/{goalId}/confidence`: every call, until narrowed by the returned builder's matchers.
+    pub fn update_goal_confidence(&self) -> UpdateGoalConfidenceMock<'_> {
+        UpdateGoalConfidenceMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "updateGoalConfidence",
+                ::codegen_runtime::Method::PUT,
+                "/goals/{goalId}/confidence",
+            ),
+        }
     }
 }
 
@@ -922,6 +764,20 @@ impl UpdateGoalConfidenceMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::update_user_settings`](super::Client::update_user_settings), `PUT /users/settings`: every call, until narrowed by the returned builder's matchers.
+    pub fn update_user_settings(&self) -> UpdateUserSettingsMock<'_> {
+        UpdateUserSettingsMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "updateUserSettings",
+                ::codegen_runtime::Method::PUT,
+                "/users/settings",
+            ),
+        }
+    }
+}
+
 /// An expectation for `PUT /users/settings` (operation `updateUserSettings`), made by [`MockServer::update_user_settings`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -960,6 +816,20 @@ impl UpdateUserSettingsMock<'_> {
     /// Installs the expectation, answering with this status and no body.
     pub async fn respond_status(self, status: u16) {
         self.inner.respond(MockResponse::status(status)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::delete_announcement_reaction`](super::Client::delete_announcement_reaction), `DELETE /announcements/{id}/react`: every call, until narrowed by the returned builder's matchers.
+    pub fn delete_announcement_reaction(&self) -> DeleteAnnouncementReactionMock<'_> {
+        DeleteAnnouncementReactionMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "deleteAnnouncementReaction",
+                ::codegen_runtime::Method::DELETE,
+                "/announcements/{id}/react",
+            ),
+        }
     }
 }
 
@@ -1009,6 +879,20 @@ impl DeleteAnnouncementReactionMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::list_badges`](super::Client::list_badges), `GET /badges`: every call, until narrowed by the returned builder's matchers.
+    pub fn list_badges(&self) -> ListBadgesMock<'_> {
+        ListBadgesMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "listBadges",
+                ::codegen_runtime::Method::GET,
+                "/badges",
+            ),
+        }
+    }
+}
+
 /// An expectation for `GET /badges` (operation `listBadges`), made by [`MockServer::list_badges`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -1045,6 +929,20 @@ impl ListBadgesMock<'_> {
     /// Installs the expectation, answering `200` with `body` as JSON.
     pub async fn respond_ok(self, body: &super::types::BadgesResponse) {
         self.inner.respond(MockResponse::json(200u16, body)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::create_badge`](super::Client::create_badge), `POST /badges`: every call, until narrowed by the returned builder's matchers.
+    pub fn create_badge(&self) -> CreateBadgeMock<'_> {
+        CreateBadgeMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "createBadge",
+                ::codegen_runtime::Method::POST,
+                "/badges",
+            ),
+        }
     }
 }
 
@@ -1093,6 +991,20 @@ impl CreateBadgeMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::list_pending_badge_assignments`](super::Client::list_pending_badge_assignments), `GET /badges/approve`: every call, until narrowed by the returned builder's matchers.
+    pub fn list_pending_badge_assignments(&self) -> ListPendingBadgeAssignmentsMock<'_> {
+        ListPendingBadgeAssignmentsMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "listPendingBadgeAssignments",
+                ::codegen_runtime::Method::GET,
+                "/badges/approve",
+            ),
+        }
+    }
+}
+
 /// An expectation for `GET /badges/approve` (operation `listPendingBadgeAssignments`), made by [`MockServer::list_pending_badge_assignments`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -1132,6 +1044,20 @@ impl ListPendingBadgeAssignmentsMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::list_assigned_badges`](super::Client::list_assigned_badges), `GET /badges/assign`: every call, until narrowed by the returned builder's matchers.
+    pub fn list_assigned_badges(&self) -> ListAssignedBadgesMock<'_> {
+        ListAssignedBadgesMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "listAssignedBadges",
+                ::codegen_runtime::Method::GET,
+                "/badges/assign",
+            ),
+        }
+    }
+}
+
 /// An expectation for `GET /badges/assign` (operation `listAssignedBadges`), made by [`MockServer::list_assigned_badges`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -1168,6 +1094,20 @@ impl ListAssignedBadgesMock<'_> {
     /// Installs the expectation, answering `200` with `body` as JSON.
     pub async fn respond_ok(self, body: &super::types::AssignedBadgesResponseV2) {
         self.inner.respond(MockResponse::json(200u16, body)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::assign_badge`](super::Client::assign_badge), `POST /badges/assign`: every call, until narrowed by the returned builder's matchers.
+    pub fn assign_badge(&self) -> AssignBadgeMock<'_> {
+        AssignBadgeMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "assignBadge",
+                ::codegen_runtime::Method::POST,
+                "/badges/assign",
+            ),
+        }
     }
 }
 
@@ -1213,6 +1153,20 @@ impl AssignBadgeMock<'_> {
     /// Installs the expectation, answering `200` with `body` as JSON.
     pub async fn respond_ok(self, body: &super::types::AssignedBadgeResponse) {
         self.inner.respond(MockResponse::json(200u16, body)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::list_badge_assignees`](super::Client::list_badge_assignees), `GET /badges/assign/{id}`: every call, until narrowed by the returned builder's matchers.
+    pub fn list_badge_assignees(&self) -> ListBadgeAssigneesMock<'_> {
+        ListBadgeAssigneesMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "listBadgeAssignees",
+                ::codegen_runtime::Method::GET,
+                "/badges/assign/{id}",
+            ),
+        }
     }
 }
 
@@ -1262,6 +1216,20 @@ impl ListBadgeAssigneesMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::list_current_user_badges`](super::Client::list_current_user_badges), `GET /badges/current`: every call, until narrowed by the returned builder's matchers.
+    pub fn list_current_user_badges(&self) -> ListCurrentUserBadgesMock<'_> {
+        ListCurrentUserBadgesMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "listCurrentUserBadges",
+                ::codegen_runtime::Method::GET,
+                "/badges/current",
+            ),
+        }
+    }
+}
+
 /// An expectation for `GET /badges/current` (operation `listCurrentUserBadges`), made by [`MockServer::list_current_user_badges`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -1298,6 +1266,20 @@ impl ListCurrentUserBadgesMock<'_> {
     /// Installs the expectation, answering `200` with `body` as JSON.
     pub async fn respond_ok(self, body: &super::types::AssignedBadgesResponseV2) {
         self.inner.respond(MockResponse::json(200u16, body)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::get_badge`](super::Client::get_badge), `GET /badges/{id}`: every call, until narrowed by the returned builder's matchers.
+    pub fn get_badge(&self) -> GetBadgeMock<'_> {
+        GetBadgeMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "getBadge",
+                ::codegen_runtime::Method::GET,
+                "/badges/{id}",
+            ),
+        }
     }
 }
 
@@ -1347,6 +1329,20 @@ impl GetBadgeMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::delete_badge`](super::Client::delete_badge), `DELETE /badges/{id}`: every call, until narrowed by the returned builder's matchers.
+    pub fn delete_badge(&self) -> DeleteBadgeMock<'_> {
+        DeleteBadgeMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "deleteBadge",
+                ::codegen_runtime::Method::DELETE,
+                "/badges/{id}",
+            ),
+        }
+    }
+}
+
 /// An expectation for `DELETE /badges/{id}` (operation `deleteBadge`), made by [`MockServer::delete_badge`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -1385,6 +1381,20 @@ impl DeleteBadgeMock<'_> {
     /// Installs the expectation, answering with this status and no body.
     pub async fn respond_status(self, status: u16) {
         self.inner.respond(MockResponse::status(status)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::update_badge`](super::Client::update_badge), `PATCH /badges/{id}`: every call, until narrowed by the returned builder's matchers.
+    pub fn update_badge(&self) -> UpdateBadgeMock<'_> {
+        UpdateBadgeMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "updateBadge",
+                ::codegen_runtime::Method::PATCH,
+                "/badges/{id}",
+            ),
+        }
     }
 }
 
@@ -1435,6 +1445,20 @@ impl UpdateBadgeMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::approve_badge_assignment`](super::Client::approve_badge_assignment), `POST /badges/approve/{id}`: every call, until narrowed by the returned builder's matchers.
+    pub fn approve_badge_assignment(&self) -> ApproveBadgeAssignmentMock<'_> {
+        ApproveBadgeAssignmentMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "approveBadgeAssignment",
+                ::codegen_runtime::Method::POST,
+                "/badges/approve/{id}",
+            ),
+        }
+    }
+}
+
 /// An expectation for `POST /badges/approve/{id}` (operation `approveBadgeAssignment`), made by [`MockServer::approve_badge_assignment`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -1476,6 +1500,20 @@ impl ApproveBadgeAssignmentMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::reject_badge_assignment`](super::Client::reject_badge_assignment), `DELETE /badges/approve/{id}`: every call, until narrowed by the returned builder's matchers.
+    pub fn reject_badge_assignment(&self) -> RejectBadgeAssignmentMock<'_> {
+        RejectBadgeAssignmentMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "rejectBadgeAssignment",
+                ::codegen_runtime::Method::DELETE,
+                "/badges/approve/{id}",
+            ),
+        }
+    }
+}
+
 /// An expectation for `DELETE /badges/approve/{id}` (operation `rejectBadgeAssignment`), made by [`MockServer::reject_badge_assignment`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -1514,6 +1552,20 @@ impl RejectBadgeAssignmentMock<'_> {
     /// Installs the expectation, answering with this status and no body.
     pub async fn respond_status(self, status: u16) {
         self.inner.respond(MockResponse::status(status)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::unassign_badge`](super::Client::unassign_badge), `DELETE /badges/assign/{assigneeId}/{badgeAssignId}`: every call, until narrowed by the returned builder's matchers.
+    pub fn unassign_badge(&self) -> UnassignBadgeMock<'_> {
+        UnassignBadgeMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "unassignBadge",
+                ::codegen_runtime::Method::DELETE,
+                "/badges/assign/{assigneeId}/{badgeAssignId}",
+            ),
+        }
     }
 }
 

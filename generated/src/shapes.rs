@@ -3,1660 +3,850 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Binary`](super::types::Binary).
-pub static Binary: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Binary: rt::ObjectShape = rt::ObjectShape {
     schema: "Binary",
-    properties: &[("Subtype", ::codegen_runtime::Shape::Any)],
+    names: "Subtype\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`OwnerPermission`](super::types::OwnerPermission).
-pub static OwnerPermission: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static OwnerPermission: rt::ObjectShape = rt::ObjectShape {
     schema: "OwnerPermission",
-    properties: &[("grant", ::codegen_runtime::Shape::Object(&Binary))],
+    names: "grant\0",
+    nested: &[(0, rt::Shape::Object(&Binary))],
     additional: None,
 };
 
 /// The shape of [`Permission`](super::types::Permission).
-pub static Permission: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Permission: rt::ObjectShape = rt::ObjectShape {
     schema: "Permission",
-    properties: &[
-        ("deny", ::codegen_runtime::Shape::Object(&Binary)),
-        ("grant", ::codegen_runtime::Shape::Object(&Binary)),
-        ("principalId", ::codegen_runtime::Shape::Any),
-        ("principalKind", ::codegen_runtime::Shape::Any),
-    ],
+    names: "deny\0grant\0principalId\0principalKind\0",
+    nested: &[(0, rt::Shape::Object(&Binary)), (1, rt::Shape::Object(&Binary))],
     additional: None,
 };
 
 /// The shape of [`DefaultAccess`](super::types::DefaultAccess).
-pub static DefaultAccess: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static DefaultAccess: rt::ObjectShape = rt::ObjectShape {
     schema: "defaultAccess",
-    properties: &[
-        ("inherits", ::codegen_runtime::Shape::Any),
-        ("ownerPermissions", ::codegen_runtime::Shape::Object(&OwnerPermission)),
-        (
-            "permissions",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&Permission),
-            ),
-        ),
+    names: "inherits\0ownerPermissions\0permissions\0",
+    nested: &[
+        (1, rt::Shape::Object(&OwnerPermission)),
+        (2, rt::Shape::Array(&rt::Shape::Object(&Permission))),
     ],
     additional: None,
 };
 
 /// The shape of [`MetricFormat`](super::types::MetricFormat).
-pub static MetricFormat: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static MetricFormat: rt::ObjectShape = rt::ObjectShape {
     schema: "MetricFormat",
-    properties: &[
-        ("ID", ::codegen_runtime::Shape::Any),
-        ("fractionSize", ::codegen_runtime::Shape::Any),
-        ("prefix", ::codegen_runtime::Shape::Any),
-        ("suffix", ::codegen_runtime::Shape::Any),
-    ],
+    names: "ID\0fractionSize\0prefix\0suffix\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`IsActiveFlag`](super::types::IsActiveFlag).
-pub static IsActiveFlag: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static IsActiveFlag: rt::ObjectShape = rt::ObjectShape {
     schema: "IsActiveFlag",
-    properties: &[("IsActive", ::codegen_runtime::Shape::Any)],
+    names: "IsActive\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`TagSimple`](super::types::TagSimple).
-pub static TagSimple: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static TagSimple: rt::ObjectShape = rt::ObjectShape {
     schema: "TagSimple",
-    properties: &[
-        ("id", ::codegen_runtime::Shape::Any),
-        ("isActive", ::codegen_runtime::Shape::Object(&IsActiveFlag)),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("title", ::codegen_runtime::Shape::Any),
-    ],
+    names: "id\0isActive\0name\0title\0",
+    nested: &[(1, rt::Shape::Object(&IsActiveFlag))],
     additional: None,
 };
 
 /// The shape of [`TagResponse`](super::types::TagResponse).
-pub static TagResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static TagResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "tagResponse",
-    properties: &[
-        ("createdBy", ::codegen_runtime::Shape::Any),
-        ("dateCreated", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("isActive", ::codegen_runtime::Shape::Any),
-        (
-            "items",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&TagResponse),
-            ),
-        ),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("title", ::codegen_runtime::Shape::Any),
-    ],
+    names: "createdBy\0dateCreated\0id\0isActive\0items\0name\0title\0",
+    nested: &[(4, rt::Shape::Array(&rt::Shape::Object(&TagResponse)))],
     additional: None,
 };
 
 /// The shape of [`AssigneeResponse`](super::types::AssigneeResponse).
-pub static AssigneeResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static AssigneeResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "assigneeResponse",
-    properties: &[
-        ("accountId", ::codegen_runtime::Shape::Any),
-        ("avatar", ::codegen_runtime::Shape::Any),
-        ("color", ::codegen_runtime::Shape::Any),
-        ("dynamicValueType", ::codegen_runtime::Shape::Any),
-        ("email", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("isActive", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("picture", ::codegen_runtime::Shape::Any),
-        (
-            "tags",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&TagResponse),
-            ),
-        ),
-        ("type", ::codegen_runtime::Shape::Any),
-    ],
+    names: "accountId\0avatar\0color\0dynamicValueType\0email\0id\0isActive\0name\0picture\0tags\0type\0",
+    nested: &[(9, rt::Shape::Array(&rt::Shape::Object(&TagResponse)))],
     additional: None,
 };
 
 /// The shape of [`ExternalTeamMapping`](super::types::ExternalTeamMapping).
-pub static ExternalTeamMapping: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static ExternalTeamMapping: rt::ObjectShape = rt::ObjectShape {
     schema: "ExternalTeamMapping",
-    properties: &[
-        ("ExternalId", ::codegen_runtime::Shape::Any),
-        ("ExternalSystem", ::codegen_runtime::Shape::Any),
-    ],
+    names: "ExternalId\0ExternalSystem\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`DashboardDynamicValue`](super::types::DashboardDynamicValue).
-pub static DashboardDynamicValue: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static DashboardDynamicValue: rt::ObjectShape = rt::ObjectShape {
     schema: "DashboardDynamicValue",
-    properties: &[
-        ("teamId", ::codegen_runtime::Shape::Any),
-        ("type", ::codegen_runtime::Shape::Any),
-    ],
+    names: "teamId\0type\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`DashboardItemSetting`](super::types::DashboardItemSetting).
-pub static DashboardItemSetting: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static DashboardItemSetting: rt::ObjectShape = rt::ObjectShape {
     schema: "DashboardItemSetting",
-    properties: &[
-        (
-            "dynamicValues",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&DashboardDynamicValue),
-            ),
-        ),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("value", ::codegen_runtime::Shape::Any),
-        ("valueDisplayName", ::codegen_runtime::Shape::Any),
-        (
-            "valueDisplayNameAsArray",
-            ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any),
-        ),
-    ],
+    names: "dynamicValues\0name\0value\0valueDisplayName\0valueDisplayNameAsArray\0",
+    nested: &[(0, rt::Shape::Array(&rt::Shape::Object(&DashboardDynamicValue)))],
     additional: None,
 };
 
 /// The shape of [`ProfilesSessionFilterDto`](super::types::ProfilesSessionFilterDto).
-pub static ProfilesSessionFilterDto: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static ProfilesSessionFilterDto: rt::ObjectShape = rt::ObjectShape {
     schema: "ProfilesSessionFilterDto",
-    properties: &[
-        ("sessionIds", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-    ],
+    names: "sessionIds\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UsersResponse`](super::types::UsersResponse).
-pub static UsersResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UsersResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "usersResponse",
-    properties: &[
-        (
-            "items",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&UserResponse),
-            ),
-        ),
-        ("totalCount", ::codegen_runtime::Shape::Any),
-    ],
+    names: "items\0totalCount\0",
+    nested: &[(0, rt::Shape::Array(&rt::Shape::Object(&UserResponse)))],
     additional: None,
 };
 
 /// The shape of [`UserResponse`](super::types::UserResponse).
-pub static UserResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "userResponse",
-    properties: &[
-        ("accountDomain", ::codegen_runtime::Shape::Any),
-        ("accountId", ::codegen_runtime::Shape::Any),
-        ("accountName", ::codegen_runtime::Shape::Any),
-        ("clientId", ::codegen_runtime::Shape::Any),
-        ("createdById", ::codegen_runtime::Shape::Any),
-        ("dateCreated", ::codegen_runtime::Shape::Any),
-        ("dateInvited", ::codegen_runtime::Shape::Any),
-        ("email", ::codegen_runtime::Shape::Any),
-        ("firstName", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("identities", ::codegen_runtime::Shape::Object(&UserIdentities)),
-        ("invitedBy", ::codegen_runtime::Shape::Any),
-        ("isActive", ::codegen_runtime::Shape::Any),
-        ("isPrimary", ::codegen_runtime::Shape::Any),
-        ("isSSOBased", ::codegen_runtime::Shape::Any),
-        ("isSwitched", ::codegen_runtime::Shape::Any),
-        ("language", ::codegen_runtime::Shape::Any),
-        ("lastName", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        (
-            "notificationSettings",
-            ::codegen_runtime::Shape::Object(&UserNotificationSettings),
-        ),
-        ("permissions", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("picture", ::codegen_runtime::Shape::Any),
-        ("pictureInfo", ::codegen_runtime::Shape::Object(&UserPictureInfo)),
-        (
-            "roles",
-            ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Object(&UserRole)),
-        ),
-        ("settings", ::codegen_runtime::Shape::Any),
-        ("subscriptionType", ::codegen_runtime::Shape::Any),
-        ("teamIds", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("userSettings", ::codegen_runtime::Shape::Object(&UserSettings)),
+    names: "accountDomain\0accountId\0accountName\0clientId\0createdById\0dateCreated\0dateInvited\0email\0firstName\0id\0identities\0invitedBy\0isActive\0isPrimary\0isSSOBased\0isSwitched\0language\0lastName\0name\0notificationSettings\0permissions\0picture\0pictureInfo\0roles\0settings\0subscriptionType\0teamIds\0userSettings\0",
+    nested: &[
+        (10, rt::Shape::Object(&UserIdentities)),
+        (19, rt::Shape::Object(&UserNotificationSettings)),
+        (22, rt::Shape::Object(&UserPictureInfo)),
+        (23, rt::Shape::Array(&rt::Shape::Object(&UserRole))),
+        (27, rt::Shape::Object(&UserSettings)),
     ],
     additional: None,
 };
 
 /// The shape of [`UserIdentities`](super::types::UserIdentities).
-pub static UserIdentities: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserIdentities: rt::ObjectShape = rt::ObjectShape {
     schema: "userIdentities",
-    properties: &[
-        (
-            "items",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&UserIdentity),
-            ),
-        ),
-        ("totalCount", ::codegen_runtime::Shape::Any),
-    ],
+    names: "items\0totalCount\0",
+    nested: &[(0, rt::Shape::Array(&rt::Shape::Object(&UserIdentity)))],
     additional: None,
 };
 
 /// The shape of [`UserIdentity`](super::types::UserIdentity).
-pub static UserIdentity: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserIdentity: rt::ObjectShape = rt::ObjectShape {
     schema: "userIdentity",
-    properties: &[
-        ("clientId", ::codegen_runtime::Shape::Any),
-        ("connection", ::codegen_runtime::Shape::Any),
-        ("isSocial", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("provider", ::codegen_runtime::Shape::Any),
-    ],
+    names: "clientId\0connection\0isSocial\0name\0provider\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserNotificationSettings`](super::types::UserNotificationSettings).
-pub static UserNotificationSettings: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserNotificationSettings: rt::ObjectShape = rt::ObjectShape {
     schema: "userNotificationSettings",
-    properties: &[
-        (
-            "subjectsOptedOut",
-            ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any),
-        ),
-    ],
+    names: "subjectsOptedOut\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserPictureInfo`](super::types::UserPictureInfo).
-pub static UserPictureInfo: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserPictureInfo: rt::ObjectShape = rt::ObjectShape {
     schema: "userPictureInfo",
-    properties: &[
-        ("canEditPicture", ::codegen_runtime::Shape::Any),
-        ("isActive", ::codegen_runtime::Shape::Any),
-        ("isPictureEdited", ::codegen_runtime::Shape::Any),
-        ("isSSOBased", ::codegen_runtime::Shape::Any),
-    ],
+    names: "canEditPicture\0isActive\0isPictureEdited\0isSSOBased\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserRole`](super::types::UserRole).
-pub static UserRole: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserRole: rt::ObjectShape = rt::ObjectShape {
     schema: "userRole",
-    properties: &[
-        ("accountId", ::codegen_runtime::Shape::Any),
-        ("description", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("team", ::codegen_runtime::Shape::Object(&UserRoleTeam)),
-    ],
+    names: "accountId\0description\0id\0name\0team\0",
+    nested: &[(4, rt::Shape::Object(&UserRoleTeam))],
     additional: None,
 };
 
 /// The shape of [`UserRoleTeam`](super::types::UserRoleTeam).
-pub static UserRoleTeam: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserRoleTeam: rt::ObjectShape = rt::ObjectShape {
     schema: "userRoleTeam",
-    properties: &[
-        ("ExternalTeamMapping", ::codegen_runtime::Shape::Object(&ExternalTeamMapping)),
-        ("accountId", ::codegen_runtime::Shape::Any),
-        ("avatar", ::codegen_runtime::Shape::Any),
-        ("color", ::codegen_runtime::Shape::Any),
-        ("createdById", ::codegen_runtime::Shape::Any),
-        ("dateCreated", ::codegen_runtime::Shape::Any),
-        ("description", ::codegen_runtime::Shape::Any),
-        ("dynamicMetricCount", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("manager", ::codegen_runtime::Shape::Any),
-        ("manualMetricCount", ::codegen_runtime::Shape::Any),
-        ("members", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("membersGoalCount", ::codegen_runtime::Shape::Any),
-        ("mentions", ::codegen_runtime::Shape::Any),
-        ("modifiedById", ::codegen_runtime::Shape::Any),
-        (
-            "movedExternalMembers",
-            ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any),
-        ),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("parentId", ::codegen_runtime::Shape::Any),
-        ("picture", ::codegen_runtime::Shape::Any),
-        ("richTextDescription", ::codegen_runtime::Shape::Any),
-        (
-            "tags",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&TagSimple),
-            ),
-        ),
-        ("teamGoalCount", ::codegen_runtime::Shape::Any),
+    names: "ExternalTeamMapping\0accountId\0avatar\0color\0createdById\0dateCreated\0description\0dynamicMetricCount\0id\0manager\0manualMetricCount\0members\0membersGoalCount\0mentions\0modifiedById\0movedExternalMembers\0name\0parentId\0picture\0richTextDescription\0tags\0teamGoalCount\0",
+    nested: &[
+        (0, rt::Shape::Object(&ExternalTeamMapping)),
+        (20, rt::Shape::Array(&rt::Shape::Object(&TagSimple))),
     ],
     additional: None,
 };
 
 /// The shape of [`UserSettings`](super::types::UserSettings).
-pub static UserSettings: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettings: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettings",
-    properties: &[
-        (
-            "alignmentTreeFilter",
-            ::codegen_runtime::Shape::Object(&UserSettingsAlignmentTreeFilter),
-        ),
-        ("alignmentTreeMode", ::codegen_runtime::Shape::Any),
-        ("checklist", ::codegen_runtime::Shape::Object(&UserSettingsChecklist)),
-        (
-            "collapsedEntities",
-            ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any),
-        ),
-        (
-            "customFieldsSettings",
-            ::codegen_runtime::Shape::Object(&UserSettingsCustomFieldsSettings),
-        ),
-        (
-            "dashboardSettings",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&UserSettingsDashboard),
-            ),
-        ),
-        ("emailVerified", ::codegen_runtime::Shape::Any),
-        (
-            "favs",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&UserSettingsFav),
-            ),
-        ),
-        (
-            "goalsGrid",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&UserSettingsGoalsGridColumn),
-            ),
-        ),
-        ("goalsTreeMode", ::codegen_runtime::Shape::Any),
-        (
-            "homeCollapsedItems",
-            ::codegen_runtime::Shape::Object(&UserSettingsHomeCollapsedItems),
-        ),
-        ("homeScreen", ::codegen_runtime::Shape::Any),
-        (
-            "insightTemplateSuggestions",
-            ::codegen_runtime::Shape::Object(&UserSettingsInsightTemplateSuggestions),
-        ),
-        ("insightboardParams", ::codegen_runtime::Shape::Any),
-        (
-            "kpiVirtualGroups",
-            ::codegen_runtime::Shape::Object(&UserSettingsKpiVirtualGroups),
-        ),
-        ("kpis", ::codegen_runtime::Shape::Object(&UserSettingsKpis)),
-        ("leftNavItems", ::codegen_runtime::Shape::Object(&UserSettingsLeftNavItems)),
-        ("listFilters", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("listIds", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("onboardingMetadata", ::codegen_runtime::Shape::Any),
-        (
-            "profilesSettings",
-            ::codegen_runtime::Shape::Object(&UserSettingsProfilesSettings),
-        ),
-        (
-            "resizableGridColumns",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&UserSettingsResizableGridColumn),
-            ),
-        ),
-        (
-            "sessionsIds",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&UserSettingsSessionsIds),
-            ),
-        ),
-        ("showArchivedSessions", ::codegen_runtime::Shape::Any),
-        (
-            "snippets",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&UserSettingsSnippet),
-            ),
-        ),
-        ("surveys", ::codegen_runtime::Shape::Object(&UserSettingsSurveys)),
-        ("taskOrder", ::codegen_runtime::Shape::Any),
-        ("taskView", ::codegen_runtime::Shape::Any),
-        ("teamsView", ::codegen_runtime::Shape::Any),
-        ("theme", ::codegen_runtime::Shape::Any),
-        ("treeViewOrder", ::codegen_runtime::Shape::Object(&UserSettingsTreeViewOrder)),
-        ("useDragMode", ::codegen_runtime::Shape::Any),
-        ("useScrollbars", ::codegen_runtime::Shape::Any),
-        ("verificationEmailSent", ::codegen_runtime::Shape::Any),
-        ("whiteboards", ::codegen_runtime::Shape::Object(&UserSettingsWhiteboards)),
+    names: "alignmentTreeFilter\0alignmentTreeMode\0checklist\0collapsedEntities\0customFieldsSettings\0dashboardSettings\0emailVerified\0favs\0goalsGrid\0goalsTreeMode\0homeCollapsedItems\0homeScreen\0insightTemplateSuggestions\0insightboardParams\0kpiVirtualGroups\0kpis\0leftNavItems\0listFilters\0listIds\0onboardingMetadata\0profilesSettings\0resizableGridColumns\0sessionsIds\0showArchivedSessions\0snippets\0surveys\0taskOrder\0taskView\0teamsView\0theme\0treeViewOrder\0useDragMode\0useScrollbars\0verificationEmailSent\0whiteboards\0",
+    nested: &[
+        (0, rt::Shape::Object(&UserSettingsAlignmentTreeFilter)),
+        (2, rt::Shape::Object(&UserSettingsChecklist)),
+        (4, rt::Shape::Object(&UserSettingsCustomFieldsSettings)),
+        (5, rt::Shape::Array(&rt::Shape::Object(&UserSettingsDashboard))),
+        (7, rt::Shape::Array(&rt::Shape::Object(&UserSettingsFav))),
+        (8, rt::Shape::Array(&rt::Shape::Object(&UserSettingsGoalsGridColumn))),
+        (10, rt::Shape::Object(&UserSettingsHomeCollapsedItems)),
+        (12, rt::Shape::Object(&UserSettingsInsightTemplateSuggestions)),
+        (14, rt::Shape::Object(&UserSettingsKpiVirtualGroups)),
+        (15, rt::Shape::Object(&UserSettingsKpis)),
+        (16, rt::Shape::Object(&UserSettingsLeftNavItems)),
+        (20, rt::Shape::Object(&UserSettingsProfilesSettings)),
+        (21, rt::Shape::Array(&rt::Shape::Object(&UserSettingsResizableGridColumn))),
+        (22, rt::Shape::Array(&rt::Shape::Object(&UserSettingsSessionsIds))),
+        (24, rt::Shape::Array(&rt::Shape::Object(&UserSettingsSnippet))),
+        (25, rt::Shape::Object(&UserSettingsSurveys)),
+        (30, rt::Shape::Object(&UserSettingsTreeViewOrder)),
+        (34, rt::Shape::Object(&UserSettingsWhiteboards)),
     ],
     additional: None,
 };
 
 /// The shape of [`UserSettingsAlignmentTreeFilter`](super::types::UserSettingsAlignmentTreeFilter).
-pub static UserSettingsAlignmentTreeFilter: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsAlignmentTreeFilter: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsAlignmentTreeFilter",
-    properties: &[
-        ("ownerIds", ::codegen_runtime::Shape::Any),
-        ("tags", ::codegen_runtime::Shape::Any),
-        ("teamIds", ::codegen_runtime::Shape::Any),
-    ],
+    names: "ownerIds\0tags\0teamIds\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsChecklist`](super::types::UserSettingsChecklist).
-pub static UserSettingsChecklist: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsChecklist: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsChecklist",
-    properties: &[
-        ("optOut", ::codegen_runtime::Shape::Any),
-        ("showCards", ::codegen_runtime::Shape::Object(&UserSettingsChecklistShowCards)),
-        ("stepsV1", ::codegen_runtime::Shape::Object(&UserSettingsChecklistStepsV1)),
-        ("stepsV1Completed", ::codegen_runtime::Shape::Any),
+    names: "optOut\0showCards\0stepsV1\0stepsV1Completed\0",
+    nested: &[
+        (1, rt::Shape::Object(&UserSettingsChecklistShowCards)),
+        (2, rt::Shape::Object(&UserSettingsChecklistStepsV1)),
     ],
     additional: None,
 };
 
 /// The shape of [`UserSettingsChecklistShowCards`](super::types::UserSettingsChecklistShowCards).
-pub static UserSettingsChecklistShowCards: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsChecklistShowCards: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsChecklistShowCards",
-    properties: &[
-        ("inviteTeammate", ::codegen_runtime::Shape::Any),
-        ("visitDemoAccount", ::codegen_runtime::Shape::Any),
-        ("visitMarketplace", ::codegen_runtime::Shape::Any),
-    ],
+    names: "inviteTeammate\0visitDemoAccount\0visitMarketplace\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsChecklistStepsV1`](super::types::UserSettingsChecklistStepsV1).
-pub static UserSettingsChecklistStepsV1: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsChecklistStepsV1: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsChecklistStepsV1",
-    properties: &[
-        ("createdOkr", ::codegen_runtime::Shape::Any),
-        ("invitedTeammate", ::codegen_runtime::Shape::Any),
-        ("visitedDemoAccount", ::codegen_runtime::Shape::Any),
-        ("visitedMarketplace", ::codegen_runtime::Shape::Any),
-        ("watchedVideo", ::codegen_runtime::Shape::Any),
-    ],
+    names: "createdOkr\0invitedTeammate\0visitedDemoAccount\0visitedMarketplace\0watchedVideo\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsCustomFieldsSettings`](super::types::UserSettingsCustomFieldsSettings).
-pub static UserSettingsCustomFieldsSettings: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsCustomFieldsSettings: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsCustomFieldsSettings",
-    properties: &[
-        ("hideManageOrderBanner", ::codegen_runtime::Shape::Any),
-        ("lastUpdated", ::codegen_runtime::Shape::Any),
-    ],
+    names: "hideManageOrderBanner\0lastUpdated\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsDashboard`](super::types::UserSettingsDashboard).
-pub static UserSettingsDashboard: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsDashboard: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsDashboard",
-    properties: &[
-        ("dashboardId", ::codegen_runtime::Shape::Any),
-        (
-            "settings",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&DashboardItemSetting),
-            ),
-        ),
-    ],
+    names: "dashboardId\0settings\0",
+    nested: &[(1, rt::Shape::Array(&rt::Shape::Object(&DashboardItemSetting)))],
     additional: None,
 };
 
 /// The shape of [`UserSettingsFav`](super::types::UserSettingsFav).
-pub static UserSettingsFav: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsFav: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsFav",
-    properties: &[
-        ("id", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("type", ::codegen_runtime::Shape::Any),
-    ],
+    names: "id\0name\0type\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsGoalsGridColumn`](super::types::UserSettingsGoalsGridColumn).
-pub static UserSettingsGoalsGridColumn: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsGoalsGridColumn: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsGoalsGridColumn",
-    properties: &[
-        ("field", ::codegen_runtime::Shape::Any),
-        ("isCustom", ::codegen_runtime::Shape::Any),
-        ("label", ::codegen_runtime::Shape::Any),
-        ("visible", ::codegen_runtime::Shape::Any),
-    ],
+    names: "field\0isCustom\0label\0visible\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsHomeCollapsedItems`](super::types::UserSettingsHomeCollapsedItems).
-pub static UserSettingsHomeCollapsedItems: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsHomeCollapsedItems: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsHomeCollapsedItems",
-    properties: &[
-        ("myOkrs", ::codegen_runtime::Shape::Any),
-        ("todo", ::codegen_runtime::Shape::Any),
-    ],
+    names: "myOkrs\0todo\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsInsightTemplateSuggestions`](super::types::UserSettingsInsightTemplateSuggestions).
-pub static UserSettingsInsightTemplateSuggestions: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsInsightTemplateSuggestions: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsInsightTemplateSuggestions",
-    properties: &[
-        ("dismissed", ::codegen_runtime::Shape::Any),
-        (
-            "insightboards",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&UserSettingsInsightboardSuggestion),
-            ),
-        ),
-        ("tooltipShown", ::codegen_runtime::Shape::Any),
+    names: "dismissed\0insightboards\0tooltipShown\0",
+    nested: &[
+        (1, rt::Shape::Array(&rt::Shape::Object(&UserSettingsInsightboardSuggestion))),
     ],
     additional: None,
 };
 
 /// The shape of [`UserSettingsInsightboardSuggestion`](super::types::UserSettingsInsightboardSuggestion).
-pub static UserSettingsInsightboardSuggestion: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsInsightboardSuggestion: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsInsightboardSuggestion",
-    properties: &[
-        ("insightboardId", ::codegen_runtime::Shape::Any),
-        ("linkToMarketplaceDismissed", ::codegen_runtime::Shape::Any),
-        ("numberOfSuggestionsToShow", ::codegen_runtime::Shape::Any),
-    ],
+    names: "insightboardId\0linkToMarketplaceDismissed\0numberOfSuggestionsToShow\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsKpiVirtualGroups`](super::types::UserSettingsKpiVirtualGroups).
-pub static UserSettingsKpiVirtualGroups: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsKpiVirtualGroups: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsKpiVirtualGroups",
-    properties: &[
-        ("favorites", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-    ],
+    names: "favorites\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsKpis`](super::types::UserSettingsKpis).
-pub static UserSettingsKpis: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsKpis: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsKpis",
-    properties: &[
-        ("from", ::codegen_runtime::Shape::Any),
-        ("groupBy", ::codegen_runtime::Shape::Any),
-        ("to", ::codegen_runtime::Shape::Any),
-    ],
+    names: "from\0groupBy\0to\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsLeftNavItems`](super::types::UserSettingsLeftNavItems).
-pub static UserSettingsLeftNavItems: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsLeftNavItems: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsLeftNavItems",
-    properties: &[
-        ("hub", ::codegen_runtime::Shape::Any),
-        ("insights", ::codegen_runtime::Shape::Any),
-        ("leftNavIsClosed", ::codegen_runtime::Shape::Any),
-        ("lists", ::codegen_runtime::Shape::Any),
-        ("okrs", ::codegen_runtime::Shape::Any),
-        ("people", ::codegen_runtime::Shape::Any),
-        ("reports", ::codegen_runtime::Shape::Any),
-    ],
+    names: "hub\0insights\0leftNavIsClosed\0lists\0okrs\0people\0reports\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsProfilesSettings`](super::types::UserSettingsProfilesSettings).
-pub static UserSettingsProfilesSettings: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsProfilesSettings: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsProfilesSettings",
-    properties: &[
-        (
-            "employeeProfileSettings",
-            ::codegen_runtime::Shape::Object(&UserSettingsEmployeeProfileSettings),
-        ),
-    ],
+    names: "employeeProfileSettings\0",
+    nested: &[(0, rt::Shape::Object(&UserSettingsEmployeeProfileSettings))],
     additional: None,
 };
 
 /// The shape of [`UserSettingsEmployeeProfileSettings`](super::types::UserSettingsEmployeeProfileSettings).
-pub static UserSettingsEmployeeProfileSettings: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsEmployeeProfileSettings: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsEmployeeProfileSettings",
-    properties: &[
-        (
-            "processSessionFilter",
-            ::codegen_runtime::Shape::Object(&ProfilesSessionFilterDto),
-        ),
-        (
-            "progressSessionFilter",
-            ::codegen_runtime::Shape::Object(&ProfilesSessionFilterDto),
-        ),
+    names: "processSessionFilter\0progressSessionFilter\0",
+    nested: &[
+        (0, rt::Shape::Object(&ProfilesSessionFilterDto)),
+        (1, rt::Shape::Object(&ProfilesSessionFilterDto)),
     ],
     additional: None,
 };
 
 /// The shape of [`UserSettingsResizableGridColumn`](super::types::UserSettingsResizableGridColumn).
-pub static UserSettingsResizableGridColumn: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsResizableGridColumn: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsResizableGridColumn",
-    properties: &[
-        (
-            "goalProperty",
-            ::codegen_runtime::Shape::Object(&UserSettingsGridColumnProperty),
-        ),
-        (
-            "metricProperty",
-            ::codegen_runtime::Shape::Object(&UserSettingsGridColumnProperty),
-        ),
-        (
-            "taskProperty",
-            ::codegen_runtime::Shape::Object(&UserSettingsGridColumnProperty),
-        ),
-        ("width", ::codegen_runtime::Shape::Any),
+    names: "goalProperty\0metricProperty\0taskProperty\0width\0",
+    nested: &[
+        (0, rt::Shape::Object(&UserSettingsGridColumnProperty)),
+        (1, rt::Shape::Object(&UserSettingsGridColumnProperty)),
+        (2, rt::Shape::Object(&UserSettingsGridColumnProperty)),
     ],
     additional: None,
 };
 
 /// The shape of [`UserSettingsGridColumnProperty`](super::types::UserSettingsGridColumnProperty).
-pub static UserSettingsGridColumnProperty: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsGridColumnProperty: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsGridColumnProperty",
-    properties: &[
-        ("propertyName", ::codegen_runtime::Shape::Any),
-        ("type", ::codegen_runtime::Shape::Any),
-        ("viewName", ::codegen_runtime::Shape::Any),
-    ],
+    names: "propertyName\0type\0viewName\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsSessionsIds`](super::types::UserSettingsSessionsIds).
-pub static UserSettingsSessionsIds: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsSessionsIds: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsSessionsIds",
-    properties: &[
-        (
-            "linkedSessionIds",
-            ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any),
-        ),
-        ("parentId", ::codegen_runtime::Shape::Any),
-    ],
+    names: "linkedSessionIds\0parentId\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsSnippet`](super::types::UserSettingsSnippet).
-pub static UserSettingsSnippet: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsSnippet: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsSnippet",
-    properties: &[
-        ("code", ::codegen_runtime::Shape::Any),
-        ("language", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-    ],
+    names: "code\0language\0name\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsSurveys`](super::types::UserSettingsSurveys).
-pub static UserSettingsSurveys: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsSurveys: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsSurveys",
-    properties: &[
-        ("shown", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-    ],
+    names: "shown\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsTreeViewOrder`](super::types::UserSettingsTreeViewOrder).
-pub static UserSettingsTreeViewOrder: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsTreeViewOrder: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsTreeViewOrder",
-    properties: &[
-        ("field", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-    ],
+    names: "field\0name\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserSettingsWhiteboards`](super::types::UserSettingsWhiteboards).
-pub static UserSettingsWhiteboards: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsWhiteboards: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsWhiteboards",
-    properties: &[
-        (
-            "opened",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&UserSettingsOpenedWhiteboard),
-            ),
-        ),
-    ],
+    names: "opened\0",
+    nested: &[(0, rt::Shape::Array(&rt::Shape::Object(&UserSettingsOpenedWhiteboard)))],
     additional: None,
 };
 
 /// The shape of [`UserSettingsOpenedWhiteboard`](super::types::UserSettingsOpenedWhiteboard).
-pub static UserSettingsOpenedWhiteboard: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserSettingsOpenedWhiteboard: rt::ObjectShape = rt::ObjectShape {
     schema: "userSettingsOpenedWhiteboard",
-    properties: &[
-        ("id", ::codegen_runtime::Shape::Any),
-        ("openedAt", ::codegen_runtime::Shape::Any),
-        ("zoom", ::codegen_runtime::Shape::Any),
-    ],
+    names: "id\0openedAt\0zoom\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UserRequest`](super::types::UserRequest).
-pub static UserRequest: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UserRequest: rt::ObjectShape = rt::ObjectShape {
     schema: "userRequest",
-    properties: &[
-        ("email", ::codegen_runtime::Shape::Any),
-        ("firstName", ::codegen_runtime::Shape::Any),
-        ("language", ::codegen_runtime::Shape::Any),
-        ("lastName", ::codegen_runtime::Shape::Any),
-        ("userName", ::codegen_runtime::Shape::Any),
-    ],
+    names: "email\0firstName\0language\0lastName\0userName\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`AnnouncementsResponse`](super::types::AnnouncementsResponse).
-pub static AnnouncementsResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static AnnouncementsResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "announcementsResponse",
-    properties: &[
-        (
-            "items",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&AnnouncementResponse),
-            ),
-        ),
-        ("totalCount", ::codegen_runtime::Shape::Any),
-    ],
+    names: "items\0totalCount\0",
+    nested: &[(0, rt::Shape::Array(&rt::Shape::Object(&AnnouncementResponse)))],
     additional: None,
 };
 
 /// The shape of [`AnnouncementResponse`](super::types::AnnouncementResponse).
-pub static AnnouncementResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static AnnouncementResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "announcementResponse",
-    properties: &[
-        ("announcementTargetId", ::codegen_runtime::Shape::Any),
-        ("announcementType", ::codegen_runtime::Shape::Any),
-        ("author", ::codegen_runtime::Shape::Object(&AnnouncementAuthor)),
-        ("authorId", ::codegen_runtime::Shape::Any),
-        ("comment", ::codegen_runtime::Shape::Any),
-        ("dateCreated", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("notificationStrategy", ::codegen_runtime::Shape::Any),
-        ("notify", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-    ],
+    names: "announcementTargetId\0announcementType\0author\0authorId\0comment\0dateCreated\0id\0notificationStrategy\0notify\0",
+    nested: &[(2, rt::Shape::Object(&AnnouncementAuthor))],
     additional: None,
 };
 
 /// The shape of [`AnnouncementAuthor`](super::types::AnnouncementAuthor).
-pub static AnnouncementAuthor: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static AnnouncementAuthor: rt::ObjectShape = rt::ObjectShape {
     schema: "announcementAuthor",
-    properties: &[
-        ("accountId", ::codegen_runtime::Shape::Any),
-        ("dateCreated", ::codegen_runtime::Shape::Any),
-        ("email", ::codegen_runtime::Shape::Any),
-        ("firstName", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("language", ::codegen_runtime::Shape::Any),
-        ("lastName", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("picture", ::codegen_runtime::Shape::Any),
-    ],
+    names: "accountId\0dateCreated\0email\0firstName\0id\0language\0lastName\0name\0picture\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`AnnouncementRequest`](super::types::AnnouncementRequest).
-pub static AnnouncementRequest: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static AnnouncementRequest: rt::ObjectShape = rt::ObjectShape {
     schema: "announcementRequest",
-    properties: &[
-        ("announcementTargetId", ::codegen_runtime::Shape::Any),
-        ("announcementType", ::codegen_runtime::Shape::Any),
-        ("authorID", ::codegen_runtime::Shape::Any),
-        ("comment", ::codegen_runtime::Shape::Any),
-        ("notificationStrategy", ::codegen_runtime::Shape::Any),
-        ("notify", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-    ],
+    names: "announcementTargetId\0announcementType\0authorID\0comment\0notificationStrategy\0notify\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`AnnouncementPatchRequest`](super::types::AnnouncementPatchRequest).
-pub static AnnouncementPatchRequest: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static AnnouncementPatchRequest: rt::ObjectShape = rt::ObjectShape {
     schema: "announcementPatchRequest",
-    properties: &[("comment", ::codegen_runtime::Shape::Any)],
+    names: "comment\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`MetricsResponse`](super::types::MetricsResponse).
-pub static MetricsResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static MetricsResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "metricsResponse",
-    properties: &[
-        (
-            "items",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&MetricResponse),
-            ),
-        ),
-        ("totalCount", ::codegen_runtime::Shape::Any),
-    ],
+    names: "items\0totalCount\0",
+    nested: &[(0, rt::Shape::Array(&rt::Shape::Object(&MetricResponse)))],
     additional: None,
 };
 
 /// The shape of [`MetricResponse`](super::types::MetricResponse).
-pub static MetricResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static MetricResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "metricResponse",
-    properties: &[
-        ("actual", ::codegen_runtime::Shape::Any),
-        ("assignee", ::codegen_runtime::Shape::Object(&AssigneeResponse)),
-        (
-            "assignees",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&AssigneeResponse),
-            ),
-        ),
-        ("cascadeType", ::codegen_runtime::Shape::Any),
-        ("critical", ::codegen_runtime::Shape::Any),
-        ("description", ::codegen_runtime::Shape::Any),
-        ("dueDate", ::codegen_runtime::Shape::Any),
-        ("dynamic", ::codegen_runtime::Shape::Any),
-        ("fieldName", ::codegen_runtime::Shape::Any),
-        ("format", ::codegen_runtime::Shape::Object(&MetricFormat)),
-        ("goalClosedStatus", ::codegen_runtime::Shape::Object(&ClosedStatusResponse)),
-        ("goalDescription", ::codegen_runtime::Shape::Any),
-        ("goalId", ::codegen_runtime::Shape::Any),
-        ("goalName", ::codegen_runtime::Shape::Any),
-        ("goalOwnerId", ::codegen_runtime::Shape::Any),
-        ("goalOwnerIds", ::codegen_runtime::Shape::Any),
-        ("initialValue", ::codegen_runtime::Shape::Any),
-        ("insightName", ::codegen_runtime::Shape::Any),
-        ("links", ::codegen_runtime::Shape::Object(&Links)),
-        ("manualType", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("numberOfOwners", ::codegen_runtime::Shape::Any),
-        ("obfuscated", ::codegen_runtime::Shape::Any),
-        ("ownerId", ::codegen_runtime::Shape::Any),
-        ("ownerIds", ::codegen_runtime::Shape::Any),
-        ("private", ::codegen_runtime::Shape::Any),
-        ("sessionId", ::codegen_runtime::Shape::Any),
-        (
-            "settings",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&DashboardItemSetting),
-            ),
-        ),
-        ("softDueDate", ::codegen_runtime::Shape::Any),
-        ("sourceMetricId", ::codegen_runtime::Shape::Any),
-        ("target", ::codegen_runtime::Shape::Any),
-        ("targetMetrics", ::codegen_runtime::Shape::Any),
-        ("targetOperator", ::codegen_runtime::Shape::Any),
-        ("tasksCount", ::codegen_runtime::Shape::Any),
-        ("url", ::codegen_runtime::Shape::Any),
+    names: "actual\0assignee\0assignees\0cascadeType\0critical\0description\0dueDate\0dynamic\0fieldName\0format\0goalClosedStatus\0goalDescription\0goalId\0goalName\0goalOwnerId\0goalOwnerIds\0initialValue\0insightName\0links\0manualType\0name\0numberOfOwners\0obfuscated\0ownerId\0ownerIds\0private\0sessionId\0settings\0softDueDate\0sourceMetricId\0target\0targetMetrics\0targetOperator\0tasksCount\0url\0",
+    nested: &[
+        (1, rt::Shape::Object(&AssigneeResponse)),
+        (2, rt::Shape::Array(&rt::Shape::Object(&AssigneeResponse))),
+        (9, rt::Shape::Object(&MetricFormat)),
+        (10, rt::Shape::Object(&ClosedStatusResponse)),
+        (18, rt::Shape::Object(&Links)),
+        (27, rt::Shape::Array(&rt::Shape::Object(&DashboardItemSetting))),
     ],
     additional: None,
 };
 
 /// The shape of [`ClosedStatusResponse`](super::types::ClosedStatusResponse).
-pub static ClosedStatusResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static ClosedStatusResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "closedStatusResponse",
-    properties: &[
-        ("reason", ::codegen_runtime::Shape::Any),
-        ("status", ::codegen_runtime::Shape::Any),
-    ],
+    names: "reason\0status\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Links`](super::types::Links).
-pub static Links: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Links: rt::ObjectShape = rt::ObjectShape {
     schema: "links",
-    properties: &[("expanded", ::codegen_runtime::Shape::Object(&LinksExpanded))],
+    names: "expanded\0",
+    nested: &[(0, rt::Shape::Object(&LinksExpanded))],
     additional: None,
 };
 
 /// The shape of [`LinksExpanded`](super::types::LinksExpanded).
-pub static LinksExpanded: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static LinksExpanded: rt::ObjectShape = rt::ObjectShape {
     schema: "linksExpanded",
-    properties: &[
-        (
-            "goals",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&LinkedGoal),
-            ),
-        ),
-        (
-            "metrics",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&LinkedMetric),
-            ),
-        ),
-        (
-            "sessions",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&LinkedSession),
-            ),
-        ),
+    names: "goals\0metrics\0sessions\0",
+    nested: &[
+        (0, rt::Shape::Array(&rt::Shape::Object(&LinkedGoal))),
+        (1, rt::Shape::Array(&rt::Shape::Object(&LinkedMetric))),
+        (2, rt::Shape::Array(&rt::Shape::Object(&LinkedSession))),
     ],
     additional: None,
 };
 
 /// The shape of [`LinkedGoal`](super::types::LinkedGoal).
-pub static LinkedGoal: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static LinkedGoal: rt::ObjectShape = rt::ObjectShape {
     schema: "linkedGoal",
-    properties: &[
-        ("access", ::codegen_runtime::Shape::Object(&DefaultAccess)),
-        ("accountId", ::codegen_runtime::Shape::Any),
-        ("assignee", ::codegen_runtime::Shape::Object(&AssigneeResponse)),
-        (
-            "assignees",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&AssigneeResponse),
-            ),
-        ),
-        ("attainment", ::codegen_runtime::Shape::Any),
-        ("attainmentTypeString", ::codegen_runtime::Shape::Any),
-        ("createdById", ::codegen_runtime::Shape::Any),
-        ("dateCreated", ::codegen_runtime::Shape::Any),
-        ("dateFrom", ::codegen_runtime::Shape::Any),
-        ("dateTo", ::codegen_runtime::Shape::Any),
-        ("description", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("numberOfOwners", ::codegen_runtime::Shape::Any),
-        ("obfuscated", ::codegen_runtime::Shape::Any),
-        ("ownerId", ::codegen_runtime::Shape::Any),
-        ("ownerIds", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("parentGoalSessionId", ::codegen_runtime::Shape::Any),
-        ("parentId", ::codegen_runtime::Shape::Any),
-        ("parentType", ::codegen_runtime::Shape::Any),
-        ("private", ::codegen_runtime::Shape::Any),
-        ("sessionId", ::codegen_runtime::Shape::Any),
-        ("url", ::codegen_runtime::Shape::Any),
+    names: "access\0accountId\0assignee\0assignees\0attainment\0attainmentTypeString\0createdById\0dateCreated\0dateFrom\0dateTo\0description\0id\0name\0numberOfOwners\0obfuscated\0ownerId\0ownerIds\0parentGoalSessionId\0parentId\0parentType\0private\0sessionId\0url\0",
+    nested: &[
+        (0, rt::Shape::Object(&DefaultAccess)),
+        (2, rt::Shape::Object(&AssigneeResponse)),
+        (3, rt::Shape::Array(&rt::Shape::Object(&AssigneeResponse))),
     ],
     additional: None,
 };
 
 /// The shape of [`LinkedMetric`](super::types::LinkedMetric).
-pub static LinkedMetric: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static LinkedMetric: rt::ObjectShape = rt::ObjectShape {
     schema: "linkedMetric",
-    properties: &[
-        ("actual", ::codegen_runtime::Shape::Any),
-        ("cascadeType", ::codegen_runtime::Shape::Any),
-        ("description", ::codegen_runtime::Shape::Any),
-        ("dynamic", ::codegen_runtime::Shape::Any),
-        ("fieldName", ::codegen_runtime::Shape::Any),
-        ("format", ::codegen_runtime::Shape::Object(&MetricFormat)),
-        ("goalId", ::codegen_runtime::Shape::Any),
-        ("goalName", ::codegen_runtime::Shape::Any),
-        ("initialValue", ::codegen_runtime::Shape::Any),
-        ("insightName", ::codegen_runtime::Shape::Any),
-        ("manualType", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("numberOfOwners", ::codegen_runtime::Shape::Any),
-        ("obfuscated", ::codegen_runtime::Shape::Any),
-        ("ownerId", ::codegen_runtime::Shape::Any),
-        ("ownerIds", ::codegen_runtime::Shape::Any),
-        ("sessionId", ::codegen_runtime::Shape::Any),
-        ("target", ::codegen_runtime::Shape::Any),
-        ("targetOperator", ::codegen_runtime::Shape::Any),
-    ],
+    names: "actual\0cascadeType\0description\0dynamic\0fieldName\0format\0goalId\0goalName\0initialValue\0insightName\0manualType\0name\0numberOfOwners\0obfuscated\0ownerId\0ownerIds\0sessionId\0target\0targetOperator\0",
+    nested: &[(5, rt::Shape::Object(&MetricFormat))],
     additional: None,
 };
 
 /// The shape of [`LinkedSession`](super::types::LinkedSession).
-pub static LinkedSession: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static LinkedSession: rt::ObjectShape = rt::ObjectShape {
     schema: "linkedSession",
-    properties: &[
-        ("accountId", ::codegen_runtime::Shape::Any),
-        ("end", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("inherits", ::codegen_runtime::Shape::Any),
-        ("ownerPermissions", ::codegen_runtime::Shape::Object(&OwnerPermission)),
-        ("parentId", ::codegen_runtime::Shape::Any),
-        (
-            "permissions",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&Permission),
-            ),
-        ),
-        ("start", ::codegen_runtime::Shape::Any),
-        ("status", ::codegen_runtime::Shape::Any),
-        ("title", ::codegen_runtime::Shape::Any),
+    names: "accountId\0end\0id\0inherits\0ownerPermissions\0parentId\0permissions\0start\0status\0title\0",
+    nested: &[
+        (4, rt::Shape::Object(&OwnerPermission)),
+        (6, rt::Shape::Array(&rt::Shape::Object(&Permission))),
     ],
     additional: None,
 };
 
 /// The shape of [`GoalMetricsLinksResponse`](super::types::GoalMetricsLinksResponse).
-pub static GoalMetricsLinksResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GoalMetricsLinksResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "goalMetricsLinksResponse",
-    properties: &[
-        ("access", ::codegen_runtime::Shape::Object(&DefaultAccess)),
-        ("accountId", ::codegen_runtime::Shape::Any),
-        ("aggregatedAttainment", ::codegen_runtime::Shape::Any),
-        ("assignee", ::codegen_runtime::Shape::Object(&AssigneeResponse)),
-        (
-            "assignees",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&AssigneeResponse),
-            ),
-        ),
-        ("attainment", ::codegen_runtime::Shape::Any),
-        ("attainmentTypeString", ::codegen_runtime::Shape::Any),
-        ("childrenAggregatedAttainment", ::codegen_runtime::Shape::Any),
-        ("childrenCount", ::codegen_runtime::Shape::Any),
-        ("closedStatus", ::codegen_runtime::Shape::Object(&ClosedStatusResponse)),
-        ("createdById", ::codegen_runtime::Shape::Any),
-        (
-            "currentUserAllowedActions",
-            ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any),
-        ),
-        ("dateCreated", ::codegen_runtime::Shape::Any),
-        ("dateFrom", ::codegen_runtime::Shape::Any),
-        ("dateTo", ::codegen_runtime::Shape::Any),
-        ("description", ::codegen_runtime::Shape::Any),
-        ("designScore", ::codegen_runtime::Shape::Object(&DesignScoreResponse)),
-        ("duration", ::codegen_runtime::Shape::Any),
-        ("fullAggregatedAttainment", ::codegen_runtime::Shape::Any),
-        ("fullSubTreeCount", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("lastCalculated", ::codegen_runtime::Shape::Any),
-        ("links", ::codegen_runtime::Shape::Object(&Links)),
-        ("locked", ::codegen_runtime::Shape::Any),
-        (
-            "metrics",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&MetricResponse),
-            ),
-        ),
-        ("metricsCount", ::codegen_runtime::Shape::Any),
-        ("modifiedById", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("nonArchivedTasksCount", ::codegen_runtime::Shape::Any),
-        ("numberOfOwners", ::codegen_runtime::Shape::Any),
-        ("obfuscated", ::codegen_runtime::Shape::Any),
-        ("orderId", ::codegen_runtime::Shape::Any),
-        ("ownerId", ::codegen_runtime::Shape::Any),
-        ("ownerIds", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("parentGoalSessionId", ::codegen_runtime::Shape::Any),
-        ("parentId", ::codegen_runtime::Shape::Any),
-        ("parentType", ::codegen_runtime::Shape::Any),
-        ("private", ::codegen_runtime::Shape::Any),
-        ("sessionId", ::codegen_runtime::Shape::Any),
-        ("subTreeCount", ::codegen_runtime::Shape::Any),
-        (
-            "tags",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&TagResponse),
-            ),
-        ),
-        (
-            "tasks",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&TaskResponse),
-            ),
-        ),
-        ("tasksCount", ::codegen_runtime::Shape::Any),
-        ("url", ::codegen_runtime::Shape::Any),
-        ("watchers", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("workflow", ::codegen_runtime::Shape::Object(&WorkflowResponse)),
+    names: "access\0accountId\0aggregatedAttainment\0assignee\0assignees\0attainment\0attainmentTypeString\0childrenAggregatedAttainment\0childrenCount\0closedStatus\0createdById\0currentUserAllowedActions\0dateCreated\0dateFrom\0dateTo\0description\0designScore\0duration\0fullAggregatedAttainment\0fullSubTreeCount\0id\0lastCalculated\0links\0locked\0metrics\0metricsCount\0modifiedById\0name\0nonArchivedTasksCount\0numberOfOwners\0obfuscated\0orderId\0ownerId\0ownerIds\0parentGoalSessionId\0parentId\0parentType\0private\0sessionId\0subTreeCount\0tags\0tasks\0tasksCount\0url\0watchers\0workflow\0",
+    nested: &[
+        (0, rt::Shape::Object(&DefaultAccess)),
+        (3, rt::Shape::Object(&AssigneeResponse)),
+        (4, rt::Shape::Array(&rt::Shape::Object(&AssigneeResponse))),
+        (9, rt::Shape::Object(&ClosedStatusResponse)),
+        (16, rt::Shape::Object(&DesignScoreResponse)),
+        (22, rt::Shape::Object(&Links)),
+        (24, rt::Shape::Array(&rt::Shape::Object(&MetricResponse))),
+        (40, rt::Shape::Array(&rt::Shape::Object(&TagResponse))),
+        (41, rt::Shape::Array(&rt::Shape::Object(&TaskResponse))),
+        (45, rt::Shape::Object(&WorkflowResponse)),
     ],
     additional: None,
 };
 
 /// The shape of [`DesignScoreResponse`](super::types::DesignScoreResponse).
-pub static DesignScoreResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static DesignScoreResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "designScoreResponse",
-    properties: &[
-        (
-            "policies",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&DesignScorePolicyResponse),
-            ),
-        ),
-        ("totalPoints", ::codegen_runtime::Shape::Any),
-    ],
+    names: "policies\0totalPoints\0",
+    nested: &[(0, rt::Shape::Array(&rt::Shape::Object(&DesignScorePolicyResponse)))],
     additional: None,
 };
 
 /// The shape of [`DesignScorePolicyResponse`](super::types::DesignScorePolicyResponse).
-pub static DesignScorePolicyResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static DesignScorePolicyResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "designScorePolicyResponse",
-    properties: &[
-        ("isPassed", ::codegen_runtime::Shape::Any),
-        ("policy", ::codegen_runtime::Shape::Any),
-        ("score", ::codegen_runtime::Shape::Any),
-    ],
+    names: "isPassed\0policy\0score\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`WorkflowResponse`](super::types::WorkflowResponse).
-pub static WorkflowResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static WorkflowResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "workflowResponse",
-    properties: &[
-        ("approvedAt", ::codegen_runtime::Shape::Any),
-        ("reviewers", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("reviewersNeeded", ::codegen_runtime::Shape::Any),
-        ("status", ::codegen_runtime::Shape::Any),
-    ],
+    names: "approvedAt\0reviewers\0reviewersNeeded\0status\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`TaskResponse`](super::types::TaskResponse).
-pub static TaskResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static TaskResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "taskResponse",
-    properties: &[
-        ("access", ::codegen_runtime::Shape::Object(&DefaultAccess)),
-        ("accountId", ::codegen_runtime::Shape::Any),
-        ("archived", ::codegen_runtime::Shape::Any),
-        ("assignee", ::codegen_runtime::Shape::Object(&AssigneeResponse)),
-        ("createdById", ::codegen_runtime::Shape::Any),
-        ("dateCreated", ::codegen_runtime::Shape::Any),
-        ("dateModified", ::codegen_runtime::Shape::Any),
-        ("description", ::codegen_runtime::Shape::Any),
-        ("dueDate", ::codegen_runtime::Shape::Any),
-        ("externalId", ::codegen_runtime::Shape::Any),
-        ("externalSystem", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("lastComment", ::codegen_runtime::Shape::Object(&TaskLastComment)),
-        ("modifiedById", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("ownerId", ::codegen_runtime::Shape::Any),
-        ("parentId", ::codegen_runtime::Shape::Any),
-        ("parentName", ::codegen_runtime::Shape::Any),
-        ("parentType", ::codegen_runtime::Shape::Any),
-        ("priority", ::codegen_runtime::Shape::Any),
-        ("sessionId", ::codegen_runtime::Shape::Any),
-        (
-            "snapshots",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&TaskSnapshot),
-            ),
-        ),
-        ("status", ::codegen_runtime::Shape::Any),
-        ("taskType", ::codegen_runtime::Shape::Any),
+    names: "access\0accountId\0archived\0assignee\0createdById\0dateCreated\0dateModified\0description\0dueDate\0externalId\0externalSystem\0id\0lastComment\0modifiedById\0name\0ownerId\0parentId\0parentName\0parentType\0priority\0sessionId\0snapshots\0status\0taskType\0",
+    nested: &[
+        (0, rt::Shape::Object(&DefaultAccess)),
+        (3, rt::Shape::Object(&AssigneeResponse)),
+        (12, rt::Shape::Object(&TaskLastComment)),
+        (21, rt::Shape::Array(&rt::Shape::Object(&TaskSnapshot))),
     ],
     additional: None,
 };
 
 /// The shape of [`TaskLastComment`](super::types::TaskLastComment).
-pub static TaskLastComment: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static TaskLastComment: rt::ObjectShape = rt::ObjectShape {
     schema: "taskLastComment",
-    properties: &[
-        ("createdById", ::codegen_runtime::Shape::Any),
-        ("text", ::codegen_runtime::Shape::Any),
-    ],
+    names: "createdById\0text\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`TaskSnapshot`](super::types::TaskSnapshot).
-pub static TaskSnapshot: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static TaskSnapshot: rt::ObjectShape = rt::ObjectShape {
     schema: "taskSnapshot",
-    properties: &[
-        ("id", ::codegen_runtime::Shape::Any),
-        ("modifiedAt", ::codegen_runtime::Shape::Any),
-        ("modifiedBy", ::codegen_runtime::Shape::Any),
-        ("newStatus", ::codegen_runtime::Shape::Any),
-        ("oldStatus", ::codegen_runtime::Shape::Any),
-        ("previouslyModifiedAt", ::codegen_runtime::Shape::Any),
-    ],
+    names: "id\0modifiedAt\0modifiedBy\0newStatus\0oldStatus\0previouslyModifiedAt\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`GoalRequest`](super::types::GoalRequest).
-pub static GoalRequest: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GoalRequest: rt::ObjectShape = rt::ObjectShape {
     schema: "goalRequest",
-    properties: &[
-        ("attainmentTypeString", ::codegen_runtime::Shape::Any),
-        ("customFields", ::codegen_runtime::Shape::Any),
-        ("description", ::codegen_runtime::Shape::Any),
-        ("links", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("ownerId", ::codegen_runtime::Shape::Any),
-        ("ownerIds", ::codegen_runtime::Shape::Any),
-        ("parentId", ::codegen_runtime::Shape::Any),
-        ("private", ::codegen_runtime::Shape::Any),
-        ("sessionId", ::codegen_runtime::Shape::Any),
-    ],
+    names: "attainmentTypeString\0customFields\0description\0links\0name\0ownerId\0ownerIds\0parentId\0private\0sessionId\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`GoalConfidenceRequest`](super::types::GoalConfidenceRequest).
-pub static GoalConfidenceRequest: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GoalConfidenceRequest: rt::ObjectShape = rt::ObjectShape {
     schema: "goalConfidenceRequest",
-    properties: &[
-        ("reason", ::codegen_runtime::Shape::Any),
-        ("value", ::codegen_runtime::Shape::Any),
-    ],
+    names: "reason\0value\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Goal`](super::types::Goal).
-pub static Goal: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Goal: rt::ObjectShape = rt::ObjectShape {
     schema: "goal",
-    properties: &[
-        ("accountId", ::codegen_runtime::Shape::Any),
-        ("aggregatedAttainment", ::codegen_runtime::Shape::Any),
-        ("attainment", ::codegen_runtime::Shape::Any),
-        ("attainmentType", ::codegen_runtime::Shape::Any),
-        ("calculationStatus", ::codegen_runtime::Shape::Any),
-        ("childrenAggregatedAttainment", ::codegen_runtime::Shape::Any),
-        ("childrenCount", ::codegen_runtime::Shape::Any),
-        ("childrenKRAttainment", ::codegen_runtime::Shape::Any),
-        ("closedStatus", ::codegen_runtime::Shape::Object(&GoalClosedStatus)),
-        ("createdById", ::codegen_runtime::Shape::Any),
-        ("dateCreated", ::codegen_runtime::Shape::Any),
-        ("dateFrom", ::codegen_runtime::Shape::Any),
-        ("dateTo", ::codegen_runtime::Shape::Any),
-        ("deletedAt", ::codegen_runtime::Shape::Any),
-        ("deletedById", ::codegen_runtime::Shape::Any),
-        ("deletionReason", ::codegen_runtime::Shape::Any),
-        ("description", ::codegen_runtime::Shape::Any),
-        ("designScore", ::codegen_runtime::Shape::Object(&GoalDesignScore)),
-        ("duration", ::codegen_runtime::Shape::Any),
-        ("fullAggregatedAttainment", ::codegen_runtime::Shape::Any),
-        ("fullSubTreeCount", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("inherits", ::codegen_runtime::Shape::Any),
-        ("isDeleted", ::codegen_runtime::Shape::Any),
-        ("lastCalculated", ::codegen_runtime::Shape::Any),
-        ("links", ::codegen_runtime::Shape::Object(&GoalLinks)),
-        ("mentions", ::codegen_runtime::Shape::Any),
-        ("metricsAttainment", ::codegen_runtime::Shape::Any),
-        ("metricsCount", ::codegen_runtime::Shape::Any),
-        ("modifiedById", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("nonArchivedTasksCount", ::codegen_runtime::Shape::Any),
-        ("orderId", ::codegen_runtime::Shape::Any),
-        ("ownerIds", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("owner_permissions", ::codegen_runtime::Shape::Object(&OwnerPermission)),
-        ("parent", ::codegen_runtime::Shape::Object(&GoalParent)),
-        (
-            "permissions",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&Permission),
-            ),
-        ),
-        ("private", ::codegen_runtime::Shape::Any),
-        ("sessionId", ::codegen_runtime::Shape::Any),
-        ("subTreeCount", ::codegen_runtime::Shape::Any),
-        (
-            "tags",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&TagSimple),
-            ),
-        ),
-        ("tasksCount", ::codegen_runtime::Shape::Any),
-        ("watchers", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("workflow", ::codegen_runtime::Shape::Object(&GoalWorkflow)),
+    names: "accountId\0aggregatedAttainment\0attainment\0attainmentType\0calculationStatus\0childrenAggregatedAttainment\0childrenCount\0childrenKRAttainment\0closedStatus\0createdById\0dateCreated\0dateFrom\0dateTo\0deletedAt\0deletedById\0deletionReason\0description\0designScore\0duration\0fullAggregatedAttainment\0fullSubTreeCount\0id\0inherits\0isDeleted\0lastCalculated\0links\0mentions\0metricsAttainment\0metricsCount\0modifiedById\0name\0nonArchivedTasksCount\0orderId\0ownerIds\0owner_permissions\0parent\0permissions\0private\0sessionId\0subTreeCount\0tags\0tasksCount\0watchers\0workflow\0",
+    nested: &[
+        (8, rt::Shape::Object(&GoalClosedStatus)),
+        (17, rt::Shape::Object(&GoalDesignScore)),
+        (25, rt::Shape::Object(&GoalLinks)),
+        (34, rt::Shape::Object(&OwnerPermission)),
+        (35, rt::Shape::Object(&GoalParent)),
+        (36, rt::Shape::Array(&rt::Shape::Object(&Permission))),
+        (40, rt::Shape::Array(&rt::Shape::Object(&TagSimple))),
+        (43, rt::Shape::Object(&GoalWorkflow)),
     ],
     additional: None,
 };
 
 /// The shape of [`GoalClosedStatus`](super::types::GoalClosedStatus).
-pub static GoalClosedStatus: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GoalClosedStatus: rt::ObjectShape = rt::ObjectShape {
     schema: "goalClosedStatus",
-    properties: &[
-        ("Reason", ::codegen_runtime::Shape::Any),
-        ("Status", ::codegen_runtime::Shape::Any),
-    ],
+    names: "Reason\0Status\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`GoalDesignScore`](super::types::GoalDesignScore).
-pub static GoalDesignScore: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GoalDesignScore: rt::ObjectShape = rt::ObjectShape {
     schema: "goalDesignScore",
-    properties: &[
-        (
-            "policies",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&GoalDesignScorePolicy),
-            ),
-        ),
-        ("totalPoints", ::codegen_runtime::Shape::Any),
-    ],
+    names: "policies\0totalPoints\0",
+    nested: &[(0, rt::Shape::Array(&rt::Shape::Object(&GoalDesignScorePolicy)))],
     additional: None,
 };
 
 /// The shape of [`GoalDesignScorePolicy`](super::types::GoalDesignScorePolicy).
-pub static GoalDesignScorePolicy: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GoalDesignScorePolicy: rt::ObjectShape = rt::ObjectShape {
     schema: "goalDesignScorePolicy",
-    properties: &[
-        ("passed", ::codegen_runtime::Shape::Any),
-        ("policy", ::codegen_runtime::Shape::Any),
-        ("score", ::codegen_runtime::Shape::Any),
-    ],
+    names: "passed\0policy\0score\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`GoalWorkflow`](super::types::GoalWorkflow).
-pub static GoalWorkflow: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GoalWorkflow: rt::ObjectShape = rt::ObjectShape {
     schema: "goalWorkflow",
-    properties: &[
-        ("ApprovedAt", ::codegen_runtime::Shape::Any),
-        (
-            "Reviewers",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&GoalWorkflowReviewer),
-            ),
-        ),
-        ("ReviewersNeeded", ::codegen_runtime::Shape::Any),
-        ("Status", ::codegen_runtime::Shape::Any),
-    ],
+    names: "ApprovedAt\0Reviewers\0ReviewersNeeded\0Status\0",
+    nested: &[(1, rt::Shape::Array(&rt::Shape::Object(&GoalWorkflowReviewer)))],
     additional: None,
 };
 
 /// The shape of [`GoalWorkflowReviewer`](super::types::GoalWorkflowReviewer).
-pub static GoalWorkflowReviewer: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GoalWorkflowReviewer: rt::ObjectShape = rt::ObjectShape {
     schema: "goalWorkflowReviewer",
-    properties: &[
-        ("Response", ::codegen_runtime::Shape::Any),
-        ("UserId", ::codegen_runtime::Shape::Any),
-    ],
+    names: "Response\0UserId\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`GoalParent`](super::types::GoalParent).
-pub static GoalParent: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GoalParent: rt::ObjectShape = rt::ObjectShape {
     schema: "goalParent",
-    properties: &[
-        ("goalId", ::codegen_runtime::Shape::Any),
-        ("metricGoalId", ::codegen_runtime::Shape::Any),
-        ("metricId", ::codegen_runtime::Shape::Any),
-        ("sessionId", ::codegen_runtime::Shape::Any),
-    ],
+    names: "goalId\0metricGoalId\0metricId\0sessionId\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`MetricParent`](super::types::MetricParent).
-pub static MetricParent: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static MetricParent: rt::ObjectShape = rt::ObjectShape {
     schema: "metricParent",
-    properties: &[("private", ::codegen_runtime::Shape::Any)],
+    names: "private\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`GoalLinks`](super::types::GoalLinks).
-pub static GoalLinks: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GoalLinks: rt::ObjectShape = rt::ObjectShape {
     schema: "goalLinks",
-    properties: &[("expanded", ::codegen_runtime::Shape::Object(&GoalLinksExpanded))],
+    names: "expanded\0",
+    nested: &[(0, rt::Shape::Object(&GoalLinksExpanded))],
     additional: None,
 };
 
 /// The shape of [`GoalLinksExpanded`](super::types::GoalLinksExpanded).
-pub static GoalLinksExpanded: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GoalLinksExpanded: rt::ObjectShape = rt::ObjectShape {
     schema: "goalLinksExpanded",
-    properties: &[
-        (
-            "goals",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&GoalLinkedGoal),
-            ),
-        ),
-        (
-            "metrics",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&GoalLinkedMetric),
-            ),
-        ),
-        (
-            "sessions",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&GoalLinkedSession),
-            ),
-        ),
+    names: "goals\0metrics\0sessions\0",
+    nested: &[
+        (0, rt::Shape::Array(&rt::Shape::Object(&GoalLinkedGoal))),
+        (1, rt::Shape::Array(&rt::Shape::Object(&GoalLinkedMetric))),
+        (2, rt::Shape::Array(&rt::Shape::Object(&GoalLinkedSession))),
     ],
     additional: None,
 };
 
 /// The shape of [`GoalLinkedGoal`](super::types::GoalLinkedGoal).
-pub static GoalLinkedGoal: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GoalLinkedGoal: rt::ObjectShape = rt::ObjectShape {
     schema: "goalLinkedGoal",
-    properties: &[
-        ("accountId", ::codegen_runtime::Shape::Any),
-        ("attainment", ::codegen_runtime::Shape::Any),
-        ("attainmentType", ::codegen_runtime::Shape::Any),
-        ("createdById", ::codegen_runtime::Shape::Any),
-        ("dateCreated", ::codegen_runtime::Shape::Any),
-        ("dateFrom", ::codegen_runtime::Shape::Any),
-        ("dateTo", ::codegen_runtime::Shape::Any),
-        ("description", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("inherits", ::codegen_runtime::Shape::Any),
-        ("isDeleted", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("ownerIds", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("owner_permissions", ::codegen_runtime::Shape::Object(&OwnerPermission)),
-        ("parent", ::codegen_runtime::Shape::Object(&GoalParent)),
-        (
-            "permissions",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&Permission),
-            ),
-        ),
-        ("private", ::codegen_runtime::Shape::Any),
-        ("sessionId", ::codegen_runtime::Shape::Any),
+    names: "accountId\0attainment\0attainmentType\0createdById\0dateCreated\0dateFrom\0dateTo\0description\0id\0inherits\0isDeleted\0name\0ownerIds\0owner_permissions\0parent\0permissions\0private\0sessionId\0",
+    nested: &[
+        (13, rt::Shape::Object(&OwnerPermission)),
+        (14, rt::Shape::Object(&GoalParent)),
+        (15, rt::Shape::Array(&rt::Shape::Object(&Permission))),
     ],
     additional: None,
 };
 
 /// The shape of [`GoalLinkedMetric`](super::types::GoalLinkedMetric).
-pub static GoalLinkedMetric: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GoalLinkedMetric: rt::ObjectShape = rt::ObjectShape {
     schema: "goalLinkedMetric",
-    properties: &[
-        ("actual", ::codegen_runtime::Shape::Any),
-        ("attainment", ::codegen_runtime::Shape::Any),
-        ("cascadeType", ::codegen_runtime::Shape::Any),
-        ("createdById", ::codegen_runtime::Shape::Any),
-        ("dateCreated", ::codegen_runtime::Shape::Any),
-        ("description", ::codegen_runtime::Shape::Any),
-        ("fieldName", ::codegen_runtime::Shape::Any),
-        ("format", ::codegen_runtime::Shape::Object(&MetricFormat)),
-        ("goalId", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("inherits", ::codegen_runtime::Shape::Any),
-        ("initialValue", ::codegen_runtime::Shape::Any),
-        ("insightName", ::codegen_runtime::Shape::Any),
-        ("isDeleted", ::codegen_runtime::Shape::Any),
-        ("manualType", ::codegen_runtime::Shape::Any),
-        ("modifiedById", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("objectId", ::codegen_runtime::Shape::Any),
-        ("ownerIds", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("owner_permissions", ::codegen_runtime::Shape::Object(&OwnerPermission)),
-        ("parent", ::codegen_runtime::Shape::Object(&MetricParent)),
-        (
-            "permissions",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&Permission),
-            ),
-        ),
-        ("target", ::codegen_runtime::Shape::Any),
-        ("targetOperator", ::codegen_runtime::Shape::Any),
+    names: "actual\0attainment\0cascadeType\0createdById\0dateCreated\0description\0fieldName\0format\0goalId\0id\0inherits\0initialValue\0insightName\0isDeleted\0manualType\0modifiedById\0name\0objectId\0ownerIds\0owner_permissions\0parent\0permissions\0target\0targetOperator\0",
+    nested: &[
+        (7, rt::Shape::Object(&MetricFormat)),
+        (19, rt::Shape::Object(&OwnerPermission)),
+        (20, rt::Shape::Object(&MetricParent)),
+        (21, rt::Shape::Array(&rt::Shape::Object(&Permission))),
     ],
     additional: None,
 };
 
 /// The shape of [`GoalLinkedSession`](super::types::GoalLinkedSession).
-pub static GoalLinkedSession: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GoalLinkedSession: rt::ObjectShape = rt::ObjectShape {
     schema: "goalLinkedSession",
-    properties: &[
-        ("accountId", ::codegen_runtime::Shape::Any),
-        ("end", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("inherits", ::codegen_runtime::Shape::Any),
-        ("isDeleted", ::codegen_runtime::Shape::Any),
-        ("owner_permissions", ::codegen_runtime::Shape::Object(&OwnerPermission)),
-        ("parentId", ::codegen_runtime::Shape::Any),
-        (
-            "permissions",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&Permission),
-            ),
-        ),
-        ("start", ::codegen_runtime::Shape::Any),
-        ("status", ::codegen_runtime::Shape::Any),
-        ("title", ::codegen_runtime::Shape::Any),
+    names: "accountId\0end\0id\0inherits\0isDeleted\0owner_permissions\0parentId\0permissions\0start\0status\0title\0",
+    nested: &[
+        (5, rt::Shape::Object(&OwnerPermission)),
+        (7, rt::Shape::Array(&rt::Shape::Object(&Permission))),
     ],
     additional: None,
 };
 
 /// The shape of [`BadgesResponse`](super::types::BadgesResponse).
-pub static BadgesResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static BadgesResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "badgesResponse",
-    properties: &[
-        (
-            "items",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&BadgeResponse),
-            ),
-        ),
-        ("totalCount", ::codegen_runtime::Shape::Any),
-    ],
+    names: "items\0totalCount\0",
+    nested: &[(0, rt::Shape::Array(&rt::Shape::Object(&BadgeResponse)))],
     additional: None,
 };
 
 /// The shape of [`BadgeResponse`](super::types::BadgeResponse).
-pub static BadgeResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static BadgeResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "badgeResponse",
-    properties: &[
-        ("background", ::codegen_runtime::Shape::Any),
-        ("icon", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("pattern", ::codegen_runtime::Shape::Any),
-        ("summary", ::codegen_runtime::Shape::Any),
-    ],
+    names: "background\0icon\0id\0name\0pattern\0summary\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`BadgeRequest`](super::types::BadgeRequest).
-pub static BadgeRequest: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static BadgeRequest: rt::ObjectShape = rt::ObjectShape {
     schema: "badgeRequest",
-    properties: &[
-        ("assignCondition", ::codegen_runtime::Shape::Any),
-        ("background", ::codegen_runtime::Shape::Any),
-        ("icon", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("pattern", ::codegen_runtime::Shape::Any),
-        ("summary", ::codegen_runtime::Shape::Any),
-        ("type", ::codegen_runtime::Shape::Any),
-    ],
+    names: "assignCondition\0background\0icon\0name\0pattern\0summary\0type\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`AssignedBadgesResponse`](super::types::AssignedBadgesResponse).
-pub static AssignedBadgesResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static AssignedBadgesResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "assignedBadgesResponse",
-    properties: &[
-        (
-            "items",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&AssignedBadgeResponse),
-            ),
-        ),
-        ("totalCount", ::codegen_runtime::Shape::Any),
-    ],
+    names: "items\0totalCount\0",
+    nested: &[(0, rt::Shape::Array(&rt::Shape::Object(&AssignedBadgeResponse)))],
     additional: None,
 };
 
 /// The shape of [`AssignedBadgeResponse`](super::types::AssignedBadgeResponse).
-pub static AssignedBadgeResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static AssignedBadgeResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "assignedBadgeResponse",
-    properties: &[
-        ("accountId", ::codegen_runtime::Shape::Any),
-        ("approvedBy", ::codegen_runtime::Shape::Any),
-        ("assignedById", ::codegen_runtime::Shape::Any),
-        ("assignedOn", ::codegen_runtime::Shape::Any),
-        ("assigneeIds", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("badgeId", ::codegen_runtime::Shape::Any),
-        ("comment", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("notificationStrategy", ::codegen_runtime::Shape::Any),
-        ("notify", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("richTextComment", ::codegen_runtime::Shape::Any),
-        ("status", ::codegen_runtime::Shape::Any),
-    ],
+    names: "accountId\0approvedBy\0assignedById\0assignedOn\0assigneeIds\0badgeId\0comment\0id\0notificationStrategy\0notify\0richTextComment\0status\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`AssignedBadgesResponseV2`](super::types::AssignedBadgesResponseV2).
-pub static AssignedBadgesResponseV2: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static AssignedBadgesResponseV2: rt::ObjectShape = rt::ObjectShape {
     schema: "assignedBadgesResponseV2",
-    properties: &[
-        (
-            "items",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&AssignedBadgeResponseV2),
-            ),
-        ),
-        ("totalCount", ::codegen_runtime::Shape::Any),
-    ],
+    names: "items\0totalCount\0",
+    nested: &[(0, rt::Shape::Array(&rt::Shape::Object(&AssignedBadgeResponseV2)))],
     additional: None,
 };
 
 /// The shape of [`AssignedBadgeResponseV2`](super::types::AssignedBadgeResponseV2).
-pub static AssignedBadgeResponseV2: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static AssignedBadgeResponseV2: rt::ObjectShape = rt::ObjectShape {
     schema: "assignedBadgeResponseV2",
-    properties: &[
-        ("accountId", ::codegen_runtime::Shape::Any),
-        ("approvedBy", ::codegen_runtime::Shape::Any),
-        ("assignedById", ::codegen_runtime::Shape::Any),
-        ("assignedOn", ::codegen_runtime::Shape::Any),
-        ("assigneeIds", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("badge", ::codegen_runtime::Shape::Object(&BadgeResponse)),
-        ("comment", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("notificationStrategy", ::codegen_runtime::Shape::Any),
-        ("notify", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("status", ::codegen_runtime::Shape::Any),
-    ],
+    names: "accountId\0approvedBy\0assignedById\0assignedOn\0assigneeIds\0badge\0comment\0id\0notificationStrategy\0notify\0status\0",
+    nested: &[(5, rt::Shape::Object(&BadgeResponse))],
     additional: None,
 };
 
 /// The shape of [`AssignBadgeRequest`](super::types::AssignBadgeRequest).
-pub static AssignBadgeRequest: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static AssignBadgeRequest: rt::ObjectShape = rt::ObjectShape {
     schema: "assignBadgeRequest",
-    properties: &[
-        ("assignedById", ::codegen_runtime::Shape::Any),
-        ("assigneeIds", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("badgeId", ::codegen_runtime::Shape::Any),
-        ("comment", ::codegen_runtime::Shape::Any),
-        ("notificationStrategy", ::codegen_runtime::Shape::Any),
-        ("notify", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("richTextComment", ::codegen_runtime::Shape::Any),
-    ],
+    names: "assignedById\0assigneeIds\0badgeId\0comment\0notificationStrategy\0notify\0richTextComment\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`BadgeAssigneesResponse`](super::types::BadgeAssigneesResponse).
-pub static BadgeAssigneesResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static BadgeAssigneesResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "badgeAssigneesResponse",
-    properties: &[
-        (
-            "Teams",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&TeamResponse),
-            ),
-        ),
-        (
-            "Users",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&UserResponse),
-            ),
-        ),
+    names: "Teams\0Users\0",
+    nested: &[
+        (0, rt::Shape::Array(&rt::Shape::Object(&TeamResponse))),
+        (1, rt::Shape::Array(&rt::Shape::Object(&UserResponse))),
     ],
     additional: None,
 };
 
 /// The shape of [`TeamResponse`](super::types::TeamResponse).
-pub static TeamResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static TeamResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "teamResponse",
-    properties: &[
-        ("accountId", ::codegen_runtime::Shape::Any),
-        ("avatar", ::codegen_runtime::Shape::Any),
-        (
-            "badges",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&BadgeResponse),
-            ),
-        ),
-        ("color", ::codegen_runtime::Shape::Any),
-        ("dateCreated", ::codegen_runtime::Shape::Any),
-        ("description", ::codegen_runtime::Shape::Any),
-        ("dynamicValueType", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("isActive", ::codegen_runtime::Shape::Any),
-        ("manager", ::codegen_runtime::Shape::Any),
-        ("managerInfo", ::codegen_runtime::Shape::Object(&UserResponse)),
-        ("members", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        (
-            "membersInfo",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&UserResponse),
-            ),
-        ),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("parentId", ::codegen_runtime::Shape::Any),
-        ("picture", ::codegen_runtime::Shape::Any),
-        ("richTextDescription", ::codegen_runtime::Shape::Any),
-        (
-            "tags",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&TagResponse),
-            ),
-        ),
+    names: "accountId\0avatar\0badges\0color\0dateCreated\0description\0dynamicValueType\0id\0isActive\0manager\0managerInfo\0members\0membersInfo\0name\0parentId\0picture\0richTextDescription\0tags\0",
+    nested: &[
+        (2, rt::Shape::Array(&rt::Shape::Object(&BadgeResponse))),
+        (10, rt::Shape::Object(&UserResponse)),
+        (12, rt::Shape::Array(&rt::Shape::Object(&UserResponse))),
+        (17, rt::Shape::Array(&rt::Shape::Object(&TagResponse))),
     ],
     additional: None,
 };

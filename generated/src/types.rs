@@ -7,125 +7,63 @@
 ///
 /// Schema `Binary` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Binary {
     /// Subtype value of the binary permission data (sample value 2).
-    #[serde(rename = "Subtype", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Subtype", skip_serializing_if = "Option::is_none")]
     pub subtype: Option<i64>,
-}
-
-impl Binary {
-    /// Sets [`subtype`](Self::subtype).
-    pub fn with_subtype(mut self, value: impl Into<i64>) -> Self {
-        self.subtype = Some(value.into());
-        self
-    }
 }
 
 /// Permissions granted to the owner. Stands for the placeholder string "OwnerPermission" (linked goal access and linked sessions); printed as an object in goalMetricsLinksResponse (access.ownerPermissions and tasks\[\].access.ownerPermissions as {"grant": {"Subtype": 2}}; linked sessions as {"grant": "Binary"}) and in the goal sample (owner_permissions).
 ///
 /// Schema `OwnerPermission` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OwnerPermission {
     /// Permissions granted to the owner.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant: Option<Binary>,
-}
-
-impl OwnerPermission {
-    /// Sets [`grant`](Self::grant).
-    pub fn with_grant(mut self, value: impl Into<Binary>) -> Self {
-        self.grant = Some(value.into());
-        self
-    }
 }
 
 /// One permission entry of an access list. Stands for the placeholder string "Permission" (linked goal access and linked sessions); printed as an object {deny, grant, principalId, principalKind} in goalMetricsLinksResponse (access.permissions, tasks\[\].access.permissions, linked sessions) and in the goal sample (permissions and its linked entities).
 ///
 /// Schema `Permission` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Permission {
     /// Denied permissions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deny: Option<Binary>,
     /// Granted permissions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant: Option<Binary>,
     /// Id of the principal the entry applies to.
-    #[serde(rename = "principalId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "principalId", skip_serializing_if = "Option::is_none")]
     pub principal_id: Option<String>,
     /// Kind of the principal the entry applies to.
-    #[serde(rename = "principalKind", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "principalKind", skip_serializing_if = "Option::is_none")]
     pub principal_kind: Option<String>,
-}
-
-impl Permission {
-    /// Sets [`deny`](Self::deny).
-    pub fn with_deny(mut self, value: impl Into<Binary>) -> Self {
-        self.deny = Some(value.into());
-        self
-    }
-
-    /// Sets [`grant`](Self::grant).
-    pub fn with_grant(mut self, value: impl Into<Binary>) -> Self {
-        self.grant = Some(value.into());
-        self
-    }
-
-    /// Sets [`principal_id`](Self::principal_id).
-    pub fn with_principal_id(mut self, value: impl Into<String>) -> Self {
-        self.principal_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`principal_kind`](Self::principal_kind).
-    pub fn with_principal_kind(mut self, value: impl Into<String>) -> Self {
-        self.principal_kind = Some(value.into());
-        self
-    }
 }
 
 /// Access settings of a goal or task. The page names this object only through the placeholder string "defaultAccess" (the access of a linked goal in metric responses); it is printed as an object {inherits, ownerPermissions, permissions} in goalMetricsLinksResponse.access and its tasks\[\].access (in full) and in its linked goals\[\].access (with placeholder strings inside).
 ///
 /// Schema `defaultAccess` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DefaultAccess {
     /// Whether the access is inherited.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inherits: Option<bool>,
     /// Permissions granted to the owner.
-    #[serde(
-        rename = "ownerPermissions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ownerPermissions", skip_serializing_if = "Option::is_none")]
     pub owner_permissions: Option<OwnerPermission>,
     /// Permission entries.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<Permission>>,
-}
-
-impl DefaultAccess {
-    /// Sets [`inherits`](Self::inherits).
-    pub fn with_inherits(mut self, value: impl Into<bool>) -> Self {
-        self.inherits = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_permissions`](Self::owner_permissions).
-    pub fn with_owner_permissions(mut self, value: impl Into<OwnerPermission>) -> Self {
-        self.owner_permissions = Some(value.into());
-        self
-    }
-
-    /// Sets [`permissions`](Self::permissions).
-    pub fn with_permissions(mut self, value: impl Into<Vec<Permission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
 }
 
 /// A set of ids whose structure the pages do not show. Stands for the placeholder string "Ids" (ownerIds of linked metrics in metric responses); the same position is printed as {} (an object with unknown properties) in goalMetricsLinksResponse linked metrics, metric responses' ownerIds and goalOwnerIds, and the goal request ownerIds. Not the same shape as the array-of-strings ownerIds of goals.
@@ -142,2075 +80,795 @@ pub type Mentions = ::serde_json::Map<String, ::serde_json::Value>;
 ///
 /// Schema `MetricFormat` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MetricFormat {
     /// Id of the format.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ID", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Number of fraction digits.
-    #[serde(rename = "fractionSize", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fractionSize", skip_serializing_if = "Option::is_none")]
     pub fraction_size: Option<i64>,
     /// Prefix shown before the value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// Suffix shown after the value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
-}
-
-impl MetricFormat {
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`fraction_size`](Self::fraction_size).
-    pub fn with_fraction_size(mut self, value: impl Into<i64>) -> Self {
-        self.fraction_size = Some(value.into());
-        self
-    }
-
-    /// Sets [`prefix`](Self::prefix).
-    pub fn with_prefix(mut self, value: impl Into<String>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
-    /// Sets [`suffix`](Self::suffix).
-    pub fn with_suffix(mut self, value: impl Into<String>) -> Self {
-        self.suffix = Some(value.into());
-        self
-    }
 }
 
 /// Active flag wrapped in an object. Stands for the placeholder string "IsActiveFlag" (tags of a user role team in usersResponse and badge assignees' Users); printed in full as {"IsActive": false} in the POST /users response and the goal tags. Not the same shape as the plain boolean isActive of users, assignees and tags.
 ///
 /// Schema `IsActiveFlag` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct IsActiveFlag {
     /// Whether the tag is active.
-    #[serde(rename = "IsActive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "IsActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-}
-
-impl IsActiveFlag {
-    /// Sets [`is_active`](Self::is_active).
-    pub fn with_is_active(mut self, value: impl Into<bool>) -> Self {
-        self.is_active = Some(value.into());
-        self
-    }
 }
 
 /// A tag in its short form. Stands for the placeholder string "TagSimple" (user role teams of managerInfo/membersInfo on the Badges page); printed in full in user role teams elsewhere and in the goal tags. Its isActive is an IsActiveFlag object, unlike tagResponse.
 ///
 /// Schema `TagSimple` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TagSimple {
     /// Id of the tag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Active flag of the tag, printed as an object {"IsActive": false}.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<IsActiveFlag>,
     /// Name of the tag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Title of the tag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-}
-
-impl TagSimple {
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_active`](Self::is_active).
-    pub fn with_is_active(mut self, value: impl Into<IsActiveFlag>) -> Self {
-        self.is_active = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`title`](Self::title).
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
 }
 
 /// A tag. The page names this object tagResponse: the innermost items of the nested tag samples print the placeholder string "tagResponse", and the tags of assignees inside goalMetricsLinksResponse linked goals print \["tagResponse"\]. Recursive: items holds child tags of the same shape. The tags of badge assignees' Teams are printed without items.
 ///
 /// Schema `tagResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TagResponse {
     /// Id of the user who created the tag.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdBy", skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// Date the tag was created.
-    #[serde(rename = "dateCreated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Id of the tag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether the tag is active.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Child tags, of the same shape.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<TagResponse>>,
     /// Name of the tag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Title of the tag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-}
-
-impl TagResponse {
-    /// Sets [`created_by`](Self::created_by).
-    pub fn with_created_by(mut self, value: impl Into<String>) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_created`](Self::date_created).
-    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
-        self.date_created = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_active`](Self::is_active).
-    pub fn with_is_active(mut self, value: impl Into<bool>) -> Self {
-        self.is_active = Some(value.into());
-        self
-    }
-
-    /// Sets [`items`](Self::items).
-    pub fn with_items(mut self, value: impl Into<Vec<TagResponse>>) -> Self {
-        self.items = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`title`](Self::title).
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
 }
 
 /// A user or team a goal, metric or task is assigned to. The page names this object assigneeResponse (placeholder string in linked goals of metric responses); printed in full in metric responses, goalMetricsLinksResponse and its tasks and linked goals.
 ///
 /// Schema `assigneeResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AssigneeResponse {
     /// Id of the account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Avatar of the assignee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     /// Color of the assignee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     /// Dynamic value type of the assignee.
-    #[serde(
-        rename = "dynamicValueType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "dynamicValueType", skip_serializing_if = "Option::is_none")]
     pub dynamic_value_type: Option<String>,
     /// Email of the assignee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Id of the assignee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether the assignee is active.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Name of the assignee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Picture of the assignee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
     /// Tags of the assignee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagResponse>>,
     /// Type of the assignee.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-}
-
-impl AssigneeResponse {
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`avatar`](Self::avatar).
-    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
-        self.avatar = Some(value.into());
-        self
-    }
-
-    /// Sets [`color`](Self::color).
-    pub fn with_color(mut self, value: impl Into<String>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-
-    /// Sets [`dynamic_value_type`](Self::dynamic_value_type).
-    pub fn with_dynamic_value_type(mut self, value: impl Into<String>) -> Self {
-        self.dynamic_value_type = Some(value.into());
-        self
-    }
-
-    /// Sets [`email`](Self::email).
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_active`](Self::is_active).
-    pub fn with_is_active(mut self, value: impl Into<bool>) -> Self {
-        self.is_active = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`picture`](Self::picture).
-    pub fn with_picture(mut self, value: impl Into<String>) -> Self {
-        self.picture = Some(value.into());
-        self
-    }
-
-    /// Sets [`tags`](Self::tags).
-    pub fn with_tags(mut self, value: impl Into<Vec<TagResponse>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
-    /// Sets [`type_`](Self::type_).
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
 }
 
 /// Mapping of a team to an external system. Stands for the placeholder string "ExternalTeamMapping" (user role teams of managerInfo/membersInfo on the Badges page); printed in full in user role teams elsewhere.
 ///
 /// Schema `ExternalTeamMapping` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ExternalTeamMapping {
     /// Id of the team in the external system.
-    #[serde(rename = "ExternalId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Name of the external system.
-    #[serde(rename = "ExternalSystem", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ExternalSystem", skip_serializing_if = "Option::is_none")]
     pub external_system: Option<String>,
-}
-
-impl ExternalTeamMapping {
-    /// Sets [`external_id`](Self::external_id).
-    pub fn with_external_id(mut self, value: impl Into<String>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`external_system`](Self::external_system).
-    pub fn with_external_system(mut self, value: impl Into<String>) -> Self {
-        self.external_system = Some(value.into());
-        self
-    }
 }
 
 /// A dynamic value of a dashboard item setting. Stands for the placeholder string "DashboardDynamicValue" (POST /users response); printed in full in the settings of metric responses.
 ///
 /// Schema `DashboardDynamicValue` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DashboardDynamicValue {
     /// Id of the team.
-    #[serde(rename = "teamId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "teamId", skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
     /// Type of the dynamic value.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-}
-
-impl DashboardDynamicValue {
-    /// Sets [`team_id`](Self::team_id).
-    pub fn with_team_id(mut self, value: impl Into<String>) -> Self {
-        self.team_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`type_`](Self::type_).
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
 }
 
 /// A dashboard item setting. Stands for the placeholder strings "DashboardItemSetting" (usersResponse and badge assignees' Users) and, as an array, "DashboardItemSettings" (managerInfo/membersInfo on the Badges page); printed in full in the POST /users response and as the settings of metric responses.
 ///
 /// Schema `DashboardItemSetting` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DashboardItemSetting {
     /// Dynamic values of the setting.
-    #[serde(rename = "dynamicValues", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dynamicValues", skip_serializing_if = "Option::is_none")]
     pub dynamic_values: Option<Vec<DashboardDynamicValue>>,
     /// Name of the setting.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Value of the setting.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Display name of the value.
-    #[serde(
-        rename = "valueDisplayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "valueDisplayName", skip_serializing_if = "Option::is_none")]
     pub value_display_name: Option<String>,
     /// Display names of the value, as a list.
-    #[serde(
-        rename = "valueDisplayNameAsArray",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "valueDisplayNameAsArray", skip_serializing_if = "Option::is_none")]
     pub value_display_name_as_array: Option<Vec<String>>,
-}
-
-impl DashboardItemSetting {
-    /// Sets [`dynamic_values`](Self::dynamic_values).
-    pub fn with_dynamic_values(
-        mut self,
-        value: impl Into<Vec<DashboardDynamicValue>>,
-    ) -> Self {
-        self.dynamic_values = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`value`](Self::value).
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-
-    /// Sets [`value_display_name`](Self::value_display_name).
-    pub fn with_value_display_name(mut self, value: impl Into<String>) -> Self {
-        self.value_display_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`value_display_name_as_array`](Self::value_display_name_as_array).
-    pub fn with_value_display_name_as_array(
-        mut self,
-        value: impl Into<Vec<String>>,
-    ) -> Self {
-        self.value_display_name_as_array = Some(value.into());
-        self
-    }
 }
 
 /// A session filter of an employee profile. Stands for the placeholder string "ProfilesSessionFilterDto" (managerInfo/membersInfo on the Badges page); printed in full elsewhere in user settings.
 ///
 /// Schema `ProfilesSessionFilterDto` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ProfilesSessionFilterDto {
     /// Ids of the sessions.
-    #[serde(rename = "sessionIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionIds", skip_serializing_if = "Option::is_none")]
     pub session_ids: Option<Vec<String>>,
-}
-
-impl ProfilesSessionFilterDto {
-    /// Sets [`session_ids`](Self::session_ids).
-    pub fn with_session_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.session_ids = Some(value.into());
-        self
-    }
 }
 
 /// A page of users. The page names this response usersResponse (GET /accounts/users).
 ///
 /// Schema `usersResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UsersResponse {
     /// The users of this page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<UserResponse>>,
     /// Total number of users matching the query.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-}
-
-impl UsersResponse {
-    /// Sets [`items`](Self::items).
-    pub fn with_items(mut self, value: impl Into<Vec<UserResponse>>) -> Self {
-        self.items = Some(value.into());
-        self
-    }
-
-    /// Sets [`total_count`](Self::total_count).
-    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
-        self.total_count = Some(value.into());
-        self
-    }
 }
 
 /// A Gtmhub user with its full field set. The page names this response userResponse (POST /users); the same object is printed as the items of usersResponse and, on the Badges page, as badge assignees' Users and their Teams' managerInfo and membersInfo. The shorter user object printed as an announcement author is announcementAuthor.
 ///
 /// Schema `userResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserResponse {
     /// Domain of the account.
-    #[serde(rename = "accountDomain", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountDomain", skip_serializing_if = "Option::is_none")]
     pub account_domain: Option<String>,
     /// Id of the account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Name of the account.
-    #[serde(rename = "accountName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountName", skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// Id of the client.
-    #[serde(rename = "clientId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "clientId", skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Id of the user who created this user.
-    #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Date the user was created.
-    #[serde(rename = "dateCreated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Date the user was invited.
-    #[serde(rename = "dateInvited", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateInvited", skip_serializing_if = "Option::is_none")]
     pub date_invited: Option<String>,
     /// Email of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// First name of the user.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Id of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Identities of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identities: Option<UserIdentities>,
     /// Who invited the user.
-    #[serde(rename = "invitedBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invitedBy", skip_serializing_if = "Option::is_none")]
     pub invited_by: Option<String>,
     /// Whether the user is active.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Whether the user is marked primary.
-    #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
     /// Whether the user signs in through SSO.
-    #[serde(rename = "isSSOBased", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isSSOBased", skip_serializing_if = "Option::is_none")]
     pub is_sso_based: Option<bool>,
     /// Whether the user is marked switched.
-    #[serde(rename = "isSwitched", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isSwitched", skip_serializing_if = "Option::is_none")]
     pub is_switched: Option<bool>,
     /// Language of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Last name of the user.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Name of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Notification settings of the user.
-    #[serde(
-        rename = "notificationSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "notificationSettings", skip_serializing_if = "Option::is_none")]
     pub notification_settings: Option<UserNotificationSettings>,
     /// Permissions of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<String>>,
     /// Picture of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
     /// Information about the user's picture.
-    #[serde(rename = "pictureInfo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pictureInfo", skip_serializing_if = "Option::is_none")]
     pub picture_info: Option<UserPictureInfo>,
     /// Roles of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<UserRole>>,
     /// Settings of the user, printed as a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<String>,
     /// Subscription type of the user.
-    #[serde(
-        rename = "subscriptionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "subscriptionType", skip_serializing_if = "Option::is_none")]
     pub subscription_type: Option<String>,
     /// Ids of the user's teams.
-    #[serde(rename = "teamIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "teamIds", skip_serializing_if = "Option::is_none")]
     pub team_ids: Option<Vec<String>>,
     /// Personal settings of the user.
-    #[serde(rename = "userSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userSettings", skip_serializing_if = "Option::is_none")]
     pub user_settings: Option<UserSettings>,
-}
-
-impl UserResponse {
-    /// Sets [`account_domain`](Self::account_domain).
-    pub fn with_account_domain(mut self, value: impl Into<String>) -> Self {
-        self.account_domain = Some(value.into());
-        self
-    }
-
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`account_name`](Self::account_name).
-    pub fn with_account_name(mut self, value: impl Into<String>) -> Self {
-        self.account_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`client_id`](Self::client_id).
-    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`created_by_id`](Self::created_by_id).
-    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
-        self.created_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_created`](Self::date_created).
-    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
-        self.date_created = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_invited`](Self::date_invited).
-    pub fn with_date_invited(mut self, value: impl Into<String>) -> Self {
-        self.date_invited = Some(value.into());
-        self
-    }
-
-    /// Sets [`email`](Self::email).
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    /// Sets [`first_name`](Self::first_name).
-    pub fn with_first_name(mut self, value: impl Into<String>) -> Self {
-        self.first_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`identities`](Self::identities).
-    pub fn with_identities(mut self, value: impl Into<UserIdentities>) -> Self {
-        self.identities = Some(value.into());
-        self
-    }
-
-    /// Sets [`invited_by`](Self::invited_by).
-    pub fn with_invited_by(mut self, value: impl Into<String>) -> Self {
-        self.invited_by = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_active`](Self::is_active).
-    pub fn with_is_active(mut self, value: impl Into<bool>) -> Self {
-        self.is_active = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_primary`](Self::is_primary).
-    pub fn with_is_primary(mut self, value: impl Into<bool>) -> Self {
-        self.is_primary = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_sso_based`](Self::is_sso_based).
-    pub fn with_is_sso_based(mut self, value: impl Into<bool>) -> Self {
-        self.is_sso_based = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_switched`](Self::is_switched).
-    pub fn with_is_switched(mut self, value: impl Into<bool>) -> Self {
-        self.is_switched = Some(value.into());
-        self
-    }
-
-    /// Sets [`language`](Self::language).
-    pub fn with_language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
-    /// Sets [`last_name`](Self::last_name).
-    pub fn with_last_name(mut self, value: impl Into<String>) -> Self {
-        self.last_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`notification_settings`](Self::notification_settings).
-    pub fn with_notification_settings(
-        mut self,
-        value: impl Into<UserNotificationSettings>,
-    ) -> Self {
-        self.notification_settings = Some(value.into());
-        self
-    }
-
-    /// Sets [`permissions`](Self::permissions).
-    pub fn with_permissions(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
-    /// Sets [`picture`](Self::picture).
-    pub fn with_picture(mut self, value: impl Into<String>) -> Self {
-        self.picture = Some(value.into());
-        self
-    }
-
-    /// Sets [`picture_info`](Self::picture_info).
-    pub fn with_picture_info(mut self, value: impl Into<UserPictureInfo>) -> Self {
-        self.picture_info = Some(value.into());
-        self
-    }
-
-    /// Sets [`roles`](Self::roles).
-    pub fn with_roles(mut self, value: impl Into<Vec<UserRole>>) -> Self {
-        self.roles = Some(value.into());
-        self
-    }
-
-    /// Sets [`settings`](Self::settings).
-    pub fn with_settings(mut self, value: impl Into<String>) -> Self {
-        self.settings = Some(value.into());
-        self
-    }
-
-    /// Sets [`subscription_type`](Self::subscription_type).
-    pub fn with_subscription_type(mut self, value: impl Into<String>) -> Self {
-        self.subscription_type = Some(value.into());
-        self
-    }
-
-    /// Sets [`team_ids`](Self::team_ids).
-    pub fn with_team_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.team_ids = Some(value.into());
-        self
-    }
-
-    /// Sets [`user_settings`](Self::user_settings).
-    pub fn with_user_settings(mut self, value: impl Into<UserSettings>) -> Self {
-        self.user_settings = Some(value.into());
-        self
-    }
 }
 
 /// The identities of a user, with their count.
 ///
 /// Schema `userIdentities` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserIdentities {
     /// The identities.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<UserIdentity>>,
     /// Number of identities.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-}
-
-impl UserIdentities {
-    /// Sets [`items`](Self::items).
-    pub fn with_items(mut self, value: impl Into<Vec<UserIdentity>>) -> Self {
-        self.items = Some(value.into());
-        self
-    }
-
-    /// Sets [`total_count`](Self::total_count).
-    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
-        self.total_count = Some(value.into());
-        self
-    }
 }
 
 /// One identity of a user.
 ///
 /// Schema `userIdentity` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserIdentity {
     /// Id of the client.
-    #[serde(rename = "clientId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "clientId", skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Connection of the identity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
     /// Whether the identity is a social one.
-    #[serde(rename = "isSocial", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isSocial", skip_serializing_if = "Option::is_none")]
     pub is_social: Option<bool>,
     /// Name of the identity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Provider of the identity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-}
-
-impl UserIdentity {
-    /// Sets [`client_id`](Self::client_id).
-    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`connection`](Self::connection).
-    pub fn with_connection(mut self, value: impl Into<String>) -> Self {
-        self.connection = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_social`](Self::is_social).
-    pub fn with_is_social(mut self, value: impl Into<bool>) -> Self {
-        self.is_social = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`provider`](Self::provider).
-    pub fn with_provider(mut self, value: impl Into<String>) -> Self {
-        self.provider = Some(value.into());
-        self
-    }
 }
 
 /// Notification settings of a user.
 ///
 /// Schema `userNotificationSettings` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserNotificationSettings {
     /// Subjects the user opted out of.
-    #[serde(
-        rename = "subjectsOptedOut",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "subjectsOptedOut", skip_serializing_if = "Option::is_none")]
     pub subjects_opted_out: Option<Vec<String>>,
-}
-
-impl UserNotificationSettings {
-    /// Sets [`subjects_opted_out`](Self::subjects_opted_out).
-    pub fn with_subjects_opted_out(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.subjects_opted_out = Some(value.into());
-        self
-    }
 }
 
 /// Information about a user's picture.
 ///
 /// Schema `userPictureInfo` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserPictureInfo {
     /// Whether the picture can be edited.
-    #[serde(rename = "canEditPicture", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "canEditPicture", skip_serializing_if = "Option::is_none")]
     pub can_edit_picture: Option<bool>,
     /// Whether the picture is active.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Whether the picture was edited.
-    #[serde(
-        rename = "isPictureEdited",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isPictureEdited", skip_serializing_if = "Option::is_none")]
     pub is_picture_edited: Option<bool>,
     /// SSO flag of the picture.
-    #[serde(rename = "isSSOBased", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isSSOBased", skip_serializing_if = "Option::is_none")]
     pub is_sso_based: Option<bool>,
-}
-
-impl UserPictureInfo {
-    /// Sets [`can_edit_picture`](Self::can_edit_picture).
-    pub fn with_can_edit_picture(mut self, value: impl Into<bool>) -> Self {
-        self.can_edit_picture = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_active`](Self::is_active).
-    pub fn with_is_active(mut self, value: impl Into<bool>) -> Self {
-        self.is_active = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_picture_edited`](Self::is_picture_edited).
-    pub fn with_is_picture_edited(mut self, value: impl Into<bool>) -> Self {
-        self.is_picture_edited = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_sso_based`](Self::is_sso_based).
-    pub fn with_is_sso_based(mut self, value: impl Into<bool>) -> Self {
-        self.is_sso_based = Some(value.into());
-        self
-    }
 }
 
 /// A role of a user.
 ///
 /// Schema `userRole` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserRole {
     /// Id of the account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Description of the role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Id of the role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name of the role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Team of the role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<UserRoleTeam>,
-}
-
-impl UserRole {
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`description`](Self::description).
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`team`](Self::team).
-    pub fn with_team(mut self, value: impl Into<UserRoleTeam>) -> Self {
-        self.team = Some(value.into());
-        self
-    }
 }
 
 /// The team of a user role. The samples print it with different field subsets in different places (dynamicMetricCount, manualMetricCount, membersGoalCount and teamGoalCount only in usersResponse and POST /users; richTextDescription only on the Badges page); this schema is their union, every property optional.
 ///
 /// Schema `userRoleTeam` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserRoleTeam {
     /// Mapping of the team to an external system.
-    #[serde(
-        rename = "ExternalTeamMapping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExternalTeamMapping", skip_serializing_if = "Option::is_none")]
     pub external_team_mapping: Option<ExternalTeamMapping>,
     /// Id of the account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Avatar of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     /// Color of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     /// Id of the user who created the team.
-    #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Date the team was created.
-    #[serde(rename = "dateCreated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Description of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Number of dynamic metrics of the team.
-    #[serde(
-        rename = "dynamicMetricCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "dynamicMetricCount", skip_serializing_if = "Option::is_none")]
     pub dynamic_metric_count: Option<i64>,
     /// Id of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Id of the team manager.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
     /// Number of manual metrics of the team.
-    #[serde(
-        rename = "manualMetricCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "manualMetricCount", skip_serializing_if = "Option::is_none")]
     pub manual_metric_count: Option<i64>,
     /// Ids of the team members. Printed as the placeholder string "IDs" on the Badges page (managerInfo/membersInfo), i.e. a list of ids.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
     /// Number of goals of the team members.
-    #[serde(
-        rename = "membersGoalCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "membersGoalCount", skip_serializing_if = "Option::is_none")]
     pub members_goal_count: Option<i64>,
     /// Mentions of people.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mentions: Option<Mentions>,
     /// Id of the user who last modified the team.
-    #[serde(rename = "modifiedById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "modifiedById", skip_serializing_if = "Option::is_none")]
     pub modified_by_id: Option<String>,
     /// Ids of members moved from an external system. Printed as the placeholder string "IDs" on the Badges page (managerInfo/membersInfo), i.e. a list of ids.
-    #[serde(
-        rename = "movedExternalMembers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "movedExternalMembers", skip_serializing_if = "Option::is_none")]
     pub moved_external_members: Option<Vec<String>>,
     /// Name of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Id of the parent team.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Picture of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
     /// Rich-text description of the team.
-    #[serde(
-        rename = "richTextDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "richTextDescription", skip_serializing_if = "Option::is_none")]
     pub rich_text_description: Option<String>,
     /// Tags of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagSimple>>,
     /// Number of goals of the team.
-    #[serde(rename = "teamGoalCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "teamGoalCount", skip_serializing_if = "Option::is_none")]
     pub team_goal_count: Option<i64>,
-}
-
-impl UserRoleTeam {
-    /// Sets [`external_team_mapping`](Self::external_team_mapping).
-    pub fn with_external_team_mapping(
-        mut self,
-        value: impl Into<ExternalTeamMapping>,
-    ) -> Self {
-        self.external_team_mapping = Some(value.into());
-        self
-    }
-
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`avatar`](Self::avatar).
-    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
-        self.avatar = Some(value.into());
-        self
-    }
-
-    /// Sets [`color`](Self::color).
-    pub fn with_color(mut self, value: impl Into<String>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-
-    /// Sets [`created_by_id`](Self::created_by_id).
-    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
-        self.created_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_created`](Self::date_created).
-    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
-        self.date_created = Some(value.into());
-        self
-    }
-
-    /// Sets [`description`](Self::description).
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets [`dynamic_metric_count`](Self::dynamic_metric_count).
-    pub fn with_dynamic_metric_count(mut self, value: impl Into<i64>) -> Self {
-        self.dynamic_metric_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`manager`](Self::manager).
-    pub fn with_manager(mut self, value: impl Into<String>) -> Self {
-        self.manager = Some(value.into());
-        self
-    }
-
-    /// Sets [`manual_metric_count`](Self::manual_metric_count).
-    pub fn with_manual_metric_count(mut self, value: impl Into<i64>) -> Self {
-        self.manual_metric_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`members`](Self::members).
-    pub fn with_members(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.members = Some(value.into());
-        self
-    }
-
-    /// Sets [`members_goal_count`](Self::members_goal_count).
-    pub fn with_members_goal_count(mut self, value: impl Into<i64>) -> Self {
-        self.members_goal_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`mentions`](Self::mentions).
-    pub fn with_mentions(mut self, value: impl Into<Mentions>) -> Self {
-        self.mentions = Some(value.into());
-        self
-    }
-
-    /// Sets [`modified_by_id`](Self::modified_by_id).
-    pub fn with_modified_by_id(mut self, value: impl Into<String>) -> Self {
-        self.modified_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`moved_external_members`](Self::moved_external_members).
-    pub fn with_moved_external_members(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.moved_external_members = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent_id`](Self::parent_id).
-    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`picture`](Self::picture).
-    pub fn with_picture(mut self, value: impl Into<String>) -> Self {
-        self.picture = Some(value.into());
-        self
-    }
-
-    /// Sets [`rich_text_description`](Self::rich_text_description).
-    pub fn with_rich_text_description(mut self, value: impl Into<String>) -> Self {
-        self.rich_text_description = Some(value.into());
-        self
-    }
-
-    /// Sets [`tags`](Self::tags).
-    pub fn with_tags(mut self, value: impl Into<Vec<TagSimple>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
-    /// Sets [`team_goal_count`](Self::team_goal_count).
-    pub fn with_team_goal_count(mut self, value: impl Into<i64>) -> Self {
-        self.team_goal_count = Some(value.into());
-        self
-    }
 }
 
 /// Personal settings of a user, as printed inside user objects. The user objects on the Badges page print neither onboardingMetadata nor theme; both are printed on the Deprecated page.
 ///
 /// Schema `userSettings` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettings {
     /// Filter of the alignment tree.
-    #[serde(
-        rename = "alignmentTreeFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "alignmentTreeFilter", skip_serializing_if = "Option::is_none")]
     pub alignment_tree_filter: Option<UserSettingsAlignmentTreeFilter>,
     /// Mode of the alignment tree.
-    #[serde(
-        rename = "alignmentTreeMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "alignmentTreeMode", skip_serializing_if = "Option::is_none")]
     pub alignment_tree_mode: Option<String>,
     /// Onboarding checklist state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub checklist: Option<UserSettingsChecklist>,
     /// Collapsed entities.
-    #[serde(
-        rename = "collapsedEntities",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "collapsedEntities", skip_serializing_if = "Option::is_none")]
     pub collapsed_entities: Option<Vec<String>>,
     /// Custom fields settings.
-    #[serde(
-        rename = "customFieldsSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customFieldsSettings", skip_serializing_if = "Option::is_none")]
     pub custom_fields_settings: Option<UserSettingsCustomFieldsSettings>,
     /// Settings per dashboard.
-    #[serde(
-        rename = "dashboardSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "dashboardSettings", skip_serializing_if = "Option::is_none")]
     pub dashboard_settings: Option<Vec<UserSettingsDashboard>>,
     /// Whether the email is verified.
-    #[serde(rename = "emailVerified", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailVerified", skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// Favorites.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub favs: Option<Vec<UserSettingsFav>>,
     /// Columns of the goals grid.
-    #[serde(rename = "goalsGrid", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "goalsGrid", skip_serializing_if = "Option::is_none")]
     pub goals_grid: Option<Vec<UserSettingsGoalsGridColumn>>,
     /// Mode of the goals tree.
-    #[serde(rename = "goalsTreeMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "goalsTreeMode", skip_serializing_if = "Option::is_none")]
     pub goals_tree_mode: Option<String>,
     /// Collapsed items of the home screen.
-    #[serde(
-        rename = "homeCollapsedItems",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "homeCollapsedItems", skip_serializing_if = "Option::is_none")]
     pub home_collapsed_items: Option<UserSettingsHomeCollapsedItems>,
     /// Home screen.
-    #[serde(rename = "homeScreen", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "homeScreen", skip_serializing_if = "Option::is_none")]
     pub home_screen: Option<String>,
     /// Insight template suggestions.
     #[serde(
         rename = "insightTemplateSuggestions",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub insight_template_suggestions: Option<UserSettingsInsightTemplateSuggestions>,
     /// Insightboard parameters.
-    #[serde(
-        rename = "insightboardParams",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "insightboardParams", skip_serializing_if = "Option::is_none")]
     pub insightboard_params: Option<UserSettingsInsightboardParams>,
     /// KPI virtual groups.
-    #[serde(
-        rename = "kpiVirtualGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "kpiVirtualGroups", skip_serializing_if = "Option::is_none")]
     pub kpi_virtual_groups: Option<UserSettingsKpiVirtualGroups>,
     /// KPI settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kpis: Option<UserSettingsKpis>,
     /// Items of the left navigation.
-    #[serde(rename = "leftNavItems", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "leftNavItems", skip_serializing_if = "Option::is_none")]
     pub left_nav_items: Option<UserSettingsLeftNavItems>,
     /// List filters.
-    #[serde(rename = "listFilters", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "listFilters", skip_serializing_if = "Option::is_none")]
     pub list_filters: Option<Vec<String>>,
     /// List ids.
-    #[serde(rename = "listIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "listIds", skip_serializing_if = "Option::is_none")]
     pub list_ids: Option<Vec<String>>,
     /// Onboarding metadata.
-    #[serde(
-        rename = "onboardingMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "onboardingMetadata", skip_serializing_if = "Option::is_none")]
     pub onboarding_metadata: Option<UserSettingsOnboardingMetadata>,
     /// Profiles settings.
-    #[serde(
-        rename = "profilesSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "profilesSettings", skip_serializing_if = "Option::is_none")]
     pub profiles_settings: Option<UserSettingsProfilesSettings>,
     /// Resizable grid columns.
-    #[serde(
-        rename = "resizableGridColumns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "resizableGridColumns", skip_serializing_if = "Option::is_none")]
     pub resizable_grid_columns: Option<Vec<UserSettingsResizableGridColumn>>,
     /// Session ids with their linked sessions.
-    #[serde(rename = "sessionsIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionsIds", skip_serializing_if = "Option::is_none")]
     pub sessions_ids: Option<Vec<UserSettingsSessionsIds>>,
     /// Whether archived sessions are shown.
-    #[serde(
-        rename = "showArchivedSessions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "showArchivedSessions", skip_serializing_if = "Option::is_none")]
     pub show_archived_sessions: Option<bool>,
     /// Snippets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snippets: Option<Vec<UserSettingsSnippet>>,
     /// Surveys.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub surveys: Option<UserSettingsSurveys>,
     /// Task order.
-    #[serde(rename = "taskOrder", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "taskOrder", skip_serializing_if = "Option::is_none")]
     pub task_order: Option<String>,
     /// Task view.
-    #[serde(rename = "taskView", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "taskView", skip_serializing_if = "Option::is_none")]
     pub task_view: Option<String>,
     /// Teams view.
-    #[serde(rename = "teamsView", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "teamsView", skip_serializing_if = "Option::is_none")]
     pub teams_view: Option<String>,
     /// Theme.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
     /// Order of the tree view.
-    #[serde(rename = "treeViewOrder", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "treeViewOrder", skip_serializing_if = "Option::is_none")]
     pub tree_view_order: Option<UserSettingsTreeViewOrder>,
     /// Whether drag mode is used.
-    #[serde(rename = "useDragMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "useDragMode", skip_serializing_if = "Option::is_none")]
     pub use_drag_mode: Option<bool>,
     /// Whether scrollbars are used.
-    #[serde(rename = "useScrollbars", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "useScrollbars", skip_serializing_if = "Option::is_none")]
     pub use_scrollbars: Option<bool>,
     /// Whether the verification email was sent.
-    #[serde(
-        rename = "verificationEmailSent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "verificationEmailSent", skip_serializing_if = "Option::is_none")]
     pub verification_email_sent: Option<bool>,
     /// Whiteboards.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub whiteboards: Option<UserSettingsWhiteboards>,
-}
-
-impl UserSettings {
-    /// Sets [`alignment_tree_filter`](Self::alignment_tree_filter).
-    pub fn with_alignment_tree_filter(
-        mut self,
-        value: impl Into<UserSettingsAlignmentTreeFilter>,
-    ) -> Self {
-        self.alignment_tree_filter = Some(value.into());
-        self
-    }
-
-    /// Sets [`alignment_tree_mode`](Self::alignment_tree_mode).
-    pub fn with_alignment_tree_mode(mut self, value: impl Into<String>) -> Self {
-        self.alignment_tree_mode = Some(value.into());
-        self
-    }
-
-    /// Sets [`checklist`](Self::checklist).
-    pub fn with_checklist(mut self, value: impl Into<UserSettingsChecklist>) -> Self {
-        self.checklist = Some(value.into());
-        self
-    }
-
-    /// Sets [`collapsed_entities`](Self::collapsed_entities).
-    pub fn with_collapsed_entities(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.collapsed_entities = Some(value.into());
-        self
-    }
-
-    /// Sets [`custom_fields_settings`](Self::custom_fields_settings).
-    pub fn with_custom_fields_settings(
-        mut self,
-        value: impl Into<UserSettingsCustomFieldsSettings>,
-    ) -> Self {
-        self.custom_fields_settings = Some(value.into());
-        self
-    }
-
-    /// Sets [`dashboard_settings`](Self::dashboard_settings).
-    pub fn with_dashboard_settings(
-        mut self,
-        value: impl Into<Vec<UserSettingsDashboard>>,
-    ) -> Self {
-        self.dashboard_settings = Some(value.into());
-        self
-    }
-
-    /// Sets [`email_verified`](Self::email_verified).
-    pub fn with_email_verified(mut self, value: impl Into<bool>) -> Self {
-        self.email_verified = Some(value.into());
-        self
-    }
-
-    /// Sets [`favs`](Self::favs).
-    pub fn with_favs(mut self, value: impl Into<Vec<UserSettingsFav>>) -> Self {
-        self.favs = Some(value.into());
-        self
-    }
-
-    /// Sets [`goals_grid`](Self::goals_grid).
-    pub fn with_goals_grid(
-        mut self,
-        value: impl Into<Vec<UserSettingsGoalsGridColumn>>,
-    ) -> Self {
-        self.goals_grid = Some(value.into());
-        self
-    }
-
-    /// Sets [`goals_tree_mode`](Self::goals_tree_mode).
-    pub fn with_goals_tree_mode(mut self, value: impl Into<String>) -> Self {
-        self.goals_tree_mode = Some(value.into());
-        self
-    }
-
-    /// Sets [`home_collapsed_items`](Self::home_collapsed_items).
-    pub fn with_home_collapsed_items(
-        mut self,
-        value: impl Into<UserSettingsHomeCollapsedItems>,
-    ) -> Self {
-        self.home_collapsed_items = Some(value.into());
-        self
-    }
-
-    /// Sets [`home_screen`](Self::home_screen).
-    pub fn with_home_screen(mut self, value: impl Into<String>) -> Self {
-        self.home_screen = Some(value.into());
-        self
-    }
-
-    /// Sets [`insight_template_suggestions`](Self::insight_template_suggestions).
-    pub fn with_insight_template_suggestions(
-        mut self,
-        value: impl Into<UserSettingsInsightTemplateSuggestions>,
-    ) -> Self {
-        self.insight_template_suggestions = Some(value.into());
-        self
-    }
-
-    /// Sets [`insightboard_params`](Self::insightboard_params).
-    pub fn with_insightboard_params(
-        mut self,
-        value: impl Into<UserSettingsInsightboardParams>,
-    ) -> Self {
-        self.insightboard_params = Some(value.into());
-        self
-    }
-
-    /// Sets [`kpi_virtual_groups`](Self::kpi_virtual_groups).
-    pub fn with_kpi_virtual_groups(
-        mut self,
-        value: impl Into<UserSettingsKpiVirtualGroups>,
-    ) -> Self {
-        self.kpi_virtual_groups = Some(value.into());
-        self
-    }
-
-    /// Sets [`kpis`](Self::kpis).
-    pub fn with_kpis(mut self, value: impl Into<UserSettingsKpis>) -> Self {
-        self.kpis = Some(value.into());
-        self
-    }
-
-    /// Sets [`left_nav_items`](Self::left_nav_items).
-    pub fn with_left_nav_items(
-        mut self,
-        value: impl Into<UserSettingsLeftNavItems>,
-    ) -> Self {
-        self.left_nav_items = Some(value.into());
-        self
-    }
-
-    /// Sets [`list_filters`](Self::list_filters).
-    pub fn with_list_filters(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.list_filters = Some(value.into());
-        self
-    }
-
-    /// Sets [`list_ids`](Self::list_ids).
-    pub fn with_list_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.list_ids = Some(value.into());
-        self
-    }
-
-    /// Sets [`onboarding_metadata`](Self::onboarding_metadata).
-    pub fn with_onboarding_metadata(
-        mut self,
-        value: impl Into<UserSettingsOnboardingMetadata>,
-    ) -> Self {
-        self.onboarding_metadata = Some(value.into());
-        self
-    }
-
-    /// Sets [`profiles_settings`](Self::profiles_settings).
-    pub fn with_profiles_settings(
-        mut self,
-        value: impl Into<UserSettingsProfilesSettings>,
-    ) -> Self {
-        self.profiles_settings = Some(value.into());
-        self
-    }
-
-    /// Sets [`resizable_grid_columns`](Self::resizable_grid_columns).
-    pub fn with_resizable_grid_columns(
-        mut self,
-        value: impl Into<Vec<UserSettingsResizableGridColumn>>,
-    ) -> Self {
-        self.resizable_grid_columns = Some(value.into());
-        self
-    }
-
-    /// Sets [`sessions_ids`](Self::sessions_ids).
-    pub fn with_sessions_ids(
-        mut self,
-        value: impl Into<Vec<UserSettingsSessionsIds>>,
-    ) -> Self {
-        self.sessions_ids = Some(value.into());
-        self
-    }
-
-    /// Sets [`show_archived_sessions`](Self::show_archived_sessions).
-    pub fn with_show_archived_sessions(mut self, value: impl Into<bool>) -> Self {
-        self.show_archived_sessions = Some(value.into());
-        self
-    }
-
-    /// Sets [`snippets`](Self::snippets).
-    pub fn with_snippets(mut self, value: impl Into<Vec<UserSettingsSnippet>>) -> Self {
-        self.snippets = Some(value.into());
-        self
-    }
-
-    /// Sets [`surveys`](Self::surveys).
-    pub fn with_surveys(mut self, value: impl Into<UserSettingsSurveys>) -> Self {
-        self.surveys = Some(value.into());
-        self
-    }
-
-    /// Sets [`task_order`](Self::task_order).
-    pub fn with_task_order(mut self, value: impl Into<String>) -> Self {
-        self.task_order = Some(value.into());
-        self
-    }
-
-    /// Sets [`task_view`](Self::task_view).
-    pub fn with_task_view(mut self, value: impl Into<String>) -> Self {
-        self.task_view = Some(value.into());
-        self
-    }
-
-    /// Sets [`teams_view`](Self::teams_view).
-    pub fn with_teams_view(mut self, value: impl Into<String>) -> Self {
-        self.teams_view = Some(value.into());
-        self
-    }
-
-    /// Sets [`theme`](Self::theme).
-    pub fn with_theme(mut self, value: impl Into<String>) -> Self {
-        self.theme = Some(value.into());
-        self
-    }
-
-    /// Sets [`tree_view_order`](Self::tree_view_order).
-    pub fn with_tree_view_order(
-        mut self,
-        value: impl Into<UserSettingsTreeViewOrder>,
-    ) -> Self {
-        self.tree_view_order = Some(value.into());
-        self
-    }
-
-    /// Sets [`use_drag_mode`](Self::use_drag_mode).
-    pub fn with_use_drag_mode(mut self, value: impl Into<bool>) -> Self {
-        self.use_drag_mode = Some(value.into());
-        self
-    }
-
-    /// Sets [`use_scrollbars`](Self::use_scrollbars).
-    pub fn with_use_scrollbars(mut self, value: impl Into<bool>) -> Self {
-        self.use_scrollbars = Some(value.into());
-        self
-    }
-
-    /// Sets [`verification_email_sent`](Self::verification_email_sent).
-    pub fn with_verification_email_sent(mut self, value: impl Into<bool>) -> Self {
-        self.verification_email_sent = Some(value.into());
-        self
-    }
-
-    /// Sets [`whiteboards`](Self::whiteboards).
-    pub fn with_whiteboards(
-        mut self,
-        value: impl Into<UserSettingsWhiteboards>,
-    ) -> Self {
-        self.whiteboards = Some(value.into());
-        self
-    }
 }
 
 /// Filter of the alignment tree in user settings. All three properties are printed as strings here, unlike the array-of-strings ownerIds/teamIds elsewhere.
 ///
 /// Schema `userSettingsAlignmentTreeFilter` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsAlignmentTreeFilter {
     /// Owner ids filter, printed as a string.
-    #[serde(rename = "ownerIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<String>,
     /// Tags filter, printed as a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<String>,
     /// Team ids filter, printed as a string.
-    #[serde(rename = "teamIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "teamIds", skip_serializing_if = "Option::is_none")]
     pub team_ids: Option<String>,
-}
-
-impl UserSettingsAlignmentTreeFilter {
-    /// Sets [`owner_ids`](Self::owner_ids).
-    pub fn with_owner_ids(mut self, value: impl Into<String>) -> Self {
-        self.owner_ids = Some(value.into());
-        self
-    }
-
-    /// Sets [`tags`](Self::tags).
-    pub fn with_tags(mut self, value: impl Into<String>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
-    /// Sets [`team_ids`](Self::team_ids).
-    pub fn with_team_ids(mut self, value: impl Into<String>) -> Self {
-        self.team_ids = Some(value.into());
-        self
-    }
 }
 
 /// Onboarding checklist state in user settings.
 ///
 /// Schema `userSettingsChecklist` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsChecklist {
     /// Whether the user opted out of the checklist.
-    #[serde(rename = "optOut", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "optOut", skip_serializing_if = "Option::is_none")]
     pub opt_out: Option<bool>,
     /// Which checklist cards are shown.
-    #[serde(rename = "showCards", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "showCards", skip_serializing_if = "Option::is_none")]
     pub show_cards: Option<UserSettingsChecklistShowCards>,
     /// Checklist steps (v1).
-    #[serde(rename = "stepsV1", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "stepsV1", skip_serializing_if = "Option::is_none")]
     pub steps_v1: Option<UserSettingsChecklistStepsV1>,
     /// Whether the v1 steps are completed.
-    #[serde(
-        rename = "stepsV1Completed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "stepsV1Completed", skip_serializing_if = "Option::is_none")]
     pub steps_v1_completed: Option<bool>,
-}
-
-impl UserSettingsChecklist {
-    /// Sets [`opt_out`](Self::opt_out).
-    pub fn with_opt_out(mut self, value: impl Into<bool>) -> Self {
-        self.opt_out = Some(value.into());
-        self
-    }
-
-    /// Sets [`show_cards`](Self::show_cards).
-    pub fn with_show_cards(
-        mut self,
-        value: impl Into<UserSettingsChecklistShowCards>,
-    ) -> Self {
-        self.show_cards = Some(value.into());
-        self
-    }
-
-    /// Sets [`steps_v1`](Self::steps_v1).
-    pub fn with_steps_v1(
-        mut self,
-        value: impl Into<UserSettingsChecklistStepsV1>,
-    ) -> Self {
-        self.steps_v1 = Some(value.into());
-        self
-    }
-
-    /// Sets [`steps_v1_completed`](Self::steps_v1_completed).
-    pub fn with_steps_v1_completed(mut self, value: impl Into<bool>) -> Self {
-        self.steps_v1_completed = Some(value.into());
-        self
-    }
 }
 
 /// Which checklist cards are shown.
 ///
 /// Schema `userSettingsChecklistShowCards` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsChecklistShowCards {
     /// Invite-teammate card.
-    #[serde(rename = "inviteTeammate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inviteTeammate", skip_serializing_if = "Option::is_none")]
     pub invite_teammate: Option<bool>,
     /// Visit-demo-account card.
-    #[serde(
-        rename = "visitDemoAccount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "visitDemoAccount", skip_serializing_if = "Option::is_none")]
     pub visit_demo_account: Option<bool>,
     /// Visit-marketplace card.
-    #[serde(
-        rename = "visitMarketplace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "visitMarketplace", skip_serializing_if = "Option::is_none")]
     pub visit_marketplace: Option<bool>,
-}
-
-impl UserSettingsChecklistShowCards {
-    /// Sets [`invite_teammate`](Self::invite_teammate).
-    pub fn with_invite_teammate(mut self, value: impl Into<bool>) -> Self {
-        self.invite_teammate = Some(value.into());
-        self
-    }
-
-    /// Sets [`visit_demo_account`](Self::visit_demo_account).
-    pub fn with_visit_demo_account(mut self, value: impl Into<bool>) -> Self {
-        self.visit_demo_account = Some(value.into());
-        self
-    }
-
-    /// Sets [`visit_marketplace`](Self::visit_marketplace).
-    pub fn with_visit_marketplace(mut self, value: impl Into<bool>) -> Self {
-        self.visit_marketplace = Some(value.into());
-        self
-    }
 }
 
 /// Checklist steps (v1).
 ///
 /// Schema `userSettingsChecklistStepsV1` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsChecklistStepsV1 {
     /// Created-OKR step.
-    #[serde(rename = "createdOkr", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdOkr", skip_serializing_if = "Option::is_none")]
     pub created_okr: Option<bool>,
     /// Invited-teammate step.
-    #[serde(
-        rename = "invitedTeammate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "invitedTeammate", skip_serializing_if = "Option::is_none")]
     pub invited_teammate: Option<bool>,
     /// Visited-demo-account step.
-    #[serde(
-        rename = "visitedDemoAccount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "visitedDemoAccount", skip_serializing_if = "Option::is_none")]
     pub visited_demo_account: Option<bool>,
     /// Visited-marketplace step.
-    #[serde(
-        rename = "visitedMarketplace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "visitedMarketplace", skip_serializing_if = "Option::is_none")]
     pub visited_marketplace: Option<bool>,
     /// Watched-video step.
-    #[serde(rename = "watchedVideo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "watchedVideo", skip_serializing_if = "Option::is_none")]
     pub watched_video: Option<bool>,
-}
-
-impl UserSettingsChecklistStepsV1 {
-    /// Sets [`created_okr`](Self::created_okr).
-    pub fn with_created_okr(mut self, value: impl Into<bool>) -> Self {
-        self.created_okr = Some(value.into());
-        self
-    }
-
-    /// Sets [`invited_teammate`](Self::invited_teammate).
-    pub fn with_invited_teammate(mut self, value: impl Into<bool>) -> Self {
-        self.invited_teammate = Some(value.into());
-        self
-    }
-
-    /// Sets [`visited_demo_account`](Self::visited_demo_account).
-    pub fn with_visited_demo_account(mut self, value: impl Into<bool>) -> Self {
-        self.visited_demo_account = Some(value.into());
-        self
-    }
-
-    /// Sets [`visited_marketplace`](Self::visited_marketplace).
-    pub fn with_visited_marketplace(mut self, value: impl Into<bool>) -> Self {
-        self.visited_marketplace = Some(value.into());
-        self
-    }
-
-    /// Sets [`watched_video`](Self::watched_video).
-    pub fn with_watched_video(mut self, value: impl Into<bool>) -> Self {
-        self.watched_video = Some(value.into());
-        self
-    }
 }
 
 /// Custom fields settings in user settings.
 ///
 /// Schema `userSettingsCustomFieldsSettings` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsCustomFieldsSettings {
     /// Whether the manage-order banner is hidden.
-    #[serde(
-        rename = "hideManageOrderBanner",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "hideManageOrderBanner", skip_serializing_if = "Option::is_none")]
     pub hide_manage_order_banner: Option<bool>,
     /// When the settings were last updated.
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lastUpdated", skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-}
-
-impl UserSettingsCustomFieldsSettings {
-    /// Sets [`hide_manage_order_banner`](Self::hide_manage_order_banner).
-    pub fn with_hide_manage_order_banner(mut self, value: impl Into<bool>) -> Self {
-        self.hide_manage_order_banner = Some(value.into());
-        self
-    }
-
-    /// Sets [`last_updated`](Self::last_updated).
-    pub fn with_last_updated(mut self, value: impl Into<String>) -> Self {
-        self.last_updated = Some(value.into());
-        self
-    }
 }
 
 /// Settings of one dashboard in user settings. Its settings are printed as full DashboardItemSetting objects, as \["DashboardItemSetting"\] or as the placeholder string "DashboardItemSettings" depending on the sample.
 ///
 /// Schema `userSettingsDashboard` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsDashboard {
     /// Id of the dashboard.
-    #[serde(rename = "dashboardId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dashboardId", skip_serializing_if = "Option::is_none")]
     pub dashboard_id: Option<String>,
     /// Item settings of the dashboard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<Vec<DashboardItemSetting>>,
-}
-
-impl UserSettingsDashboard {
-    /// Sets [`dashboard_id`](Self::dashboard_id).
-    pub fn with_dashboard_id(mut self, value: impl Into<String>) -> Self {
-        self.dashboard_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`settings`](Self::settings).
-    pub fn with_settings(mut self, value: impl Into<Vec<DashboardItemSetting>>) -> Self {
-        self.settings = Some(value.into());
-        self
-    }
 }
 
 /// A favorite in user settings.
 ///
 /// Schema `userSettingsFav` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsFav {
     /// Id of the favorite.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name of the favorite.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Type of the favorite.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-}
-
-impl UserSettingsFav {
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`type_`](Self::type_).
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
 }
 
 /// A column of the goals grid in user settings.
 ///
 /// Schema `userSettingsGoalsGridColumn` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsGoalsGridColumn {
     /// Field of the column.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// Whether the column is a custom one.
-    #[serde(rename = "isCustom", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isCustom", skip_serializing_if = "Option::is_none")]
     pub is_custom: Option<bool>,
     /// Label of the column.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Whether the column is visible.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible: Option<bool>,
-}
-
-impl UserSettingsGoalsGridColumn {
-    /// Sets [`field`](Self::field).
-    pub fn with_field(mut self, value: impl Into<String>) -> Self {
-        self.field = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_custom`](Self::is_custom).
-    pub fn with_is_custom(mut self, value: impl Into<bool>) -> Self {
-        self.is_custom = Some(value.into());
-        self
-    }
-
-    /// Sets [`label`](Self::label).
-    pub fn with_label(mut self, value: impl Into<String>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-
-    /// Sets [`visible`](Self::visible).
-    pub fn with_visible(mut self, value: impl Into<bool>) -> Self {
-        self.visible = Some(value.into());
-        self
-    }
 }
 
 /// Collapsed items of the home screen in user settings.
 ///
 /// Schema `userSettingsHomeCollapsedItems` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsHomeCollapsedItems {
     /// Whether My OKRs is collapsed.
-    #[serde(rename = "myOkrs", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "myOkrs", skip_serializing_if = "Option::is_none")]
     pub my_okrs: Option<bool>,
     /// Whether To-do is collapsed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub todo: Option<bool>,
-}
-
-impl UserSettingsHomeCollapsedItems {
-    /// Sets [`my_okrs`](Self::my_okrs).
-    pub fn with_my_okrs(mut self, value: impl Into<bool>) -> Self {
-        self.my_okrs = Some(value.into());
-        self
-    }
-
-    /// Sets [`todo`](Self::todo).
-    pub fn with_todo(mut self, value: impl Into<bool>) -> Self {
-        self.todo = Some(value.into());
-        self
-    }
 }
 
 /// Insight template suggestions in user settings.
 ///
 /// Schema `userSettingsInsightTemplateSuggestions` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsInsightTemplateSuggestions {
     /// Whether the suggestions were dismissed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dismissed: Option<bool>,
     /// Suggestions per insightboard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub insightboards: Option<Vec<UserSettingsInsightboardSuggestion>>,
     /// Whether the tooltip was shown.
-    #[serde(rename = "tooltipShown", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tooltipShown", skip_serializing_if = "Option::is_none")]
     pub tooltip_shown: Option<bool>,
-}
-
-impl UserSettingsInsightTemplateSuggestions {
-    /// Sets [`dismissed`](Self::dismissed).
-    pub fn with_dismissed(mut self, value: impl Into<bool>) -> Self {
-        self.dismissed = Some(value.into());
-        self
-    }
-
-    /// Sets [`insightboards`](Self::insightboards).
-    pub fn with_insightboards(
-        mut self,
-        value: impl Into<Vec<UserSettingsInsightboardSuggestion>>,
-    ) -> Self {
-        self.insightboards = Some(value.into());
-        self
-    }
-
-    /// Sets [`tooltip_shown`](Self::tooltip_shown).
-    pub fn with_tooltip_shown(mut self, value: impl Into<bool>) -> Self {
-        self.tooltip_shown = Some(value.into());
-        self
-    }
 }
 
 /// Suggestion settings of one insightboard.
 ///
 /// Schema `userSettingsInsightboardSuggestion` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsInsightboardSuggestion {
     /// Id of the insightboard.
-    #[serde(rename = "insightboardId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "insightboardId", skip_serializing_if = "Option::is_none")]
     pub insightboard_id: Option<String>,
     /// Whether the link to the marketplace was dismissed.
     #[serde(
         rename = "linkToMarketplaceDismissed",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub link_to_marketplace_dismissed: Option<bool>,
     /// Number of suggestions to show.
     #[serde(
         rename = "numberOfSuggestionsToShow",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub number_of_suggestions_to_show: Option<i64>,
-}
-
-impl UserSettingsInsightboardSuggestion {
-    /// Sets [`insightboard_id`](Self::insightboard_id).
-    pub fn with_insightboard_id(mut self, value: impl Into<String>) -> Self {
-        self.insightboard_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`link_to_marketplace_dismissed`](Self::link_to_marketplace_dismissed).
-    pub fn with_link_to_marketplace_dismissed(mut self, value: impl Into<bool>) -> Self {
-        self.link_to_marketplace_dismissed = Some(value.into());
-        self
-    }
-
-    /// Sets [`number_of_suggestions_to_show`](Self::number_of_suggestions_to_show).
-    pub fn with_number_of_suggestions_to_show(mut self, value: impl Into<i64>) -> Self {
-        self.number_of_suggestions_to_show = Some(value.into());
-        self
-    }
 }
 
 /// Insightboard parameters in user settings; printed as {} on the pages (an object with unknown properties).
@@ -2222,133 +880,60 @@ pub type UserSettingsInsightboardParams = ::serde_json::Map<String, ::serde_json
 ///
 /// Schema `userSettingsKpiVirtualGroups` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsKpiVirtualGroups {
     /// Favorite KPIs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub favorites: Option<Vec<String>>,
-}
-
-impl UserSettingsKpiVirtualGroups {
-    /// Sets [`favorites`](Self::favorites).
-    pub fn with_favorites(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.favorites = Some(value.into());
-        self
-    }
 }
 
 /// KPI settings in user settings.
 ///
 /// Schema `userSettingsKpis` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsKpis {
     /// Start of the period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// Grouping.
-    #[serde(rename = "groupBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "groupBy", skip_serializing_if = "Option::is_none")]
     pub group_by: Option<String>,
     /// End of the period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
-}
-
-impl UserSettingsKpis {
-    /// Sets [`from`](Self::from).
-    pub fn with_from(mut self, value: impl Into<String>) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-
-    /// Sets [`group_by`](Self::group_by).
-    pub fn with_group_by(mut self, value: impl Into<String>) -> Self {
-        self.group_by = Some(value.into());
-        self
-    }
-
-    /// Sets [`to`](Self::to).
-    pub fn with_to(mut self, value: impl Into<String>) -> Self {
-        self.to = Some(value.into());
-        self
-    }
 }
 
 /// Items of the left navigation in user settings.
 ///
 /// Schema `userSettingsLeftNavItems` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsLeftNavItems {
     /// Hub item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hub: Option<bool>,
     /// Insights item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub insights: Option<bool>,
     /// Whether the left navigation is closed.
-    #[serde(
-        rename = "leftNavIsClosed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "leftNavIsClosed", skip_serializing_if = "Option::is_none")]
     pub left_nav_is_closed: Option<bool>,
     /// Lists item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lists: Option<bool>,
     /// OKRs item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub okrs: Option<bool>,
     /// People item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub people: Option<bool>,
     /// Reports item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reports: Option<bool>,
-}
-
-impl UserSettingsLeftNavItems {
-    /// Sets [`hub`](Self::hub).
-    pub fn with_hub(mut self, value: impl Into<bool>) -> Self {
-        self.hub = Some(value.into());
-        self
-    }
-
-    /// Sets [`insights`](Self::insights).
-    pub fn with_insights(mut self, value: impl Into<bool>) -> Self {
-        self.insights = Some(value.into());
-        self
-    }
-
-    /// Sets [`left_nav_is_closed`](Self::left_nav_is_closed).
-    pub fn with_left_nav_is_closed(mut self, value: impl Into<bool>) -> Self {
-        self.left_nav_is_closed = Some(value.into());
-        self
-    }
-
-    /// Sets [`lists`](Self::lists).
-    pub fn with_lists(mut self, value: impl Into<bool>) -> Self {
-        self.lists = Some(value.into());
-        self
-    }
-
-    /// Sets [`okrs`](Self::okrs).
-    pub fn with_okrs(mut self, value: impl Into<bool>) -> Self {
-        self.okrs = Some(value.into());
-        self
-    }
-
-    /// Sets [`people`](Self::people).
-    pub fn with_people(mut self, value: impl Into<bool>) -> Self {
-        self.people = Some(value.into());
-        self
-    }
-
-    /// Sets [`reports`](Self::reports).
-    pub fn with_reports(mut self, value: impl Into<bool>) -> Self {
-        self.reports = Some(value.into());
-        self
-    }
 }
 
 /// Onboarding metadata in user settings; printed as {} on the pages (an object with unknown properties).
@@ -2360,357 +945,179 @@ pub type UserSettingsOnboardingMetadata = ::serde_json::Map<String, ::serde_json
 ///
 /// Schema `userSettingsProfilesSettings` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsProfilesSettings {
     /// Employee profile settings.
-    #[serde(
-        rename = "employeeProfileSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "employeeProfileSettings", skip_serializing_if = "Option::is_none")]
     pub employee_profile_settings: Option<UserSettingsEmployeeProfileSettings>,
-}
-
-impl UserSettingsProfilesSettings {
-    /// Sets [`employee_profile_settings`](Self::employee_profile_settings).
-    pub fn with_employee_profile_settings(
-        mut self,
-        value: impl Into<UserSettingsEmployeeProfileSettings>,
-    ) -> Self {
-        self.employee_profile_settings = Some(value.into());
-        self
-    }
 }
 
 /// Employee profile settings in user settings.
 ///
 /// Schema `userSettingsEmployeeProfileSettings` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsEmployeeProfileSettings {
     /// Session filter for process.
-    #[serde(
-        rename = "processSessionFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "processSessionFilter", skip_serializing_if = "Option::is_none")]
     pub process_session_filter: Option<ProfilesSessionFilterDto>,
     /// Session filter for progress.
-    #[serde(
-        rename = "progressSessionFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "progressSessionFilter", skip_serializing_if = "Option::is_none")]
     pub progress_session_filter: Option<ProfilesSessionFilterDto>,
-}
-
-impl UserSettingsEmployeeProfileSettings {
-    /// Sets [`process_session_filter`](Self::process_session_filter).
-    pub fn with_process_session_filter(
-        mut self,
-        value: impl Into<ProfilesSessionFilterDto>,
-    ) -> Self {
-        self.process_session_filter = Some(value.into());
-        self
-    }
-
-    /// Sets [`progress_session_filter`](Self::progress_session_filter).
-    pub fn with_progress_session_filter(
-        mut self,
-        value: impl Into<ProfilesSessionFilterDto>,
-    ) -> Self {
-        self.progress_session_filter = Some(value.into());
-        self
-    }
 }
 
 /// A resizable grid column in user settings.
 ///
 /// Schema `userSettingsResizableGridColumn` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsResizableGridColumn {
     /// Goal property shown in the column.
-    #[serde(rename = "goalProperty", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "goalProperty", skip_serializing_if = "Option::is_none")]
     pub goal_property: Option<UserSettingsGridColumnProperty>,
     /// Metric property shown in the column.
-    #[serde(rename = "metricProperty", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "metricProperty", skip_serializing_if = "Option::is_none")]
     pub metric_property: Option<UserSettingsGridColumnProperty>,
     /// Task property shown in the column.
-    #[serde(rename = "taskProperty", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "taskProperty", skip_serializing_if = "Option::is_none")]
     pub task_property: Option<UserSettingsGridColumnProperty>,
     /// Width of the column.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<f64>,
-}
-
-impl UserSettingsResizableGridColumn {
-    /// Sets [`goal_property`](Self::goal_property).
-    pub fn with_goal_property(
-        mut self,
-        value: impl Into<UserSettingsGridColumnProperty>,
-    ) -> Self {
-        self.goal_property = Some(value.into());
-        self
-    }
-
-    /// Sets [`metric_property`](Self::metric_property).
-    pub fn with_metric_property(
-        mut self,
-        value: impl Into<UserSettingsGridColumnProperty>,
-    ) -> Self {
-        self.metric_property = Some(value.into());
-        self
-    }
-
-    /// Sets [`task_property`](Self::task_property).
-    pub fn with_task_property(
-        mut self,
-        value: impl Into<UserSettingsGridColumnProperty>,
-    ) -> Self {
-        self.task_property = Some(value.into());
-        self
-    }
-
-    /// Sets [`width`](Self::width).
-    pub fn with_width(mut self, value: impl Into<f64>) -> Self {
-        self.width = Some(value.into());
-        self
-    }
 }
 
 /// A property shown in a resizable grid column.
 ///
 /// Schema `userSettingsGridColumnProperty` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsGridColumnProperty {
     /// Name of the property.
-    #[serde(rename = "propertyName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "propertyName", skip_serializing_if = "Option::is_none")]
     pub property_name: Option<String>,
     /// Type of the property.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Name of the view.
-    #[serde(rename = "viewName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "viewName", skip_serializing_if = "Option::is_none")]
     pub view_name: Option<String>,
-}
-
-impl UserSettingsGridColumnProperty {
-    /// Sets [`property_name`](Self::property_name).
-    pub fn with_property_name(mut self, value: impl Into<String>) -> Self {
-        self.property_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`type_`](Self::type_).
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets [`view_name`](Self::view_name).
-    pub fn with_view_name(mut self, value: impl Into<String>) -> Self {
-        self.view_name = Some(value.into());
-        self
-    }
 }
 
 /// A session with its linked sessions in user settings.
 ///
 /// Schema `userSettingsSessionsIds` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsSessionsIds {
     /// Ids of the linked sessions.
-    #[serde(
-        rename = "linkedSessionIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "linkedSessionIds", skip_serializing_if = "Option::is_none")]
     pub linked_session_ids: Option<Vec<String>>,
     /// Id of the parent session.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-}
-
-impl UserSettingsSessionsIds {
-    /// Sets [`linked_session_ids`](Self::linked_session_ids).
-    pub fn with_linked_session_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.linked_session_ids = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent_id`](Self::parent_id).
-    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_id = Some(value.into());
-        self
-    }
 }
 
 /// A snippet in user settings.
 ///
 /// Schema `userSettingsSnippet` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsSnippet {
     /// Code of the snippet.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Language of the snippet.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Name of the snippet.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-
-impl UserSettingsSnippet {
-    /// Sets [`code`](Self::code).
-    pub fn with_code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    /// Sets [`language`](Self::language).
-    pub fn with_language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 
 /// Surveys in user settings.
 ///
 /// Schema `userSettingsSurveys` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsSurveys {
     /// Surveys already shown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shown: Option<Vec<String>>,
-}
-
-impl UserSettingsSurveys {
-    /// Sets [`shown`](Self::shown).
-    pub fn with_shown(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.shown = Some(value.into());
-        self
-    }
 }
 
 /// Order of the tree view in user settings.
 ///
 /// Schema `userSettingsTreeViewOrder` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsTreeViewOrder {
     /// Field to order by.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// Name of the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-
-impl UserSettingsTreeViewOrder {
-    /// Sets [`field`](Self::field).
-    pub fn with_field(mut self, value: impl Into<String>) -> Self {
-        self.field = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 
 /// Whiteboards in user settings.
 ///
 /// Schema `userSettingsWhiteboards` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsWhiteboards {
     /// Opened whiteboards.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub opened: Option<Vec<UserSettingsOpenedWhiteboard>>,
-}
-
-impl UserSettingsWhiteboards {
-    /// Sets [`opened`](Self::opened).
-    pub fn with_opened(
-        mut self,
-        value: impl Into<Vec<UserSettingsOpenedWhiteboard>>,
-    ) -> Self {
-        self.opened = Some(value.into());
-        self
-    }
 }
 
 /// An opened whiteboard in user settings.
 ///
 /// Schema `userSettingsOpenedWhiteboard` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserSettingsOpenedWhiteboard {
     /// Id of the whiteboard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// When the whiteboard was opened.
-    #[serde(rename = "openedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "openedAt", skip_serializing_if = "Option::is_none")]
     pub opened_at: Option<String>,
     /// Zoom level.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub zoom: Option<f64>,
-}
-
-impl UserSettingsOpenedWhiteboard {
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`opened_at`](Self::opened_at).
-    pub fn with_opened_at(mut self, value: impl Into<String>) -> Self {
-        self.opened_at = Some(value.into());
-        self
-    }
-
-    /// Sets [`zoom`](Self::zoom).
-    pub fn with_zoom(mut self, value: impl Into<f64>) -> Self {
-        self.zoom = Some(value.into());
-        self
-    }
 }
 
 /// Request body of POST /users; the page calls the body parameter user and describes it as "The object representing a user.". The page marks none of its properties as required.
 ///
 /// Schema `userRequest` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserRequest {
     /// Email of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// First name of the user.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Language of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Last name of the user.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// User name.
-    #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userName", skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }
 
@@ -2750,259 +1157,113 @@ impl UserRequest {
 ///
 /// Schema `announcementsResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AnnouncementsResponse {
     /// The announcements.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<AnnouncementResponse>>,
     /// Total number of announcements.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-}
-
-impl AnnouncementsResponse {
-    /// Sets [`items`](Self::items).
-    pub fn with_items(mut self, value: impl Into<Vec<AnnouncementResponse>>) -> Self {
-        self.items = Some(value.into());
-        self
-    }
-
-    /// Sets [`total_count`](Self::total_count).
-    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
-        self.total_count = Some(value.into());
-        self
-    }
 }
 
 /// An announcement. The page names this response announcementResponse.
 ///
 /// Schema `announcementResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AnnouncementResponse {
     /// Id of the announcement target.
-    #[serde(
-        rename = "announcementTargetId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "announcementTargetId", skip_serializing_if = "Option::is_none")]
     pub announcement_target_id: Option<String>,
     /// Type of the announcement.
-    #[serde(
-        rename = "announcementType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "announcementType", skip_serializing_if = "Option::is_none")]
     pub announcement_type: Option<String>,
     /// Author of the announcement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<AnnouncementAuthor>,
     /// Id of the author. Spelled authorId in responses; the POST /announcements request sample spells it authorID.
-    #[serde(rename = "authorId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "authorId", skip_serializing_if = "Option::is_none")]
     pub author_id: Option<String>,
     /// Comment (text) of the announcement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Date the announcement was created.
-    #[serde(rename = "dateCreated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Id of the announcement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Notification strategy.
-    #[serde(
-        rename = "notificationStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "notificationStrategy", skip_serializing_if = "Option::is_none")]
     pub notification_strategy: Option<String>,
     /// Who is notified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notify: Option<Vec<String>>,
-}
-
-impl AnnouncementResponse {
-    /// Sets [`announcement_target_id`](Self::announcement_target_id).
-    pub fn with_announcement_target_id(mut self, value: impl Into<String>) -> Self {
-        self.announcement_target_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`announcement_type`](Self::announcement_type).
-    pub fn with_announcement_type(mut self, value: impl Into<String>) -> Self {
-        self.announcement_type = Some(value.into());
-        self
-    }
-
-    /// Sets [`author`](Self::author).
-    pub fn with_author(mut self, value: impl Into<AnnouncementAuthor>) -> Self {
-        self.author = Some(value.into());
-        self
-    }
-
-    /// Sets [`author_id`](Self::author_id).
-    pub fn with_author_id(mut self, value: impl Into<String>) -> Self {
-        self.author_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`comment`](Self::comment).
-    pub fn with_comment(mut self, value: impl Into<String>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_created`](Self::date_created).
-    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
-        self.date_created = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`notification_strategy`](Self::notification_strategy).
-    pub fn with_notification_strategy(mut self, value: impl Into<String>) -> Self {
-        self.notification_strategy = Some(value.into());
-        self
-    }
-
-    /// Sets [`notify`](Self::notify).
-    pub fn with_notify(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.notify = Some(value.into());
-        self
-    }
 }
 
 /// The author of an announcement: a user printed with a short field set, unlike the full userResponse.
 ///
 /// Schema `announcementAuthor` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AnnouncementAuthor {
     /// Id of the account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Date the user was created.
-    #[serde(rename = "dateCreated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Email of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// First name of the user.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Id of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Language of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Last name of the user.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Name of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Picture of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
-}
-
-impl AnnouncementAuthor {
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_created`](Self::date_created).
-    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
-        self.date_created = Some(value.into());
-        self
-    }
-
-    /// Sets [`email`](Self::email).
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    /// Sets [`first_name`](Self::first_name).
-    pub fn with_first_name(mut self, value: impl Into<String>) -> Self {
-        self.first_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`language`](Self::language).
-    pub fn with_language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
-    /// Sets [`last_name`](Self::last_name).
-    pub fn with_last_name(mut self, value: impl Into<String>) -> Self {
-        self.last_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`picture`](Self::picture).
-    pub fn with_picture(mut self, value: impl Into<String>) -> Self {
-        self.picture = Some(value.into());
-        self
-    }
 }
 
 /// Request body of POST /announcements (body parameter announcement; the page gives it no description and marks none of its properties as required).
 ///
 /// Schema `announcementRequest` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AnnouncementRequest {
     /// Id of the announcement target.
-    #[serde(
-        rename = "announcementTargetId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "announcementTargetId", skip_serializing_if = "Option::is_none")]
     pub announcement_target_id: Option<String>,
     /// Type of the announcement.
-    #[serde(
-        rename = "announcementType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "announcementType", skip_serializing_if = "Option::is_none")]
     pub announcement_type: Option<String>,
     /// Id of the author. Spelled authorID (capital D) in this request sample, while responses spell it authorId; both are kept exactly as printed.
-    #[serde(rename = "authorID", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "authorID", skip_serializing_if = "Option::is_none")]
     pub author_id: Option<String>,
     /// Comment (text) of the announcement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Notification strategy.
-    #[serde(
-        rename = "notificationStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "notificationStrategy", skip_serializing_if = "Option::is_none")]
     pub notification_strategy: Option<String>,
     /// Who is notified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notify: Option<Vec<String>>,
 }
 
@@ -3048,10 +1309,11 @@ impl AnnouncementRequest {
 ///
 /// Schema `announcementPatchRequest` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AnnouncementPatchRequest {
     /// New comment (text) of the announcement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
 
@@ -3067,364 +1329,129 @@ impl AnnouncementPatchRequest {
 ///
 /// Schema `metricsResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MetricsResponse {
     /// The metrics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<MetricResponse>>,
     /// Total number of metrics.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-}
-
-impl MetricsResponse {
-    /// Sets [`items`](Self::items).
-    pub fn with_items(mut self, value: impl Into<Vec<MetricResponse>>) -> Self {
-        self.items = Some(value.into());
-        self
-    }
-
-    /// Sets [`total_count`](Self::total_count).
-    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
-        self.total_count = Some(value.into());
-        self
-    }
 }
 
 /// A metric (key result), as printed in the items of metricsResponse and in goalMetricsLinksResponse.metrics (identical field sets).
 ///
 /// Schema `metricResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MetricResponse {
     /// Actual value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<f64>,
     /// Assignee of the metric.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<AssigneeResponse>,
     /// Assignees of the metric.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignees: Option<Vec<AssigneeResponse>>,
     /// Cascade type.
-    #[serde(rename = "cascadeType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "cascadeType", skip_serializing_if = "Option::is_none")]
     pub cascade_type: Option<String>,
     /// Critical value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub critical: Option<f64>,
     /// Description of the metric.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Due date.
-    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dueDate", skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
     /// Whether the metric is dynamic.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic: Option<bool>,
     /// Field name.
-    #[serde(rename = "fieldName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fieldName", skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
     /// Display format of the value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<MetricFormat>,
     /// Closed status of the goal the metric belongs to (lower-case reason/status strings).
-    #[serde(
-        rename = "goalClosedStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "goalClosedStatus", skip_serializing_if = "Option::is_none")]
     pub goal_closed_status: Option<ClosedStatusResponse>,
     /// Description of the goal.
-    #[serde(
-        rename = "goalDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "goalDescription", skip_serializing_if = "Option::is_none")]
     pub goal_description: Option<String>,
     /// Id of the goal.
-    #[serde(rename = "goalId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "goalId", skip_serializing_if = "Option::is_none")]
     pub goal_id: Option<String>,
     /// Name of the goal.
-    #[serde(rename = "goalName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "goalName", skip_serializing_if = "Option::is_none")]
     pub goal_name: Option<String>,
     /// Id of the goal owner.
-    #[serde(rename = "goalOwnerId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "goalOwnerId", skip_serializing_if = "Option::is_none")]
     pub goal_owner_id: Option<String>,
     /// Owner ids of the goal, printed as {}.
-    #[serde(rename = "goalOwnerIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "goalOwnerIds", skip_serializing_if = "Option::is_none")]
     pub goal_owner_ids: Option<Ids>,
     /// Initial value.
-    #[serde(rename = "initialValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "initialValue", skip_serializing_if = "Option::is_none")]
     pub initial_value: Option<f64>,
     /// Name of the insight.
-    #[serde(rename = "insightName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "insightName", skip_serializing_if = "Option::is_none")]
     pub insight_name: Option<String>,
     /// Linked goals, metrics and sessions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Links>,
     /// Manual type.
-    #[serde(rename = "manualType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "manualType", skip_serializing_if = "Option::is_none")]
     pub manual_type: Option<String>,
     /// Name of the metric.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Number of owners.
-    #[serde(rename = "numberOfOwners", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "numberOfOwners", skip_serializing_if = "Option::is_none")]
     pub number_of_owners: Option<i64>,
     /// Whether the metric is obfuscated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub obfuscated: Option<bool>,
     /// Id of the owner.
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ownerId", skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Owner ids, printed as {}.
-    #[serde(rename = "ownerIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Ids>,
     /// Whether the metric is private.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
     /// Id of the session.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// Settings of the metric, printed with the DashboardItemSetting fields.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<Vec<DashboardItemSetting>>,
     /// Soft due date.
-    #[serde(rename = "softDueDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "softDueDate", skip_serializing_if = "Option::is_none")]
     pub soft_due_date: Option<String>,
     /// Id of the source metric.
-    #[serde(rename = "sourceMetricId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sourceMetricId", skip_serializing_if = "Option::is_none")]
     pub source_metric_id: Option<String>,
     /// Target value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<f64>,
     /// Target metrics, printed as {}.
-    #[serde(rename = "targetMetrics", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "targetMetrics", skip_serializing_if = "Option::is_none")]
     pub target_metrics: Option<MetricTargetMetrics>,
     /// Target operator.
-    #[serde(rename = "targetOperator", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "targetOperator", skip_serializing_if = "Option::is_none")]
     pub target_operator: Option<String>,
     /// Number of tasks.
-    #[serde(rename = "tasksCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tasksCount", skip_serializing_if = "Option::is_none")]
     pub tasks_count: Option<i64>,
     /// URL of the metric.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-}
-
-impl MetricResponse {
-    /// Sets [`actual`](Self::actual).
-    pub fn with_actual(mut self, value: impl Into<f64>) -> Self {
-        self.actual = Some(value.into());
-        self
-    }
-
-    /// Sets [`assignee`](Self::assignee).
-    pub fn with_assignee(mut self, value: impl Into<AssigneeResponse>) -> Self {
-        self.assignee = Some(value.into());
-        self
-    }
-
-    /// Sets [`assignees`](Self::assignees).
-    pub fn with_assignees(mut self, value: impl Into<Vec<AssigneeResponse>>) -> Self {
-        self.assignees = Some(value.into());
-        self
-    }
-
-    /// Sets [`cascade_type`](Self::cascade_type).
-    pub fn with_cascade_type(mut self, value: impl Into<String>) -> Self {
-        self.cascade_type = Some(value.into());
-        self
-    }
-
-    /// Sets [`critical`](Self::critical).
-    pub fn with_critical(mut self, value: impl Into<f64>) -> Self {
-        self.critical = Some(value.into());
-        self
-    }
-
-    /// Sets [`description`](Self::description).
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets [`due_date`](Self::due_date).
-    pub fn with_due_date(mut self, value: impl Into<String>) -> Self {
-        self.due_date = Some(value.into());
-        self
-    }
-
-    /// Sets [`dynamic`](Self::dynamic).
-    pub fn with_dynamic(mut self, value: impl Into<bool>) -> Self {
-        self.dynamic = Some(value.into());
-        self
-    }
-
-    /// Sets [`field_name`](Self::field_name).
-    pub fn with_field_name(mut self, value: impl Into<String>) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`format`](Self::format).
-    pub fn with_format(mut self, value: impl Into<MetricFormat>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-
-    /// Sets [`goal_closed_status`](Self::goal_closed_status).
-    pub fn with_goal_closed_status(
-        mut self,
-        value: impl Into<ClosedStatusResponse>,
-    ) -> Self {
-        self.goal_closed_status = Some(value.into());
-        self
-    }
-
-    /// Sets [`goal_description`](Self::goal_description).
-    pub fn with_goal_description(mut self, value: impl Into<String>) -> Self {
-        self.goal_description = Some(value.into());
-        self
-    }
-
-    /// Sets [`goal_id`](Self::goal_id).
-    pub fn with_goal_id(mut self, value: impl Into<String>) -> Self {
-        self.goal_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`goal_name`](Self::goal_name).
-    pub fn with_goal_name(mut self, value: impl Into<String>) -> Self {
-        self.goal_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`goal_owner_id`](Self::goal_owner_id).
-    pub fn with_goal_owner_id(mut self, value: impl Into<String>) -> Self {
-        self.goal_owner_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`goal_owner_ids`](Self::goal_owner_ids).
-    pub fn with_goal_owner_ids(mut self, value: impl Into<Ids>) -> Self {
-        self.goal_owner_ids = Some(value.into());
-        self
-    }
-
-    /// Sets [`initial_value`](Self::initial_value).
-    pub fn with_initial_value(mut self, value: impl Into<f64>) -> Self {
-        self.initial_value = Some(value.into());
-        self
-    }
-
-    /// Sets [`insight_name`](Self::insight_name).
-    pub fn with_insight_name(mut self, value: impl Into<String>) -> Self {
-        self.insight_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`links`](Self::links).
-    pub fn with_links(mut self, value: impl Into<Links>) -> Self {
-        self.links = Some(value.into());
-        self
-    }
-
-    /// Sets [`manual_type`](Self::manual_type).
-    pub fn with_manual_type(mut self, value: impl Into<String>) -> Self {
-        self.manual_type = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`number_of_owners`](Self::number_of_owners).
-    pub fn with_number_of_owners(mut self, value: impl Into<i64>) -> Self {
-        self.number_of_owners = Some(value.into());
-        self
-    }
-
-    /// Sets [`obfuscated`](Self::obfuscated).
-    pub fn with_obfuscated(mut self, value: impl Into<bool>) -> Self {
-        self.obfuscated = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_id`](Self::owner_id).
-    pub fn with_owner_id(mut self, value: impl Into<String>) -> Self {
-        self.owner_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_ids`](Self::owner_ids).
-    pub fn with_owner_ids(mut self, value: impl Into<Ids>) -> Self {
-        self.owner_ids = Some(value.into());
-        self
-    }
-
-    /// Sets [`private`](Self::private).
-    pub fn with_private(mut self, value: impl Into<bool>) -> Self {
-        self.private = Some(value.into());
-        self
-    }
-
-    /// Sets [`session_id`](Self::session_id).
-    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
-        self.session_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`settings`](Self::settings).
-    pub fn with_settings(mut self, value: impl Into<Vec<DashboardItemSetting>>) -> Self {
-        self.settings = Some(value.into());
-        self
-    }
-
-    /// Sets [`soft_due_date`](Self::soft_due_date).
-    pub fn with_soft_due_date(mut self, value: impl Into<String>) -> Self {
-        self.soft_due_date = Some(value.into());
-        self
-    }
-
-    /// Sets [`source_metric_id`](Self::source_metric_id).
-    pub fn with_source_metric_id(mut self, value: impl Into<String>) -> Self {
-        self.source_metric_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`target`](Self::target).
-    pub fn with_target(mut self, value: impl Into<f64>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
-
-    /// Sets [`target_metrics`](Self::target_metrics).
-    pub fn with_target_metrics(mut self, value: impl Into<MetricTargetMetrics>) -> Self {
-        self.target_metrics = Some(value.into());
-        self
-    }
-
-    /// Sets [`target_operator`](Self::target_operator).
-    pub fn with_target_operator(mut self, value: impl Into<String>) -> Self {
-        self.target_operator = Some(value.into());
-        self
-    }
-
-    /// Sets [`tasks_count`](Self::tasks_count).
-    pub fn with_tasks_count(mut self, value: impl Into<i64>) -> Self {
-        self.tasks_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`url`](Self::url).
-    pub fn with_url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
 }
 
 /// Target metrics of a metric; printed as {} on the page (an object with unknown properties).
@@ -3436,1534 +1463,599 @@ pub type MetricTargetMetrics = ::serde_json::Map<String, ::serde_json::Value>;
 ///
 /// Schema `closedStatusResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ClosedStatusResponse {
     /// Reason of the closed status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-}
-
-impl ClosedStatusResponse {
-    /// Sets [`reason`](Self::reason).
-    pub fn with_reason(mut self, value: impl Into<String>) -> Self {
-        self.reason = Some(value.into());
-        self
-    }
-
-    /// Sets [`status`](Self::status).
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
 }
 
 /// Links of a goal or metric in responses, holding the expanded linked entities. Printed in goalMetricsLinksResponse and in metric responses (same fields; the metric responses print some nested objects as placeholder strings). The goal sample prints a different shape, see goalLinks.
 ///
 /// Schema `links` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Links {
     /// Expanded linked entities.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expanded: Option<LinksExpanded>,
-}
-
-impl Links {
-    /// Sets [`expanded`](Self::expanded).
-    pub fn with_expanded(mut self, value: impl Into<LinksExpanded>) -> Self {
-        self.expanded = Some(value.into());
-        self
-    }
 }
 
 /// Expanded linked goals, metrics and sessions in responses.
 ///
 /// Schema `linksExpanded` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct LinksExpanded {
     /// Linked goals.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub goals: Option<Vec<LinkedGoal>>,
     /// Linked metrics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<LinkedMetric>>,
     /// Linked sessions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sessions: Option<Vec<LinkedSession>>,
-}
-
-impl LinksExpanded {
-    /// Sets [`goals`](Self::goals).
-    pub fn with_goals(mut self, value: impl Into<Vec<LinkedGoal>>) -> Self {
-        self.goals = Some(value.into());
-        self
-    }
-
-    /// Sets [`metrics`](Self::metrics).
-    pub fn with_metrics(mut self, value: impl Into<Vec<LinkedMetric>>) -> Self {
-        self.metrics = Some(value.into());
-        self
-    }
-
-    /// Sets [`sessions`](Self::sessions).
-    pub fn with_sessions(mut self, value: impl Into<Vec<LinkedSession>>) -> Self {
-        self.sessions = Some(value.into());
-        self
-    }
 }
 
 /// A linked goal inside links.expanded. Printed with its nested objects expanded in goalMetricsLinksResponse; in metric responses access, assignee and assignees are printed as the placeholders "defaultAccess" and "assigneeResponse".
 ///
 /// Schema `linkedGoal` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct LinkedGoal {
     /// Access settings of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<DefaultAccess>,
     /// Id of the account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Assignee of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<AssigneeResponse>,
     /// Assignees of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignees: Option<Vec<AssigneeResponse>>,
     /// Attainment of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attainment: Option<f64>,
     /// Attainment type.
-    #[serde(
-        rename = "attainmentTypeString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "attainmentTypeString", skip_serializing_if = "Option::is_none")]
     pub attainment_type_string: Option<String>,
     /// Id of the user who created the goal.
-    #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Date the goal was created.
-    #[serde(rename = "dateCreated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Start date.
-    #[serde(rename = "dateFrom", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateFrom", skip_serializing_if = "Option::is_none")]
     pub date_from: Option<String>,
     /// End date.
-    #[serde(rename = "dateTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateTo", skip_serializing_if = "Option::is_none")]
     pub date_to: Option<String>,
     /// Description of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Id of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Number of owners.
-    #[serde(rename = "numberOfOwners", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "numberOfOwners", skip_serializing_if = "Option::is_none")]
     pub number_of_owners: Option<i64>,
     /// Whether the goal is obfuscated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub obfuscated: Option<bool>,
     /// Id of the owner.
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ownerId", skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Ids of the owners.
-    #[serde(rename = "ownerIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Vec<String>>,
     /// Id of the parent goal's session.
-    #[serde(
-        rename = "parentGoalSessionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "parentGoalSessionId", skip_serializing_if = "Option::is_none")]
     pub parent_goal_session_id: Option<String>,
     /// Id of the parent.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Type of the parent.
-    #[serde(rename = "parentType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentType", skip_serializing_if = "Option::is_none")]
     pub parent_type: Option<String>,
     /// Whether the goal is private.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
     /// Id of the session.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// URL of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-}
-
-impl LinkedGoal {
-    /// Sets [`access`](Self::access).
-    pub fn with_access(mut self, value: impl Into<DefaultAccess>) -> Self {
-        self.access = Some(value.into());
-        self
-    }
-
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`assignee`](Self::assignee).
-    pub fn with_assignee(mut self, value: impl Into<AssigneeResponse>) -> Self {
-        self.assignee = Some(value.into());
-        self
-    }
-
-    /// Sets [`assignees`](Self::assignees).
-    pub fn with_assignees(mut self, value: impl Into<Vec<AssigneeResponse>>) -> Self {
-        self.assignees = Some(value.into());
-        self
-    }
-
-    /// Sets [`attainment`](Self::attainment).
-    pub fn with_attainment(mut self, value: impl Into<f64>) -> Self {
-        self.attainment = Some(value.into());
-        self
-    }
-
-    /// Sets [`attainment_type_string`](Self::attainment_type_string).
-    pub fn with_attainment_type_string(mut self, value: impl Into<String>) -> Self {
-        self.attainment_type_string = Some(value.into());
-        self
-    }
-
-    /// Sets [`created_by_id`](Self::created_by_id).
-    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
-        self.created_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_created`](Self::date_created).
-    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
-        self.date_created = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_from`](Self::date_from).
-    pub fn with_date_from(mut self, value: impl Into<String>) -> Self {
-        self.date_from = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_to`](Self::date_to).
-    pub fn with_date_to(mut self, value: impl Into<String>) -> Self {
-        self.date_to = Some(value.into());
-        self
-    }
-
-    /// Sets [`description`](Self::description).
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`number_of_owners`](Self::number_of_owners).
-    pub fn with_number_of_owners(mut self, value: impl Into<i64>) -> Self {
-        self.number_of_owners = Some(value.into());
-        self
-    }
-
-    /// Sets [`obfuscated`](Self::obfuscated).
-    pub fn with_obfuscated(mut self, value: impl Into<bool>) -> Self {
-        self.obfuscated = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_id`](Self::owner_id).
-    pub fn with_owner_id(mut self, value: impl Into<String>) -> Self {
-        self.owner_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_ids`](Self::owner_ids).
-    pub fn with_owner_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.owner_ids = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent_goal_session_id`](Self::parent_goal_session_id).
-    pub fn with_parent_goal_session_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_goal_session_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent_id`](Self::parent_id).
-    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent_type`](Self::parent_type).
-    pub fn with_parent_type(mut self, value: impl Into<String>) -> Self {
-        self.parent_type = Some(value.into());
-        self
-    }
-
-    /// Sets [`private`](Self::private).
-    pub fn with_private(mut self, value: impl Into<bool>) -> Self {
-        self.private = Some(value.into());
-        self
-    }
-
-    /// Sets [`session_id`](Self::session_id).
-    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
-        self.session_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`url`](Self::url).
-    pub fn with_url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
 }
 
 /// A linked metric inside links.expanded. Printed with format and ownerIds expanded in goalMetricsLinksResponse; in metric responses format and ownerIds are printed as the placeholders "MetricFormat" and "Ids".
 ///
 /// Schema `linkedMetric` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct LinkedMetric {
     /// Actual value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<f64>,
     /// Cascade type.
-    #[serde(rename = "cascadeType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "cascadeType", skip_serializing_if = "Option::is_none")]
     pub cascade_type: Option<String>,
     /// Description of the metric.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Whether the metric is dynamic.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic: Option<bool>,
     /// Field name.
-    #[serde(rename = "fieldName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fieldName", skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
     /// Display format of the value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<MetricFormat>,
     /// Id of the goal.
-    #[serde(rename = "goalId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "goalId", skip_serializing_if = "Option::is_none")]
     pub goal_id: Option<String>,
     /// Name of the goal.
-    #[serde(rename = "goalName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "goalName", skip_serializing_if = "Option::is_none")]
     pub goal_name: Option<String>,
     /// Initial value.
-    #[serde(rename = "initialValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "initialValue", skip_serializing_if = "Option::is_none")]
     pub initial_value: Option<f64>,
     /// Name of the insight.
-    #[serde(rename = "insightName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "insightName", skip_serializing_if = "Option::is_none")]
     pub insight_name: Option<String>,
     /// Manual type.
-    #[serde(rename = "manualType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "manualType", skip_serializing_if = "Option::is_none")]
     pub manual_type: Option<String>,
     /// Name of the metric.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Number of owners.
-    #[serde(rename = "numberOfOwners", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "numberOfOwners", skip_serializing_if = "Option::is_none")]
     pub number_of_owners: Option<i64>,
     /// Whether the metric is obfuscated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub obfuscated: Option<bool>,
     /// Id of the owner.
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ownerId", skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Owner ids, printed as {} or as the placeholder "Ids".
-    #[serde(rename = "ownerIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Ids>,
     /// Id of the session.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// Target value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<f64>,
     /// Target operator.
-    #[serde(rename = "targetOperator", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "targetOperator", skip_serializing_if = "Option::is_none")]
     pub target_operator: Option<String>,
-}
-
-impl LinkedMetric {
-    /// Sets [`actual`](Self::actual).
-    pub fn with_actual(mut self, value: impl Into<f64>) -> Self {
-        self.actual = Some(value.into());
-        self
-    }
-
-    /// Sets [`cascade_type`](Self::cascade_type).
-    pub fn with_cascade_type(mut self, value: impl Into<String>) -> Self {
-        self.cascade_type = Some(value.into());
-        self
-    }
-
-    /// Sets [`description`](Self::description).
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets [`dynamic`](Self::dynamic).
-    pub fn with_dynamic(mut self, value: impl Into<bool>) -> Self {
-        self.dynamic = Some(value.into());
-        self
-    }
-
-    /// Sets [`field_name`](Self::field_name).
-    pub fn with_field_name(mut self, value: impl Into<String>) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`format`](Self::format).
-    pub fn with_format(mut self, value: impl Into<MetricFormat>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-
-    /// Sets [`goal_id`](Self::goal_id).
-    pub fn with_goal_id(mut self, value: impl Into<String>) -> Self {
-        self.goal_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`goal_name`](Self::goal_name).
-    pub fn with_goal_name(mut self, value: impl Into<String>) -> Self {
-        self.goal_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`initial_value`](Self::initial_value).
-    pub fn with_initial_value(mut self, value: impl Into<f64>) -> Self {
-        self.initial_value = Some(value.into());
-        self
-    }
-
-    /// Sets [`insight_name`](Self::insight_name).
-    pub fn with_insight_name(mut self, value: impl Into<String>) -> Self {
-        self.insight_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`manual_type`](Self::manual_type).
-    pub fn with_manual_type(mut self, value: impl Into<String>) -> Self {
-        self.manual_type = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`number_of_owners`](Self::number_of_owners).
-    pub fn with_number_of_owners(mut self, value: impl Into<i64>) -> Self {
-        self.number_of_owners = Some(value.into());
-        self
-    }
-
-    /// Sets [`obfuscated`](Self::obfuscated).
-    pub fn with_obfuscated(mut self, value: impl Into<bool>) -> Self {
-        self.obfuscated = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_id`](Self::owner_id).
-    pub fn with_owner_id(mut self, value: impl Into<String>) -> Self {
-        self.owner_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_ids`](Self::owner_ids).
-    pub fn with_owner_ids(mut self, value: impl Into<Ids>) -> Self {
-        self.owner_ids = Some(value.into());
-        self
-    }
-
-    /// Sets [`session_id`](Self::session_id).
-    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
-        self.session_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`target`](Self::target).
-    pub fn with_target(mut self, value: impl Into<f64>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
-
-    /// Sets [`target_operator`](Self::target_operator).
-    pub fn with_target_operator(mut self, value: impl Into<String>) -> Self {
-        self.target_operator = Some(value.into());
-        self
-    }
 }
 
 /// A linked session inside links.expanded. In goalMetricsLinksResponse ownerPermissions and permissions are printed with "Binary" placeholders inside; in metric responses they are the placeholders "OwnerPermission" and \["Permission"\].
 ///
 /// Schema `linkedSession` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct LinkedSession {
     /// Id of the account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// End of the session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
     /// Id of the session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether access is inherited.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inherits: Option<bool>,
     /// Permissions granted to the owner.
-    #[serde(
-        rename = "ownerPermissions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ownerPermissions", skip_serializing_if = "Option::is_none")]
     pub owner_permissions: Option<OwnerPermission>,
     /// Id of the parent session.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Permission entries.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<Permission>>,
     /// Start of the session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
     /// Status of the session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Title of the session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-}
-
-impl LinkedSession {
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`end`](Self::end).
-    pub fn with_end(mut self, value: impl Into<String>) -> Self {
-        self.end = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`inherits`](Self::inherits).
-    pub fn with_inherits(mut self, value: impl Into<bool>) -> Self {
-        self.inherits = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_permissions`](Self::owner_permissions).
-    pub fn with_owner_permissions(mut self, value: impl Into<OwnerPermission>) -> Self {
-        self.owner_permissions = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent_id`](Self::parent_id).
-    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`permissions`](Self::permissions).
-    pub fn with_permissions(mut self, value: impl Into<Vec<Permission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
-    /// Sets [`start`](Self::start).
-    pub fn with_start(mut self, value: impl Into<String>) -> Self {
-        self.start = Some(value.into());
-        self
-    }
-
-    /// Sets [`status`](Self::status).
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
-    /// Sets [`title`](Self::title).
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
 }
 
 /// An objective (goal) with its metrics, tasks and links. The page names this response goalMetricsLinksResponse (PUT /goals/{goalId}). Its nested objects have the response shapes (closedStatusResponse, designScoreResponse, workflowResponse, links), which differ from those of the goal response.
 ///
 /// Schema `goalMetricsLinksResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GoalMetricsLinksResponse {
     /// Access settings of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<DefaultAccess>,
     /// Id of the account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Aggregated attainment.
-    #[serde(
-        rename = "aggregatedAttainment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "aggregatedAttainment", skip_serializing_if = "Option::is_none")]
     pub aggregated_attainment: Option<f64>,
     /// Assignee of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<AssigneeResponse>,
     /// Assignees of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignees: Option<Vec<AssigneeResponse>>,
     /// Attainment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attainment: Option<f64>,
     /// Attainment type.
-    #[serde(
-        rename = "attainmentTypeString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "attainmentTypeString", skip_serializing_if = "Option::is_none")]
     pub attainment_type_string: Option<String>,
     /// Aggregated attainment of the children.
     #[serde(
         rename = "childrenAggregatedAttainment",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub children_aggregated_attainment: Option<f64>,
     /// Number of children.
-    #[serde(rename = "childrenCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "childrenCount", skip_serializing_if = "Option::is_none")]
     pub children_count: Option<i64>,
     /// Closed status.
-    #[serde(rename = "closedStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "closedStatus", skip_serializing_if = "Option::is_none")]
     pub closed_status: Option<ClosedStatusResponse>,
     /// Id of the user who created the goal.
-    #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Actions the current user may perform.
     #[serde(
         rename = "currentUserAllowedActions",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub current_user_allowed_actions: Option<Vec<String>>,
     /// Date the goal was created.
-    #[serde(rename = "dateCreated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Start date.
-    #[serde(rename = "dateFrom", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateFrom", skip_serializing_if = "Option::is_none")]
     pub date_from: Option<String>,
     /// End date.
-    #[serde(rename = "dateTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateTo", skip_serializing_if = "Option::is_none")]
     pub date_to: Option<String>,
     /// Description of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Design score.
-    #[serde(rename = "designScore", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "designScore", skip_serializing_if = "Option::is_none")]
     pub design_score: Option<DesignScoreResponse>,
     /// Duration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
     /// Full aggregated attainment.
     #[serde(
         rename = "fullAggregatedAttainment",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub full_aggregated_attainment: Option<f64>,
     /// Size of the full sub-tree.
-    #[serde(
-        rename = "fullSubTreeCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "fullSubTreeCount", skip_serializing_if = "Option::is_none")]
     pub full_sub_tree_count: Option<i64>,
     /// Id of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// When the goal was last calculated.
-    #[serde(rename = "lastCalculated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lastCalculated", skip_serializing_if = "Option::is_none")]
     pub last_calculated: Option<String>,
     /// Linked goals, metrics and sessions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Links>,
     /// Whether the goal is locked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locked: Option<bool>,
     /// Metrics (key results) of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<MetricResponse>>,
     /// Number of metrics.
-    #[serde(rename = "metricsCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "metricsCount", skip_serializing_if = "Option::is_none")]
     pub metrics_count: Option<i64>,
     /// Id of the user who last modified the goal.
-    #[serde(rename = "modifiedById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "modifiedById", skip_serializing_if = "Option::is_none")]
     pub modified_by_id: Option<String>,
     /// Name of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Number of non-archived tasks.
-    #[serde(
-        rename = "nonArchivedTasksCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "nonArchivedTasksCount", skip_serializing_if = "Option::is_none")]
     pub non_archived_tasks_count: Option<i64>,
     /// Number of owners.
-    #[serde(rename = "numberOfOwners", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "numberOfOwners", skip_serializing_if = "Option::is_none")]
     pub number_of_owners: Option<i64>,
     /// Whether the goal is obfuscated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub obfuscated: Option<bool>,
     /// Order id.
-    #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "orderId", skip_serializing_if = "Option::is_none")]
     pub order_id: Option<f64>,
     /// Id of the owner.
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ownerId", skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Ids of the owners.
-    #[serde(rename = "ownerIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Vec<String>>,
     /// Id of the parent goal's session.
-    #[serde(
-        rename = "parentGoalSessionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "parentGoalSessionId", skip_serializing_if = "Option::is_none")]
     pub parent_goal_session_id: Option<String>,
     /// Id of the parent.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Type of the parent.
-    #[serde(rename = "parentType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentType", skip_serializing_if = "Option::is_none")]
     pub parent_type: Option<String>,
     /// Whether the goal is private.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
     /// Id of the session.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// Size of the sub-tree.
-    #[serde(rename = "subTreeCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "subTreeCount", skip_serializing_if = "Option::is_none")]
     pub sub_tree_count: Option<i64>,
     /// Tags of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagResponse>>,
     /// Tasks of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<TaskResponse>>,
     /// Number of tasks.
-    #[serde(rename = "tasksCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tasksCount", skip_serializing_if = "Option::is_none")]
     pub tasks_count: Option<i64>,
     /// URL of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Watchers of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub watchers: Option<Vec<String>>,
     /// Approval workflow.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow: Option<WorkflowResponse>,
-}
-
-impl GoalMetricsLinksResponse {
-    /// Sets [`access`](Self::access).
-    pub fn with_access(mut self, value: impl Into<DefaultAccess>) -> Self {
-        self.access = Some(value.into());
-        self
-    }
-
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`aggregated_attainment`](Self::aggregated_attainment).
-    pub fn with_aggregated_attainment(mut self, value: impl Into<f64>) -> Self {
-        self.aggregated_attainment = Some(value.into());
-        self
-    }
-
-    /// Sets [`assignee`](Self::assignee).
-    pub fn with_assignee(mut self, value: impl Into<AssigneeResponse>) -> Self {
-        self.assignee = Some(value.into());
-        self
-    }
-
-    /// Sets [`assignees`](Self::assignees).
-    pub fn with_assignees(mut self, value: impl Into<Vec<AssigneeResponse>>) -> Self {
-        self.assignees = Some(value.into());
-        self
-    }
-
-    /// Sets [`attainment`](Self::attainment).
-    pub fn with_attainment(mut self, value: impl Into<f64>) -> Self {
-        self.attainment = Some(value.into());
-        self
-    }
-
-    /// Sets [`attainment_type_string`](Self::attainment_type_string).
-    pub fn with_attainment_type_string(mut self, value: impl Into<String>) -> Self {
-        self.attainment_type_string = Some(value.into());
-        self
-    }
-
-    /// Sets [`children_aggregated_attainment`](Self::children_aggregated_attainment).
-    pub fn with_children_aggregated_attainment(mut self, value: impl Into<f64>) -> Self {
-        self.children_aggregated_attainment = Some(value.into());
-        self
-    }
-
-    /// Sets [`children_count`](Self::children_count).
-    pub fn with_children_count(mut self, value: impl Into<i64>) -> Self {
-        self.children_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`closed_status`](Self::closed_status).
-    pub fn with_closed_status(mut self, value: impl Into<ClosedStatusResponse>) -> Self {
-        self.closed_status = Some(value.into());
-        self
-    }
-
-    /// Sets [`created_by_id`](Self::created_by_id).
-    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
-        self.created_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`current_user_allowed_actions`](Self::current_user_allowed_actions).
-    pub fn with_current_user_allowed_actions(
-        mut self,
-        value: impl Into<Vec<String>>,
-    ) -> Self {
-        self.current_user_allowed_actions = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_created`](Self::date_created).
-    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
-        self.date_created = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_from`](Self::date_from).
-    pub fn with_date_from(mut self, value: impl Into<String>) -> Self {
-        self.date_from = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_to`](Self::date_to).
-    pub fn with_date_to(mut self, value: impl Into<String>) -> Self {
-        self.date_to = Some(value.into());
-        self
-    }
-
-    /// Sets [`description`](Self::description).
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets [`design_score`](Self::design_score).
-    pub fn with_design_score(mut self, value: impl Into<DesignScoreResponse>) -> Self {
-        self.design_score = Some(value.into());
-        self
-    }
-
-    /// Sets [`duration`](Self::duration).
-    pub fn with_duration(mut self, value: impl Into<f64>) -> Self {
-        self.duration = Some(value.into());
-        self
-    }
-
-    /// Sets [`full_aggregated_attainment`](Self::full_aggregated_attainment).
-    pub fn with_full_aggregated_attainment(mut self, value: impl Into<f64>) -> Self {
-        self.full_aggregated_attainment = Some(value.into());
-        self
-    }
-
-    /// Sets [`full_sub_tree_count`](Self::full_sub_tree_count).
-    pub fn with_full_sub_tree_count(mut self, value: impl Into<i64>) -> Self {
-        self.full_sub_tree_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`last_calculated`](Self::last_calculated).
-    pub fn with_last_calculated(mut self, value: impl Into<String>) -> Self {
-        self.last_calculated = Some(value.into());
-        self
-    }
-
-    /// Sets [`links`](Self::links).
-    pub fn with_links(mut self, value: impl Into<Links>) -> Self {
-        self.links = Some(value.into());
-        self
-    }
-
-    /// Sets [`locked`](Self::locked).
-    pub fn with_locked(mut self, value: impl Into<bool>) -> Self {
-        self.locked = Some(value.into());
-        self
-    }
-
-    /// Sets [`metrics`](Self::metrics).
-    pub fn with_metrics(mut self, value: impl Into<Vec<MetricResponse>>) -> Self {
-        self.metrics = Some(value.into());
-        self
-    }
-
-    /// Sets [`metrics_count`](Self::metrics_count).
-    pub fn with_metrics_count(mut self, value: impl Into<i64>) -> Self {
-        self.metrics_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`modified_by_id`](Self::modified_by_id).
-    pub fn with_modified_by_id(mut self, value: impl Into<String>) -> Self {
-        self.modified_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`non_archived_tasks_count`](Self::non_archived_tasks_count).
-    pub fn with_non_archived_tasks_count(mut self, value: impl Into<i64>) -> Self {
-        self.non_archived_tasks_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`number_of_owners`](Self::number_of_owners).
-    pub fn with_number_of_owners(mut self, value: impl Into<i64>) -> Self {
-        self.number_of_owners = Some(value.into());
-        self
-    }
-
-    /// Sets [`obfuscated`](Self::obfuscated).
-    pub fn with_obfuscated(mut self, value: impl Into<bool>) -> Self {
-        self.obfuscated = Some(value.into());
-        self
-    }
-
-    /// Sets [`order_id`](Self::order_id).
-    pub fn with_order_id(mut self, value: impl Into<f64>) -> Self {
-        self.order_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_id`](Self::owner_id).
-    pub fn with_owner_id(mut self, value: impl Into<String>) -> Self {
-        self.owner_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_ids`](Self::owner_ids).
-    pub fn with_owner_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.owner_ids = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent_goal_session_id`](Self::parent_goal_session_id).
-    pub fn with_parent_goal_session_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_goal_session_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent_id`](Self::parent_id).
-    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent_type`](Self::parent_type).
-    pub fn with_parent_type(mut self, value: impl Into<String>) -> Self {
-        self.parent_type = Some(value.into());
-        self
-    }
-
-    /// Sets [`private`](Self::private).
-    pub fn with_private(mut self, value: impl Into<bool>) -> Self {
-        self.private = Some(value.into());
-        self
-    }
-
-    /// Sets [`session_id`](Self::session_id).
-    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
-        self.session_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`sub_tree_count`](Self::sub_tree_count).
-    pub fn with_sub_tree_count(mut self, value: impl Into<i64>) -> Self {
-        self.sub_tree_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`tags`](Self::tags).
-    pub fn with_tags(mut self, value: impl Into<Vec<TagResponse>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
-    /// Sets [`tasks`](Self::tasks).
-    pub fn with_tasks(mut self, value: impl Into<Vec<TaskResponse>>) -> Self {
-        self.tasks = Some(value.into());
-        self
-    }
-
-    /// Sets [`tasks_count`](Self::tasks_count).
-    pub fn with_tasks_count(mut self, value: impl Into<i64>) -> Self {
-        self.tasks_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`url`](Self::url).
-    pub fn with_url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-
-    /// Sets [`watchers`](Self::watchers).
-    pub fn with_watchers(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.watchers = Some(value.into());
-        self
-    }
-
-    /// Sets [`workflow`](Self::workflow).
-    pub fn with_workflow(mut self, value: impl Into<WorkflowResponse>) -> Self {
-        self.workflow = Some(value.into());
-        self
-    }
 }
 
 /// Design score of a goal as printed in goalMetricsLinksResponse (policies carry isPassed). The goal sample prints a different shape, see goalDesignScore.
 ///
 /// Schema `designScoreResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DesignScoreResponse {
     /// Evaluated policies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub policies: Option<Vec<DesignScorePolicyResponse>>,
     /// Total points.
-    #[serde(rename = "totalPoints", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "totalPoints", skip_serializing_if = "Option::is_none")]
     pub total_points: Option<f64>,
-}
-
-impl DesignScoreResponse {
-    /// Sets [`policies`](Self::policies).
-    pub fn with_policies(
-        mut self,
-        value: impl Into<Vec<DesignScorePolicyResponse>>,
-    ) -> Self {
-        self.policies = Some(value.into());
-        self
-    }
-
-    /// Sets [`total_points`](Self::total_points).
-    pub fn with_total_points(mut self, value: impl Into<f64>) -> Self {
-        self.total_points = Some(value.into());
-        self
-    }
 }
 
 /// One evaluated design-score policy as printed in goalMetricsLinksResponse (isPassed; the goal sample spells it passed, see goalDesignScorePolicy).
 ///
 /// Schema `designScorePolicyResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DesignScorePolicyResponse {
     /// Whether the policy passed.
-    #[serde(rename = "isPassed", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isPassed", skip_serializing_if = "Option::is_none")]
     pub is_passed: Option<bool>,
     /// The policy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
     /// Score.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
-}
-
-impl DesignScorePolicyResponse {
-    /// Sets [`is_passed`](Self::is_passed).
-    pub fn with_is_passed(mut self, value: impl Into<bool>) -> Self {
-        self.is_passed = Some(value.into());
-        self
-    }
-
-    /// Sets [`policy`](Self::policy).
-    pub fn with_policy(mut self, value: impl Into<String>) -> Self {
-        self.policy = Some(value.into());
-        self
-    }
-
-    /// Sets [`score`](Self::score).
-    pub fn with_score(mut self, value: impl Into<f64>) -> Self {
-        self.score = Some(value.into());
-        self
-    }
 }
 
 /// Approval workflow of a goal as printed in goalMetricsLinksResponse (camelCase, reviewers as numbers, status as a string). The goal sample prints a different shape, see goalWorkflow.
 ///
 /// Schema `workflowResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct WorkflowResponse {
     /// When the goal was approved.
-    #[serde(rename = "approvedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "approvedAt", skip_serializing_if = "Option::is_none")]
     pub approved_at: Option<String>,
     /// Reviewers, printed as numbers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reviewers: Option<Vec<f64>>,
     /// Number of reviewers needed.
-    #[serde(
-        rename = "reviewersNeeded",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "reviewersNeeded", skip_serializing_if = "Option::is_none")]
     pub reviewers_needed: Option<i64>,
     /// Status of the workflow.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-}
-
-impl WorkflowResponse {
-    /// Sets [`approved_at`](Self::approved_at).
-    pub fn with_approved_at(mut self, value: impl Into<String>) -> Self {
-        self.approved_at = Some(value.into());
-        self
-    }
-
-    /// Sets [`reviewers`](Self::reviewers).
-    pub fn with_reviewers(mut self, value: impl Into<Vec<f64>>) -> Self {
-        self.reviewers = Some(value.into());
-        self
-    }
-
-    /// Sets [`reviewers_needed`](Self::reviewers_needed).
-    pub fn with_reviewers_needed(mut self, value: impl Into<i64>) -> Self {
-        self.reviewers_needed = Some(value.into());
-        self
-    }
-
-    /// Sets [`status`](Self::status).
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
 }
 
 /// A task of a goal, as printed in goalMetricsLinksResponse.tasks.
 ///
 /// Schema `taskResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskResponse {
     /// Access settings of the task.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<DefaultAccess>,
     /// Id of the account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Whether the task is archived.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
     /// Assignee of the task.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<AssigneeResponse>,
     /// Id of the user who created the task.
-    #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Date the task was created.
-    #[serde(rename = "dateCreated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Date the task was last modified.
-    #[serde(rename = "dateModified", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateModified", skip_serializing_if = "Option::is_none")]
     pub date_modified: Option<String>,
     /// Description of the task.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Due date.
-    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dueDate", skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
     /// Id in the external system.
-    #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "externalId", skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// External system.
-    #[serde(rename = "externalSystem", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "externalSystem", skip_serializing_if = "Option::is_none")]
     pub external_system: Option<String>,
     /// Id of the task.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Last comment on the task.
-    #[serde(rename = "lastComment", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lastComment", skip_serializing_if = "Option::is_none")]
     pub last_comment: Option<TaskLastComment>,
     /// Id of the user who last modified the task.
-    #[serde(rename = "modifiedById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "modifiedById", skip_serializing_if = "Option::is_none")]
     pub modified_by_id: Option<String>,
     /// Name of the task.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Id of the owner.
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ownerId", skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Id of the parent.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Name of the parent.
-    #[serde(rename = "parentName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentName", skip_serializing_if = "Option::is_none")]
     pub parent_name: Option<String>,
     /// Type of the parent.
-    #[serde(rename = "parentType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentType", skip_serializing_if = "Option::is_none")]
     pub parent_type: Option<String>,
     /// Priority.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<f64>,
     /// Id of the session.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// Status change snapshots.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshots: Option<Vec<TaskSnapshot>>,
     /// Status of the task.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Type of the task.
-    #[serde(rename = "taskType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "taskType", skip_serializing_if = "Option::is_none")]
     pub task_type: Option<String>,
-}
-
-impl TaskResponse {
-    /// Sets [`access`](Self::access).
-    pub fn with_access(mut self, value: impl Into<DefaultAccess>) -> Self {
-        self.access = Some(value.into());
-        self
-    }
-
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`archived`](Self::archived).
-    pub fn with_archived(mut self, value: impl Into<bool>) -> Self {
-        self.archived = Some(value.into());
-        self
-    }
-
-    /// Sets [`assignee`](Self::assignee).
-    pub fn with_assignee(mut self, value: impl Into<AssigneeResponse>) -> Self {
-        self.assignee = Some(value.into());
-        self
-    }
-
-    /// Sets [`created_by_id`](Self::created_by_id).
-    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
-        self.created_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_created`](Self::date_created).
-    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
-        self.date_created = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_modified`](Self::date_modified).
-    pub fn with_date_modified(mut self, value: impl Into<String>) -> Self {
-        self.date_modified = Some(value.into());
-        self
-    }
-
-    /// Sets [`description`](Self::description).
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets [`due_date`](Self::due_date).
-    pub fn with_due_date(mut self, value: impl Into<String>) -> Self {
-        self.due_date = Some(value.into());
-        self
-    }
-
-    /// Sets [`external_id`](Self::external_id).
-    pub fn with_external_id(mut self, value: impl Into<String>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`external_system`](Self::external_system).
-    pub fn with_external_system(mut self, value: impl Into<String>) -> Self {
-        self.external_system = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`last_comment`](Self::last_comment).
-    pub fn with_last_comment(mut self, value: impl Into<TaskLastComment>) -> Self {
-        self.last_comment = Some(value.into());
-        self
-    }
-
-    /// Sets [`modified_by_id`](Self::modified_by_id).
-    pub fn with_modified_by_id(mut self, value: impl Into<String>) -> Self {
-        self.modified_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_id`](Self::owner_id).
-    pub fn with_owner_id(mut self, value: impl Into<String>) -> Self {
-        self.owner_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent_id`](Self::parent_id).
-    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent_name`](Self::parent_name).
-    pub fn with_parent_name(mut self, value: impl Into<String>) -> Self {
-        self.parent_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent_type`](Self::parent_type).
-    pub fn with_parent_type(mut self, value: impl Into<String>) -> Self {
-        self.parent_type = Some(value.into());
-        self
-    }
-
-    /// Sets [`priority`](Self::priority).
-    pub fn with_priority(mut self, value: impl Into<f64>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
-    /// Sets [`session_id`](Self::session_id).
-    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
-        self.session_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`snapshots`](Self::snapshots).
-    pub fn with_snapshots(mut self, value: impl Into<Vec<TaskSnapshot>>) -> Self {
-        self.snapshots = Some(value.into());
-        self
-    }
-
-    /// Sets [`status`](Self::status).
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
-    /// Sets [`task_type`](Self::task_type).
-    pub fn with_task_type(mut self, value: impl Into<String>) -> Self {
-        self.task_type = Some(value.into());
-        self
-    }
 }
 
 /// The last comment on a task.
 ///
 /// Schema `taskLastComment` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskLastComment {
     /// Id of the user who wrote the comment.
-    #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Text of the comment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-}
-
-impl TaskLastComment {
-    /// Sets [`created_by_id`](Self::created_by_id).
-    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
-        self.created_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`text`](Self::text).
-    pub fn with_text(mut self, value: impl Into<String>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
 }
 
 /// A status change snapshot of a task.
 ///
 /// Schema `taskSnapshot` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskSnapshot {
     /// Id of the snapshot.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// When the status was modified.
-    #[serde(rename = "modifiedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "modifiedAt", skip_serializing_if = "Option::is_none")]
     pub modified_at: Option<String>,
     /// Who modified the status.
-    #[serde(rename = "modifiedBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "modifiedBy", skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<String>,
     /// New status.
-    #[serde(rename = "newStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "newStatus", skip_serializing_if = "Option::is_none")]
     pub new_status: Option<String>,
     /// Old status.
-    #[serde(rename = "oldStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "oldStatus", skip_serializing_if = "Option::is_none")]
     pub old_status: Option<String>,
     /// When the status was previously modified.
-    #[serde(
-        rename = "previouslyModifiedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "previouslyModifiedAt", skip_serializing_if = "Option::is_none")]
     pub previously_modified_at: Option<String>,
-}
-
-impl TaskSnapshot {
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`modified_at`](Self::modified_at).
-    pub fn with_modified_at(mut self, value: impl Into<String>) -> Self {
-        self.modified_at = Some(value.into());
-        self
-    }
-
-    /// Sets [`modified_by`](Self::modified_by).
-    pub fn with_modified_by(mut self, value: impl Into<String>) -> Self {
-        self.modified_by = Some(value.into());
-        self
-    }
-
-    /// Sets [`new_status`](Self::new_status).
-    pub fn with_new_status(mut self, value: impl Into<String>) -> Self {
-        self.new_status = Some(value.into());
-        self
-    }
-
-    /// Sets [`old_status`](Self::old_status).
-    pub fn with_old_status(mut self, value: impl Into<String>) -> Self {
-        self.old_status = Some(value.into());
-        self
-    }
-
-    /// Sets [`previously_modified_at`](Self::previously_modified_at).
-    pub fn with_previously_modified_at(mut self, value: impl Into<String>) -> Self {
-        self.previously_modified_at = Some(value.into());
-        self
-    }
 }
 
 /// Request body of PUT /goals/{goalId}; the page calls the body parameter goal and describes it as "The object representing the goal to be updated.". The page marks none of its properties as required.
 ///
 /// Schema `goalRequest` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GoalRequest {
     /// Attainment type.
-    #[serde(
-        rename = "attainmentTypeString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "attainmentTypeString", skip_serializing_if = "Option::is_none")]
     pub attainment_type_string: Option<String>,
     /// Custom fields, printed as a string.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<String>,
     /// Description of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Links of the goal, printed as {}.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<GoalRequestLinks>,
     /// Name of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Id of the owner.
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ownerId", skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Owner ids, printed as {}.
-    #[serde(rename = "ownerIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Ids>,
     /// Id of the parent.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Whether the goal is private.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
     /// Id of the session.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 }
 
@@ -5038,13 +2130,14 @@ pub type GoalRequestLinks = ::serde_json::Map<String, ::serde_json::Value>;
 ///
 /// Schema `goalConfidenceRequest` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GoalConfidenceRequest {
     /// Reason for the confidence value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Confidence value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
 }
 
@@ -5066,1367 +2159,551 @@ impl GoalConfidenceRequest {
 ///
 /// Schema `goal` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Goal {
     /// Id of the account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Aggregated attainment.
-    #[serde(
-        rename = "aggregatedAttainment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "aggregatedAttainment", skip_serializing_if = "Option::is_none")]
     pub aggregated_attainment: Option<f64>,
     /// Attainment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attainment: Option<f64>,
     /// Attainment type, printed as a number.
-    #[serde(rename = "attainmentType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "attainmentType", skip_serializing_if = "Option::is_none")]
     pub attainment_type: Option<i64>,
     /// Calculation status.
-    #[serde(
-        rename = "calculationStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "calculationStatus", skip_serializing_if = "Option::is_none")]
     pub calculation_status: Option<i64>,
     /// Aggregated attainment of the children.
     #[serde(
         rename = "childrenAggregatedAttainment",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub children_aggregated_attainment: Option<f64>,
     /// Number of children.
-    #[serde(rename = "childrenCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "childrenCount", skip_serializing_if = "Option::is_none")]
     pub children_count: Option<i64>,
     /// Attainment of the children key results.
-    #[serde(
-        rename = "childrenKRAttainment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "childrenKRAttainment", skip_serializing_if = "Option::is_none")]
     pub children_kr_attainment: Option<f64>,
     /// Closed status.
-    #[serde(rename = "closedStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "closedStatus", skip_serializing_if = "Option::is_none")]
     pub closed_status: Option<GoalClosedStatus>,
     /// Id of the user who created the goal.
-    #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Date the goal was created.
-    #[serde(rename = "dateCreated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Start date.
-    #[serde(rename = "dateFrom", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateFrom", skip_serializing_if = "Option::is_none")]
     pub date_from: Option<String>,
     /// End date.
-    #[serde(rename = "dateTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateTo", skip_serializing_if = "Option::is_none")]
     pub date_to: Option<String>,
     /// When the goal was deleted.
-    #[serde(rename = "deletedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "deletedAt", skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<String>,
     /// Id of the user who deleted the goal.
-    #[serde(rename = "deletedById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "deletedById", skip_serializing_if = "Option::is_none")]
     pub deleted_by_id: Option<String>,
     /// Deletion reason.
-    #[serde(rename = "deletionReason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "deletionReason", skip_serializing_if = "Option::is_none")]
     pub deletion_reason: Option<i64>,
     /// Description of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Design score.
-    #[serde(rename = "designScore", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "designScore", skip_serializing_if = "Option::is_none")]
     pub design_score: Option<GoalDesignScore>,
     /// Duration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
     /// Full aggregated attainment.
     #[serde(
         rename = "fullAggregatedAttainment",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub full_aggregated_attainment: Option<f64>,
     /// Size of the full sub-tree.
-    #[serde(
-        rename = "fullSubTreeCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "fullSubTreeCount", skip_serializing_if = "Option::is_none")]
     pub full_sub_tree_count: Option<i64>,
     /// Id of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether access is inherited.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inherits: Option<bool>,
     /// Whether the goal is deleted.
-    #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isDeleted", skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
     /// When the goal was last calculated.
-    #[serde(rename = "lastCalculated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lastCalculated", skip_serializing_if = "Option::is_none")]
     pub last_calculated: Option<String>,
     /// Linked goals, metrics and sessions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<GoalLinks>,
     /// Mentions of people.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mentions: Option<Mentions>,
     /// Attainment of the metrics.
-    #[serde(
-        rename = "metricsAttainment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "metricsAttainment", skip_serializing_if = "Option::is_none")]
     pub metrics_attainment: Option<f64>,
     /// Number of metrics.
-    #[serde(rename = "metricsCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "metricsCount", skip_serializing_if = "Option::is_none")]
     pub metrics_count: Option<i64>,
     /// Id of the user who last modified the goal.
-    #[serde(rename = "modifiedById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "modifiedById", skip_serializing_if = "Option::is_none")]
     pub modified_by_id: Option<String>,
     /// Name of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Number of non-archived tasks.
-    #[serde(
-        rename = "nonArchivedTasksCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "nonArchivedTasksCount", skip_serializing_if = "Option::is_none")]
     pub non_archived_tasks_count: Option<i64>,
     /// Order id.
-    #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "orderId", skip_serializing_if = "Option::is_none")]
     pub order_id: Option<f64>,
     /// Ids of the owners.
-    #[serde(rename = "ownerIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Vec<String>>,
     /// Permissions granted to the owner.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_permissions: Option<OwnerPermission>,
     /// Parent of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<GoalParent>,
     /// Permission entries.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<Permission>>,
     /// Whether the goal is private.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
     /// Id of the session.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// Size of the sub-tree.
-    #[serde(rename = "subTreeCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "subTreeCount", skip_serializing_if = "Option::is_none")]
     pub sub_tree_count: Option<i64>,
     /// Tags of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagSimple>>,
     /// Number of tasks.
-    #[serde(rename = "tasksCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tasksCount", skip_serializing_if = "Option::is_none")]
     pub tasks_count: Option<i64>,
     /// Watchers of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub watchers: Option<Vec<String>>,
     /// Approval workflow.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow: Option<GoalWorkflow>,
-}
-
-impl Goal {
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`aggregated_attainment`](Self::aggregated_attainment).
-    pub fn with_aggregated_attainment(mut self, value: impl Into<f64>) -> Self {
-        self.aggregated_attainment = Some(value.into());
-        self
-    }
-
-    /// Sets [`attainment`](Self::attainment).
-    pub fn with_attainment(mut self, value: impl Into<f64>) -> Self {
-        self.attainment = Some(value.into());
-        self
-    }
-
-    /// Sets [`attainment_type`](Self::attainment_type).
-    pub fn with_attainment_type(mut self, value: impl Into<i64>) -> Self {
-        self.attainment_type = Some(value.into());
-        self
-    }
-
-    /// Sets [`calculation_status`](Self::calculation_status).
-    pub fn with_calculation_status(mut self, value: impl Into<i64>) -> Self {
-        self.calculation_status = Some(value.into());
-        self
-    }
-
-    /// Sets [`children_aggregated_attainment`](Self::children_aggregated_attainment).
-    pub fn with_children_aggregated_attainment(mut self, value: impl Into<f64>) -> Self {
-        self.children_aggregated_attainment = Some(value.into());
-        self
-    }
-
-    /// Sets [`children_count`](Self::children_count).
-    pub fn with_children_count(mut self, value: impl Into<i64>) -> Self {
-        self.children_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`children_kr_attainment`](Self::children_kr_attainment).
-    pub fn with_children_kr_attainment(mut self, value: impl Into<f64>) -> Self {
-        self.children_kr_attainment = Some(value.into());
-        self
-    }
-
-    /// Sets [`closed_status`](Self::closed_status).
-    pub fn with_closed_status(mut self, value: impl Into<GoalClosedStatus>) -> Self {
-        self.closed_status = Some(value.into());
-        self
-    }
-
-    /// Sets [`created_by_id`](Self::created_by_id).
-    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
-        self.created_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_created`](Self::date_created).
-    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
-        self.date_created = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_from`](Self::date_from).
-    pub fn with_date_from(mut self, value: impl Into<String>) -> Self {
-        self.date_from = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_to`](Self::date_to).
-    pub fn with_date_to(mut self, value: impl Into<String>) -> Self {
-        self.date_to = Some(value.into());
-        self
-    }
-
-    /// Sets [`deleted_at`](Self::deleted_at).
-    pub fn with_deleted_at(mut self, value: impl Into<String>) -> Self {
-        self.deleted_at = Some(value.into());
-        self
-    }
-
-    /// Sets [`deleted_by_id`](Self::deleted_by_id).
-    pub fn with_deleted_by_id(mut self, value: impl Into<String>) -> Self {
-        self.deleted_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`deletion_reason`](Self::deletion_reason).
-    pub fn with_deletion_reason(mut self, value: impl Into<i64>) -> Self {
-        self.deletion_reason = Some(value.into());
-        self
-    }
-
-    /// Sets [`description`](Self::description).
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets [`design_score`](Self::design_score).
-    pub fn with_design_score(mut self, value: impl Into<GoalDesignScore>) -> Self {
-        self.design_score = Some(value.into());
-        self
-    }
-
-    /// Sets [`duration`](Self::duration).
-    pub fn with_duration(mut self, value: impl Into<f64>) -> Self {
-        self.duration = Some(value.into());
-        self
-    }
-
-    /// Sets [`full_aggregated_attainment`](Self::full_aggregated_attainment).
-    pub fn with_full_aggregated_attainment(mut self, value: impl Into<f64>) -> Self {
-        self.full_aggregated_attainment = Some(value.into());
-        self
-    }
-
-    /// Sets [`full_sub_tree_count`](Self::full_sub_tree_count).
-    pub fn with_full_sub_tree_count(mut self, value: impl Into<i64>) -> Self {
-        self.full_sub_tree_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`inherits`](Self::inherits).
-    pub fn with_inherits(mut self, value: impl Into<bool>) -> Self {
-        self.inherits = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_deleted`](Self::is_deleted).
-    pub fn with_is_deleted(mut self, value: impl Into<bool>) -> Self {
-        self.is_deleted = Some(value.into());
-        self
-    }
-
-    /// Sets [`last_calculated`](Self::last_calculated).
-    pub fn with_last_calculated(mut self, value: impl Into<String>) -> Self {
-        self.last_calculated = Some(value.into());
-        self
-    }
-
-    /// Sets [`links`](Self::links).
-    pub fn with_links(mut self, value: impl Into<GoalLinks>) -> Self {
-        self.links = Some(value.into());
-        self
-    }
-
-    /// Sets [`mentions`](Self::mentions).
-    pub fn with_mentions(mut self, value: impl Into<Mentions>) -> Self {
-        self.mentions = Some(value.into());
-        self
-    }
-
-    /// Sets [`metrics_attainment`](Self::metrics_attainment).
-    pub fn with_metrics_attainment(mut self, value: impl Into<f64>) -> Self {
-        self.metrics_attainment = Some(value.into());
-        self
-    }
-
-    /// Sets [`metrics_count`](Self::metrics_count).
-    pub fn with_metrics_count(mut self, value: impl Into<i64>) -> Self {
-        self.metrics_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`modified_by_id`](Self::modified_by_id).
-    pub fn with_modified_by_id(mut self, value: impl Into<String>) -> Self {
-        self.modified_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`non_archived_tasks_count`](Self::non_archived_tasks_count).
-    pub fn with_non_archived_tasks_count(mut self, value: impl Into<i64>) -> Self {
-        self.non_archived_tasks_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`order_id`](Self::order_id).
-    pub fn with_order_id(mut self, value: impl Into<f64>) -> Self {
-        self.order_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_ids`](Self::owner_ids).
-    pub fn with_owner_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.owner_ids = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_permissions`](Self::owner_permissions).
-    pub fn with_owner_permissions(mut self, value: impl Into<OwnerPermission>) -> Self {
-        self.owner_permissions = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent`](Self::parent).
-    pub fn with_parent(mut self, value: impl Into<GoalParent>) -> Self {
-        self.parent = Some(value.into());
-        self
-    }
-
-    /// Sets [`permissions`](Self::permissions).
-    pub fn with_permissions(mut self, value: impl Into<Vec<Permission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
-    /// Sets [`private`](Self::private).
-    pub fn with_private(mut self, value: impl Into<bool>) -> Self {
-        self.private = Some(value.into());
-        self
-    }
-
-    /// Sets [`session_id`](Self::session_id).
-    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
-        self.session_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`sub_tree_count`](Self::sub_tree_count).
-    pub fn with_sub_tree_count(mut self, value: impl Into<i64>) -> Self {
-        self.sub_tree_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`tags`](Self::tags).
-    pub fn with_tags(mut self, value: impl Into<Vec<TagSimple>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
-    /// Sets [`tasks_count`](Self::tasks_count).
-    pub fn with_tasks_count(mut self, value: impl Into<i64>) -> Self {
-        self.tasks_count = Some(value.into());
-        self
-    }
-
-    /// Sets [`watchers`](Self::watchers).
-    pub fn with_watchers(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.watchers = Some(value.into());
-        self
-    }
-
-    /// Sets [`workflow`](Self::workflow).
-    pub fn with_workflow(mut self, value: impl Into<GoalWorkflow>) -> Self {
-        self.workflow = Some(value.into());
-        self
-    }
 }
 
 /// Closed status of a goal as printed in the goal sample: capitalised Reason (string) and Status (number). Not the same shape as closedStatusResponse.
 ///
 /// Schema `goalClosedStatus` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GoalClosedStatus {
     /// Reason of the closed status.
-    #[serde(rename = "Reason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Reason", skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status, printed as a number.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
-}
-
-impl GoalClosedStatus {
-    /// Sets [`reason`](Self::reason).
-    pub fn with_reason(mut self, value: impl Into<String>) -> Self {
-        self.reason = Some(value.into());
-        self
-    }
-
-    /// Sets [`status`](Self::status).
-    pub fn with_status(mut self, value: impl Into<i64>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
 }
 
 /// Design score as printed in the goal sample (policies carry passed). Not the same shape as designScoreResponse.
 ///
 /// Schema `goalDesignScore` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GoalDesignScore {
     /// Evaluated policies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub policies: Option<Vec<GoalDesignScorePolicy>>,
     /// Total points.
-    #[serde(rename = "totalPoints", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "totalPoints", skip_serializing_if = "Option::is_none")]
     pub total_points: Option<f64>,
-}
-
-impl GoalDesignScore {
-    /// Sets [`policies`](Self::policies).
-    pub fn with_policies(
-        mut self,
-        value: impl Into<Vec<GoalDesignScorePolicy>>,
-    ) -> Self {
-        self.policies = Some(value.into());
-        self
-    }
-
-    /// Sets [`total_points`](Self::total_points).
-    pub fn with_total_points(mut self, value: impl Into<f64>) -> Self {
-        self.total_points = Some(value.into());
-        self
-    }
 }
 
 /// One evaluated design-score policy as printed in the goal sample (passed; goalMetricsLinksResponse spells it isPassed).
 ///
 /// Schema `goalDesignScorePolicy` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GoalDesignScorePolicy {
     /// Whether the policy passed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub passed: Option<bool>,
     /// The policy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
     /// Score.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
-}
-
-impl GoalDesignScorePolicy {
-    /// Sets [`passed`](Self::passed).
-    pub fn with_passed(mut self, value: impl Into<bool>) -> Self {
-        self.passed = Some(value.into());
-        self
-    }
-
-    /// Sets [`policy`](Self::policy).
-    pub fn with_policy(mut self, value: impl Into<String>) -> Self {
-        self.policy = Some(value.into());
-        self
-    }
-
-    /// Sets [`score`](Self::score).
-    pub fn with_score(mut self, value: impl Into<f64>) -> Self {
-        self.score = Some(value.into());
-        self
-    }
 }
 
 /// Approval workflow as printed in the goal sample (capitalised names, reviewers as objects, status as a number). Not the same shape as workflowResponse.
 ///
 /// Schema `goalWorkflow` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GoalWorkflow {
     /// When the goal was approved.
-    #[serde(rename = "ApprovedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ApprovedAt", skip_serializing_if = "Option::is_none")]
     pub approved_at: Option<String>,
     /// Reviewers.
-    #[serde(rename = "Reviewers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Reviewers", skip_serializing_if = "Option::is_none")]
     pub reviewers: Option<Vec<GoalWorkflowReviewer>>,
     /// Number of reviewers needed.
-    #[serde(
-        rename = "ReviewersNeeded",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ReviewersNeeded", skip_serializing_if = "Option::is_none")]
     pub reviewers_needed: Option<i64>,
     /// Status, printed as a number.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
-}
-
-impl GoalWorkflow {
-    /// Sets [`approved_at`](Self::approved_at).
-    pub fn with_approved_at(mut self, value: impl Into<String>) -> Self {
-        self.approved_at = Some(value.into());
-        self
-    }
-
-    /// Sets [`reviewers`](Self::reviewers).
-    pub fn with_reviewers(
-        mut self,
-        value: impl Into<Vec<GoalWorkflowReviewer>>,
-    ) -> Self {
-        self.reviewers = Some(value.into());
-        self
-    }
-
-    /// Sets [`reviewers_needed`](Self::reviewers_needed).
-    pub fn with_reviewers_needed(mut self, value: impl Into<i64>) -> Self {
-        self.reviewers_needed = Some(value.into());
-        self
-    }
-
-    /// Sets [`status`](Self::status).
-    pub fn with_status(mut self, value: impl Into<i64>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
 }
 
 /// A reviewer in the goal workflow.
 ///
 /// Schema `goalWorkflowReviewer` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GoalWorkflowReviewer {
     /// Response of the reviewer, printed as a number.
-    #[serde(rename = "Response", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Response", skip_serializing_if = "Option::is_none")]
     pub response: Option<i64>,
     /// Id of the reviewing user.
-    #[serde(rename = "UserId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "UserId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-}
-
-impl GoalWorkflowReviewer {
-    /// Sets [`response`](Self::response).
-    pub fn with_response(mut self, value: impl Into<i64>) -> Self {
-        self.response = Some(value.into());
-        self
-    }
-
-    /// Sets [`user_id`](Self::user_id).
-    pub fn with_user_id(mut self, value: impl Into<String>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
 }
 
 /// Parent reference of a goal as printed in the goal sample and its linked goals.
 ///
 /// Schema `goalParent` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GoalParent {
     /// Id of the parent goal.
-    #[serde(rename = "goalId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "goalId", skip_serializing_if = "Option::is_none")]
     pub goal_id: Option<String>,
     /// Id of the goal of the parent metric.
-    #[serde(rename = "metricGoalId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "metricGoalId", skip_serializing_if = "Option::is_none")]
     pub metric_goal_id: Option<String>,
     /// Id of the parent metric.
-    #[serde(rename = "metricId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "metricId", skip_serializing_if = "Option::is_none")]
     pub metric_id: Option<String>,
     /// Id of the parent session.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-}
-
-impl GoalParent {
-    /// Sets [`goal_id`](Self::goal_id).
-    pub fn with_goal_id(mut self, value: impl Into<String>) -> Self {
-        self.goal_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`metric_goal_id`](Self::metric_goal_id).
-    pub fn with_metric_goal_id(mut self, value: impl Into<String>) -> Self {
-        self.metric_goal_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`metric_id`](Self::metric_id).
-    pub fn with_metric_id(mut self, value: impl Into<String>) -> Self {
-        self.metric_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`session_id`](Self::session_id).
-    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
-        self.session_id = Some(value.into());
-        self
-    }
 }
 
 /// Parent of a linked metric in the goal sample; printed only as {"private": false}.
 ///
 /// Schema `metricParent` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MetricParent {
     /// Whether the parent is private.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
-}
-
-impl MetricParent {
-    /// Sets [`private`](Self::private).
-    pub fn with_private(mut self, value: impl Into<bool>) -> Self {
-        self.private = Some(value.into());
-        self
-    }
 }
 
 /// Links of a goal as printed in the goal sample. Not the same shape as links (goalMetricsLinksResponse and metric responses).
 ///
 /// Schema `goalLinks` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GoalLinks {
     /// Expanded linked entities.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expanded: Option<GoalLinksExpanded>,
-}
-
-impl GoalLinks {
-    /// Sets [`expanded`](Self::expanded).
-    pub fn with_expanded(mut self, value: impl Into<GoalLinksExpanded>) -> Self {
-        self.expanded = Some(value.into());
-        self
-    }
 }
 
 /// Expanded linked goals, metrics and sessions in the goal sample.
 ///
 /// Schema `goalLinksExpanded` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GoalLinksExpanded {
     /// Linked goals.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub goals: Option<Vec<GoalLinkedGoal>>,
     /// Linked metrics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<GoalLinkedMetric>>,
     /// Linked sessions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sessions: Option<Vec<GoalLinkedSession>>,
-}
-
-impl GoalLinksExpanded {
-    /// Sets [`goals`](Self::goals).
-    pub fn with_goals(mut self, value: impl Into<Vec<GoalLinkedGoal>>) -> Self {
-        self.goals = Some(value.into());
-        self
-    }
-
-    /// Sets [`metrics`](Self::metrics).
-    pub fn with_metrics(mut self, value: impl Into<Vec<GoalLinkedMetric>>) -> Self {
-        self.metrics = Some(value.into());
-        self
-    }
-
-    /// Sets [`sessions`](Self::sessions).
-    pub fn with_sessions(mut self, value: impl Into<Vec<GoalLinkedSession>>) -> Self {
-        self.sessions = Some(value.into());
-        self
-    }
 }
 
 /// A linked goal inside goal.links.expanded. The sample prints its ownerIds items as the placeholder "ID" and the Binary values of owner_permissions/permissions as the placeholder "Binary".
 ///
 /// Schema `goalLinkedGoal` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GoalLinkedGoal {
     /// Id of the account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Attainment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attainment: Option<f64>,
     /// Attainment type, printed as a number.
-    #[serde(rename = "attainmentType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "attainmentType", skip_serializing_if = "Option::is_none")]
     pub attainment_type: Option<i64>,
     /// Id of the user who created the goal.
-    #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Date the goal was created.
-    #[serde(rename = "dateCreated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Start date.
-    #[serde(rename = "dateFrom", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateFrom", skip_serializing_if = "Option::is_none")]
     pub date_from: Option<String>,
     /// End date.
-    #[serde(rename = "dateTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateTo", skip_serializing_if = "Option::is_none")]
     pub date_to: Option<String>,
     /// Description of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Id of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether access is inherited.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inherits: Option<bool>,
     /// Whether the goal is deleted.
-    #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isDeleted", skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
     /// Name of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Ids of the owners.
-    #[serde(rename = "ownerIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Vec<String>>,
     /// Permissions granted to the owner.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_permissions: Option<OwnerPermission>,
     /// Parent of the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<GoalParent>,
     /// Permission entries.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<Permission>>,
     /// Whether the goal is private.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
     /// Id of the session.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-}
-
-impl GoalLinkedGoal {
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`attainment`](Self::attainment).
-    pub fn with_attainment(mut self, value: impl Into<f64>) -> Self {
-        self.attainment = Some(value.into());
-        self
-    }
-
-    /// Sets [`attainment_type`](Self::attainment_type).
-    pub fn with_attainment_type(mut self, value: impl Into<i64>) -> Self {
-        self.attainment_type = Some(value.into());
-        self
-    }
-
-    /// Sets [`created_by_id`](Self::created_by_id).
-    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
-        self.created_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_created`](Self::date_created).
-    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
-        self.date_created = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_from`](Self::date_from).
-    pub fn with_date_from(mut self, value: impl Into<String>) -> Self {
-        self.date_from = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_to`](Self::date_to).
-    pub fn with_date_to(mut self, value: impl Into<String>) -> Self {
-        self.date_to = Some(value.into());
-        self
-    }
-
-    /// Sets [`description`](Self::description).
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`inherits`](Self::inherits).
-    pub fn with_inherits(mut self, value: impl Into<bool>) -> Self {
-        self.inherits = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_deleted`](Self::is_deleted).
-    pub fn with_is_deleted(mut self, value: impl Into<bool>) -> Self {
-        self.is_deleted = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_ids`](Self::owner_ids).
-    pub fn with_owner_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.owner_ids = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_permissions`](Self::owner_permissions).
-    pub fn with_owner_permissions(mut self, value: impl Into<OwnerPermission>) -> Self {
-        self.owner_permissions = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent`](Self::parent).
-    pub fn with_parent(mut self, value: impl Into<GoalParent>) -> Self {
-        self.parent = Some(value.into());
-        self
-    }
-
-    /// Sets [`permissions`](Self::permissions).
-    pub fn with_permissions(mut self, value: impl Into<Vec<Permission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
-    /// Sets [`private`](Self::private).
-    pub fn with_private(mut self, value: impl Into<bool>) -> Self {
-        self.private = Some(value.into());
-        self
-    }
-
-    /// Sets [`session_id`](Self::session_id).
-    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
-        self.session_id = Some(value.into());
-        self
-    }
 }
 
 /// A linked metric inside goal.links.expanded.
 ///
 /// Schema `goalLinkedMetric` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GoalLinkedMetric {
     /// Actual value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<f64>,
     /// Attainment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attainment: Option<f64>,
     /// Cascade type.
-    #[serde(rename = "cascadeType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "cascadeType", skip_serializing_if = "Option::is_none")]
     pub cascade_type: Option<String>,
     /// Id of the user who created the metric.
-    #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Date the metric was created.
-    #[serde(rename = "dateCreated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Description of the metric.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Field name.
-    #[serde(rename = "fieldName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fieldName", skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
     /// Display format of the value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<MetricFormat>,
     /// Id of the goal.
-    #[serde(rename = "goalId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "goalId", skip_serializing_if = "Option::is_none")]
     pub goal_id: Option<String>,
     /// Id of the metric.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether access is inherited.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inherits: Option<bool>,
     /// Initial value.
-    #[serde(rename = "initialValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "initialValue", skip_serializing_if = "Option::is_none")]
     pub initial_value: Option<f64>,
     /// Name of the insight.
-    #[serde(rename = "insightName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "insightName", skip_serializing_if = "Option::is_none")]
     pub insight_name: Option<String>,
     /// Whether the metric is deleted.
-    #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isDeleted", skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
     /// Manual type.
-    #[serde(rename = "manualType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "manualType", skip_serializing_if = "Option::is_none")]
     pub manual_type: Option<String>,
     /// Id of the user who last modified the metric.
-    #[serde(rename = "modifiedById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "modifiedById", skip_serializing_if = "Option::is_none")]
     pub modified_by_id: Option<String>,
     /// Name of the metric.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Object id.
-    #[serde(rename = "objectId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "objectId", skip_serializing_if = "Option::is_none")]
     pub object_id: Option<String>,
     /// Ids of the owners.
-    #[serde(rename = "ownerIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Vec<String>>,
     /// Permissions granted to the owner.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_permissions: Option<OwnerPermission>,
     /// Parent of the metric.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<MetricParent>,
     /// Permission entries.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<Permission>>,
     /// Target value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<f64>,
     /// Target operator.
-    #[serde(rename = "targetOperator", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "targetOperator", skip_serializing_if = "Option::is_none")]
     pub target_operator: Option<String>,
-}
-
-impl GoalLinkedMetric {
-    /// Sets [`actual`](Self::actual).
-    pub fn with_actual(mut self, value: impl Into<f64>) -> Self {
-        self.actual = Some(value.into());
-        self
-    }
-
-    /// Sets [`attainment`](Self::attainment).
-    pub fn with_attainment(mut self, value: impl Into<f64>) -> Self {
-        self.attainment = Some(value.into());
-        self
-    }
-
-    /// Sets [`cascade_type`](Self::cascade_type).
-    pub fn with_cascade_type(mut self, value: impl Into<String>) -> Self {
-        self.cascade_type = Some(value.into());
-        self
-    }
-
-    /// Sets [`created_by_id`](Self::created_by_id).
-    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
-        self.created_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_created`](Self::date_created).
-    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
-        self.date_created = Some(value.into());
-        self
-    }
-
-    /// Sets [`description`](Self::description).
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets [`field_name`](Self::field_name).
-    pub fn with_field_name(mut self, value: impl Into<String>) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`format`](Self::format).
-    pub fn with_format(mut self, value: impl Into<MetricFormat>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-
-    /// Sets [`goal_id`](Self::goal_id).
-    pub fn with_goal_id(mut self, value: impl Into<String>) -> Self {
-        self.goal_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`inherits`](Self::inherits).
-    pub fn with_inherits(mut self, value: impl Into<bool>) -> Self {
-        self.inherits = Some(value.into());
-        self
-    }
-
-    /// Sets [`initial_value`](Self::initial_value).
-    pub fn with_initial_value(mut self, value: impl Into<f64>) -> Self {
-        self.initial_value = Some(value.into());
-        self
-    }
-
-    /// Sets [`insight_name`](Self::insight_name).
-    pub fn with_insight_name(mut self, value: impl Into<String>) -> Self {
-        self.insight_name = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_deleted`](Self::is_deleted).
-    pub fn with_is_deleted(mut self, value: impl Into<bool>) -> Self {
-        self.is_deleted = Some(value.into());
-        self
-    }
-
-    /// Sets [`manual_type`](Self::manual_type).
-    pub fn with_manual_type(mut self, value: impl Into<String>) -> Self {
-        self.manual_type = Some(value.into());
-        self
-    }
-
-    /// Sets [`modified_by_id`](Self::modified_by_id).
-    pub fn with_modified_by_id(mut self, value: impl Into<String>) -> Self {
-        self.modified_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`object_id`](Self::object_id).
-    pub fn with_object_id(mut self, value: impl Into<String>) -> Self {
-        self.object_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_ids`](Self::owner_ids).
-    pub fn with_owner_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.owner_ids = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_permissions`](Self::owner_permissions).
-    pub fn with_owner_permissions(mut self, value: impl Into<OwnerPermission>) -> Self {
-        self.owner_permissions = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent`](Self::parent).
-    pub fn with_parent(mut self, value: impl Into<MetricParent>) -> Self {
-        self.parent = Some(value.into());
-        self
-    }
-
-    /// Sets [`permissions`](Self::permissions).
-    pub fn with_permissions(mut self, value: impl Into<Vec<Permission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
-    /// Sets [`target`](Self::target).
-    pub fn with_target(mut self, value: impl Into<f64>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
-
-    /// Sets [`target_operator`](Self::target_operator).
-    pub fn with_target_operator(mut self, value: impl Into<String>) -> Self {
-        self.target_operator = Some(value.into());
-        self
-    }
 }
 
 /// A linked session inside goal.links.expanded.
 ///
 /// Schema `goalLinkedSession` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GoalLinkedSession {
     /// Id of the account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// End of the session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
     /// Id of the session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether access is inherited.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inherits: Option<bool>,
     /// Whether the session is deleted.
-    #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isDeleted", skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
     /// Permissions granted to the owner.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_permissions: Option<OwnerPermission>,
     /// Id of the parent session.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Permission entries.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<Permission>>,
     /// Start of the session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
     /// Status of the session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Title of the session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-}
-
-impl GoalLinkedSession {
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`end`](Self::end).
-    pub fn with_end(mut self, value: impl Into<String>) -> Self {
-        self.end = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`inherits`](Self::inherits).
-    pub fn with_inherits(mut self, value: impl Into<bool>) -> Self {
-        self.inherits = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_deleted`](Self::is_deleted).
-    pub fn with_is_deleted(mut self, value: impl Into<bool>) -> Self {
-        self.is_deleted = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_permissions`](Self::owner_permissions).
-    pub fn with_owner_permissions(mut self, value: impl Into<OwnerPermission>) -> Self {
-        self.owner_permissions = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent_id`](Self::parent_id).
-    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`permissions`](Self::permissions).
-    pub fn with_permissions(mut self, value: impl Into<Vec<Permission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
-    /// Sets [`start`](Self::start).
-    pub fn with_start(mut self, value: impl Into<String>) -> Self {
-        self.start = Some(value.into());
-        self
-    }
-
-    /// Sets [`status`](Self::status).
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
-    /// Sets [`title`](Self::title).
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
 }
 
 /// A list of badges. The page names this response badgesResponse (GET /badges).
 ///
 /// Schema `badgesResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct BadgesResponse {
     /// The badges.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<BadgeResponse>>,
     /// Total number of badges.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-}
-
-impl BadgesResponse {
-    /// Sets [`items`](Self::items).
-    pub fn with_items(mut self, value: impl Into<Vec<BadgeResponse>>) -> Self {
-        self.items = Some(value.into());
-        self
-    }
-
-    /// Sets [`total_count`](Self::total_count).
-    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
-        self.total_count = Some(value.into());
-        self
-    }
 }
 
 /// A badge. The page names this response badgeResponse (GET /badges/{id}, POST /badges); the same object is printed as badgesResponse items, assignedBadgeResponseV2.badge and teamResponse.badges.
 ///
 /// Schema `badgeResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct BadgeResponse {
     /// Background of the badge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub background: Option<String>,
     /// Icon of the badge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
     /// Id of the badge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name of the badge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Pattern of the badge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
     /// Summary of the badge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
-}
-
-impl BadgeResponse {
-    /// Sets [`background`](Self::background).
-    pub fn with_background(mut self, value: impl Into<String>) -> Self {
-        self.background = Some(value.into());
-        self
-    }
-
-    /// Sets [`icon`](Self::icon).
-    pub fn with_icon(mut self, value: impl Into<String>) -> Self {
-        self.icon = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`pattern`](Self::pattern).
-    pub fn with_pattern(mut self, value: impl Into<String>) -> Self {
-        self.pattern = Some(value.into());
-        self
-    }
-
-    /// Sets [`summary`](Self::summary).
-    pub fn with_summary(mut self, value: impl Into<String>) -> Self {
-        self.summary = Some(value.into());
-        self
-    }
 }
 
 /// Request body of POST /badges and PATCH /badges/{id}, which print the identical sample (body parameter badge; the page gives it no description and marks none of its properties as required).
 ///
 /// Schema `badgeRequest` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct BadgeRequest {
     /// Condition for assigning the badge.
-    #[serde(
-        rename = "assignCondition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "assignCondition", skip_serializing_if = "Option::is_none")]
     pub assign_condition: Option<String>,
     /// Background of the badge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub background: Option<String>,
     /// Icon of the badge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
     /// Name of the badge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Pattern of the badge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
     /// Summary of the badge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     /// Type of the badge.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
 
@@ -6478,331 +2755,146 @@ impl BadgeRequest {
 ///
 /// Schema `assignedBadgesResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AssignedBadgesResponse {
     /// The badge assignments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<AssignedBadgeResponse>>,
     /// Total number of badge assignments.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-}
-
-impl AssignedBadgesResponse {
-    /// Sets [`items`](Self::items).
-    pub fn with_items(mut self, value: impl Into<Vec<AssignedBadgeResponse>>) -> Self {
-        self.items = Some(value.into());
-        self
-    }
-
-    /// Sets [`total_count`](Self::total_count).
-    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
-        self.total_count = Some(value.into());
-        self
-    }
 }
 
 /// A badge assignment referring to its badge by id. The page names this response assignedBadgeResponse (POST /badges/assign); the same object is printed as assignedBadgesResponse items.
 ///
 /// Schema `assignedBadgeResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AssignedBadgeResponse {
     /// Id of the account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Who approved the assignment.
-    #[serde(rename = "approvedBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "approvedBy", skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
     /// Id of the user who assigned the badge.
-    #[serde(rename = "assignedById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedById", skip_serializing_if = "Option::is_none")]
     pub assigned_by_id: Option<String>,
     /// When the badge was assigned.
-    #[serde(rename = "assignedOn", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedOn", skip_serializing_if = "Option::is_none")]
     pub assigned_on: Option<String>,
     /// Ids of the assignees.
-    #[serde(rename = "assigneeIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assigneeIds", skip_serializing_if = "Option::is_none")]
     pub assignee_ids: Option<Vec<String>>,
     /// Id of the badge.
-    #[serde(rename = "badgeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "badgeId", skip_serializing_if = "Option::is_none")]
     pub badge_id: Option<String>,
     /// Comment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Id of the assignment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Notification strategy.
-    #[serde(
-        rename = "notificationStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "notificationStrategy", skip_serializing_if = "Option::is_none")]
     pub notification_strategy: Option<String>,
     /// Who is notified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notify: Option<Vec<String>>,
     /// Rich-text comment.
-    #[serde(
-        rename = "richTextComment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "richTextComment", skip_serializing_if = "Option::is_none")]
     pub rich_text_comment: Option<String>,
     /// Status of the assignment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-}
-
-impl AssignedBadgeResponse {
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`approved_by`](Self::approved_by).
-    pub fn with_approved_by(mut self, value: impl Into<String>) -> Self {
-        self.approved_by = Some(value.into());
-        self
-    }
-
-    /// Sets [`assigned_by_id`](Self::assigned_by_id).
-    pub fn with_assigned_by_id(mut self, value: impl Into<String>) -> Self {
-        self.assigned_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`assigned_on`](Self::assigned_on).
-    pub fn with_assigned_on(mut self, value: impl Into<String>) -> Self {
-        self.assigned_on = Some(value.into());
-        self
-    }
-
-    /// Sets [`assignee_ids`](Self::assignee_ids).
-    pub fn with_assignee_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.assignee_ids = Some(value.into());
-        self
-    }
-
-    /// Sets [`badge_id`](Self::badge_id).
-    pub fn with_badge_id(mut self, value: impl Into<String>) -> Self {
-        self.badge_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`comment`](Self::comment).
-    pub fn with_comment(mut self, value: impl Into<String>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`notification_strategy`](Self::notification_strategy).
-    pub fn with_notification_strategy(mut self, value: impl Into<String>) -> Self {
-        self.notification_strategy = Some(value.into());
-        self
-    }
-
-    /// Sets [`notify`](Self::notify).
-    pub fn with_notify(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.notify = Some(value.into());
-        self
-    }
-
-    /// Sets [`rich_text_comment`](Self::rich_text_comment).
-    pub fn with_rich_text_comment(mut self, value: impl Into<String>) -> Self {
-        self.rich_text_comment = Some(value.into());
-        self
-    }
-
-    /// Sets [`status`](Self::status).
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
 }
 
 /// A list of badge assignments with their badges. The page names this response assignedBadgesResponseV2 (GET /badges/assign, GET /badges/current).
 ///
 /// Schema `assignedBadgesResponseV2` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AssignedBadgesResponseV2 {
     /// The badge assignments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<AssignedBadgeResponseV2>>,
     /// Total number of badge assignments.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-}
-
-impl AssignedBadgesResponseV2 {
-    /// Sets [`items`](Self::items).
-    pub fn with_items(mut self, value: impl Into<Vec<AssignedBadgeResponseV2>>) -> Self {
-        self.items = Some(value.into());
-        self
-    }
-
-    /// Sets [`total_count`](Self::total_count).
-    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
-        self.total_count = Some(value.into());
-        self
-    }
 }
 
 /// A badge assignment with the badge embedded, as printed in assignedBadgesResponseV2 items (no badgeId and no richTextComment, unlike assignedBadgeResponse).
 ///
 /// Schema `assignedBadgeResponseV2` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AssignedBadgeResponseV2 {
     /// Id of the account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Who approved the assignment.
-    #[serde(rename = "approvedBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "approvedBy", skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
     /// Id of the user who assigned the badge.
-    #[serde(rename = "assignedById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedById", skip_serializing_if = "Option::is_none")]
     pub assigned_by_id: Option<String>,
     /// When the badge was assigned.
-    #[serde(rename = "assignedOn", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedOn", skip_serializing_if = "Option::is_none")]
     pub assigned_on: Option<String>,
     /// Ids of the assignees.
-    #[serde(rename = "assigneeIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assigneeIds", skip_serializing_if = "Option::is_none")]
     pub assignee_ids: Option<Vec<String>>,
     /// The assigned badge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub badge: Option<BadgeResponse>,
     /// Comment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Id of the assignment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Notification strategy.
-    #[serde(
-        rename = "notificationStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "notificationStrategy", skip_serializing_if = "Option::is_none")]
     pub notification_strategy: Option<String>,
     /// Who is notified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notify: Option<Vec<String>>,
     /// Status of the assignment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-}
-
-impl AssignedBadgeResponseV2 {
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`approved_by`](Self::approved_by).
-    pub fn with_approved_by(mut self, value: impl Into<String>) -> Self {
-        self.approved_by = Some(value.into());
-        self
-    }
-
-    /// Sets [`assigned_by_id`](Self::assigned_by_id).
-    pub fn with_assigned_by_id(mut self, value: impl Into<String>) -> Self {
-        self.assigned_by_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`assigned_on`](Self::assigned_on).
-    pub fn with_assigned_on(mut self, value: impl Into<String>) -> Self {
-        self.assigned_on = Some(value.into());
-        self
-    }
-
-    /// Sets [`assignee_ids`](Self::assignee_ids).
-    pub fn with_assignee_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.assignee_ids = Some(value.into());
-        self
-    }
-
-    /// Sets [`badge`](Self::badge).
-    pub fn with_badge(mut self, value: impl Into<BadgeResponse>) -> Self {
-        self.badge = Some(value.into());
-        self
-    }
-
-    /// Sets [`comment`](Self::comment).
-    pub fn with_comment(mut self, value: impl Into<String>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`notification_strategy`](Self::notification_strategy).
-    pub fn with_notification_strategy(mut self, value: impl Into<String>) -> Self {
-        self.notification_strategy = Some(value.into());
-        self
-    }
-
-    /// Sets [`notify`](Self::notify).
-    pub fn with_notify(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.notify = Some(value.into());
-        self
-    }
-
-    /// Sets [`status`](Self::status).
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
 }
 
 /// Request body of POST /badges/assign (body parameter assignBadge; the page gives it no description and marks none of its properties as required).
 ///
 /// Schema `assignBadgeRequest` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AssignBadgeRequest {
     /// Id of the user who assigns the badge.
-    #[serde(rename = "assignedById", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedById", skip_serializing_if = "Option::is_none")]
     pub assigned_by_id: Option<String>,
     /// Ids of the assignees (users or teams).
-    #[serde(rename = "assigneeIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assigneeIds", skip_serializing_if = "Option::is_none")]
     pub assignee_ids: Option<Vec<String>>,
     /// Id of the badge.
-    #[serde(rename = "badgeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "badgeId", skip_serializing_if = "Option::is_none")]
     pub badge_id: Option<String>,
     /// Comment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Notification strategy.
-    #[serde(
-        rename = "notificationStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "notificationStrategy", skip_serializing_if = "Option::is_none")]
     pub notification_strategy: Option<String>,
     /// Who is notified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notify: Option<Vec<String>>,
     /// Rich-text comment.
-    #[serde(
-        rename = "richTextComment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "richTextComment", skip_serializing_if = "Option::is_none")]
     pub rich_text_comment: Option<String>,
 }
 
@@ -6854,206 +2946,76 @@ impl AssignBadgeRequest {
 ///
 /// Schema `badgeAssigneesResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct BadgeAssigneesResponse {
     /// Teams that have the badge.
-    #[serde(rename = "Teams", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Teams", skip_serializing_if = "Option::is_none")]
     pub teams: Option<Vec<TeamResponse>>,
     /// Users that have the badge.
-    #[serde(rename = "Users", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Users", skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<UserResponse>>,
-}
-
-impl BadgeAssigneesResponse {
-    /// Sets [`teams`](Self::teams).
-    pub fn with_teams(mut self, value: impl Into<Vec<TeamResponse>>) -> Self {
-        self.teams = Some(value.into());
-        self
-    }
-
-    /// Sets [`users`](Self::users).
-    pub fn with_users(mut self, value: impl Into<Vec<UserResponse>>) -> Self {
-        self.users = Some(value.into());
-        self
-    }
 }
 
 /// A team, as printed in badgeAssigneesResponse.Teams.
 ///
 /// Schema `teamResponse` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TeamResponse {
     /// Id of the account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Avatar of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     /// Badges of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub badges: Option<Vec<BadgeResponse>>,
     /// Color of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     /// Date the team was created.
-    #[serde(rename = "dateCreated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Description of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Dynamic value type of the team.
-    #[serde(
-        rename = "dynamicValueType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "dynamicValueType", skip_serializing_if = "Option::is_none")]
     pub dynamic_value_type: Option<String>,
     /// Id of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether the team is active.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Id of the team manager.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
     /// The team manager.
-    #[serde(rename = "managerInfo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "managerInfo", skip_serializing_if = "Option::is_none")]
     pub manager_info: Option<UserResponse>,
     /// Ids of the team members.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
     /// The team members.
-    #[serde(rename = "membersInfo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "membersInfo", skip_serializing_if = "Option::is_none")]
     pub members_info: Option<Vec<UserResponse>>,
     /// Name of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Id of the parent team.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Picture of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
     /// Rich-text description of the team.
-    #[serde(
-        rename = "richTextDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "richTextDescription", skip_serializing_if = "Option::is_none")]
     pub rich_text_description: Option<String>,
     /// Tags of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagResponse>>,
-}
-
-impl TeamResponse {
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`avatar`](Self::avatar).
-    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
-        self.avatar = Some(value.into());
-        self
-    }
-
-    /// Sets [`badges`](Self::badges).
-    pub fn with_badges(mut self, value: impl Into<Vec<BadgeResponse>>) -> Self {
-        self.badges = Some(value.into());
-        self
-    }
-
-    /// Sets [`color`](Self::color).
-    pub fn with_color(mut self, value: impl Into<String>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-
-    /// Sets [`date_created`](Self::date_created).
-    pub fn with_date_created(mut self, value: impl Into<String>) -> Self {
-        self.date_created = Some(value.into());
-        self
-    }
-
-    /// Sets [`description`](Self::description).
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets [`dynamic_value_type`](Self::dynamic_value_type).
-    pub fn with_dynamic_value_type(mut self, value: impl Into<String>) -> Self {
-        self.dynamic_value_type = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`is_active`](Self::is_active).
-    pub fn with_is_active(mut self, value: impl Into<bool>) -> Self {
-        self.is_active = Some(value.into());
-        self
-    }
-
-    /// Sets [`manager`](Self::manager).
-    pub fn with_manager(mut self, value: impl Into<String>) -> Self {
-        self.manager = Some(value.into());
-        self
-    }
-
-    /// Sets [`manager_info`](Self::manager_info).
-    pub fn with_manager_info(mut self, value: impl Into<UserResponse>) -> Self {
-        self.manager_info = Some(value.into());
-        self
-    }
-
-    /// Sets [`members`](Self::members).
-    pub fn with_members(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.members = Some(value.into());
-        self
-    }
-
-    /// Sets [`members_info`](Self::members_info).
-    pub fn with_members_info(mut self, value: impl Into<Vec<UserResponse>>) -> Self {
-        self.members_info = Some(value.into());
-        self
-    }
-
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent_id`](Self::parent_id).
-    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`picture`](Self::picture).
-    pub fn with_picture(mut self, value: impl Into<String>) -> Self {
-        self.picture = Some(value.into());
-        self
-    }
-
-    /// Sets [`rich_text_description`](Self::rich_text_description).
-    pub fn with_rich_text_description(mut self, value: impl Into<String>) -> Self {
-        self.rich_text_description = Some(value.into());
-        self
-    }
-
-    /// Sets [`tags`](Self::tags).
-    pub fn with_tags(mut self, value: impl Into<Vec<TagResponse>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
 }

@@ -35,14 +35,33 @@ pub enum Shape {
 }
 
 /// An object type of the description.
+///
+/// Property names are one string, each name followed by a NUL (`"id\0name\0"`), so the many
+/// statics of a large API stay small in source and in the binary; `nested` gives the shape of
+/// the properties that are not [`Shape::Any`], by their position among the names.
 #[derive(Debug)]
 pub struct ObjectShape {
     /// The schema's name in the description (or the pointer of an inline schema).
     pub schema: &'static str,
-    /// Declared properties, by wire name.
-    pub properties: &'static [(&'static str, Shape)],
+    /// Declared properties, by wire name, each followed by a NUL.
+    pub names: &'static str,
+    /// The shapes of declared properties that are checked further, by position in `names`.
+    pub nested: &'static [(usize, Shape)],
     /// The shape of undeclared properties, when the description allows them.
     pub additional: Option<&'static Shape>,
+}
+
+impl ObjectShape {
+    /// The shape of a declared property, or `None` when the description does not declare it.
+    pub fn property(&self, name: &str) -> Option<Shape> {
+        let position = self.names.split_terminator('\0').position(|n| n == name)?;
+        Some(
+            self.nested
+                .iter()
+                .find(|(at, _)| *at == position)
+                .map_or(Shape::Any, |(_, shape)| *shape),
+        )
+    }
 }
 
 /// A string enum of the description.
@@ -50,8 +69,15 @@ pub struct ObjectShape {
 pub struct EnumShape {
     /// The schema's name in the description (or the pointer of an inline schema).
     pub schema: &'static str,
-    /// The listed values.
-    pub values: &'static [&'static str],
+    /// The listed values, each followed by a NUL.
+    pub values: &'static str,
+}
+
+impl EnumShape {
+    /// Whether the description lists `value`.
+    pub fn lists(&self, value: &str) -> bool {
+        self.values.split_terminator('\0').any(|v| v == value)
+    }
 }
 
 /// A union told apart by a tag property.
@@ -162,11 +188,11 @@ fn walk(shape: &Shape, value: &Value, pointer: &mut String, found: &mut Found) {
     match (shape, value) {
         (Shape::Object(object), Value::Object(map)) => {
             for (name, inner) in map {
-                let declared = object.properties.iter().find(|(n, _)| n == name);
+                let declared = object.property(name);
                 let length = pointer.len();
                 push_token(pointer, name);
                 match (declared, object.additional) {
-                    (Some((_, shape)), _) => walk(shape, inner, pointer, found),
+                    (Some(shape), _) => walk(&shape, inner, pointer, found),
                     (None, Some(shape)) => walk(shape, inner, pointer, found),
                     (None, None) => found.push((
                         object.schema,
@@ -177,9 +203,7 @@ fn walk(shape: &Shape, value: &Value, pointer: &mut String, found: &mut Found) {
                 pointer.truncate(length);
             }
         }
-        (Shape::Enum(enumeration), Value::String(text))
-            if !enumeration.values.contains(&text.as_str()) =>
-        {
+        (Shape::Enum(enumeration), Value::String(text)) if !enumeration.lists(text) => {
             found.push((
                 enumeration.schema,
                 MismatchKind::UnknownEnumValue(text.clone()),
@@ -242,26 +266,28 @@ mod tests {
 
     static STATUS: EnumShape = EnumShape {
         schema: "status",
-        values: &["active", "archived"],
+        values: "active\0archived\0",
     };
     static TAG: ObjectShape = ObjectShape {
         schema: "tag",
-        properties: &[("name", Shape::Any)],
+        names: "name\0",
+        nested: &[],
         additional: None,
     };
     static USER: ObjectShape = ObjectShape {
         schema: "user",
-        properties: &[
-            ("id", Shape::Any),
-            ("status", Shape::Enum(&STATUS)),
-            ("tags", Shape::Array(&Shape::Object(&TAG))),
-            ("labels", Shape::Map(&Shape::Any)),
+        names: "id\0status\0tags\0labels\0",
+        nested: &[
+            (1, Shape::Enum(&STATUS)),
+            (2, Shape::Array(&Shape::Object(&TAG))),
+            (3, Shape::Map(&Shape::Any)),
         ],
         additional: None,
     };
     static PAGE: ObjectShape = ObjectShape {
         schema: "usersResponse",
-        properties: &[("items", Shape::Array(&Shape::Object(&USER)))],
+        names: "items\0",
+        nested: &[(0, Shape::Array(&Shape::Object(&USER)))],
         additional: None,
     };
 
@@ -315,12 +341,14 @@ mod tests {
     fn unions_are_checked_against_the_member_that_fits_best() {
         static A: ObjectShape = ObjectShape {
             schema: "a",
-            properties: &[("kind", Shape::Any), ("x", Shape::Any)],
+            names: "kind\0x\0",
+            nested: &[],
             additional: None,
         };
         static B: ObjectShape = ObjectShape {
             schema: "b",
-            properties: &[("kind", Shape::Any), ("y", Shape::Any)],
+            names: "kind\0y\0",
+            nested: &[],
             additional: None,
         };
         static UNTAGGED: [Shape; 2] = [Shape::Object(&A), Shape::Object(&B)];

@@ -277,16 +277,16 @@ fn title_or_default(result: Result<String, Error>) -> Result<String, Error> {
 #[tokio::test]
 async fn a_downstream_test_with_the_typed_mock_server() {
     let server = MockServer::start().await;
+    // Response types are built with `Default` and field assignment.
+    let mut gold = types::BadgeResponse::default();
+    gold.id = Some("b1".to_owned());
+    gold.name = Some("Gold".to_owned());
     server
         .get_badge()
         .id("b1")
         .account_id("acct-9")
         .expect_calls(1)
-        .respond_ok(
-            &types::BadgeResponse::default()
-                .with_id("b1")
-                .with_name("Gold"),
-        )
+        .respond_ok(&gold)
         .await;
     server.get_badge().id("gone").respond_status(404).await;
     server

@@ -1,15 +1,19 @@
 //! The client module: API facts, the `Client` and its `ClientBuilder` (thin wrappers of the
 //! runtime's, which generated code cannot extend with methods of its own), client-wide
-//! settings, the runtime items a user names, and (through [`super::operations`]) one method and
-//! request builder per operation.
+//! settings, the runtime items a user names; [`super::operations`] adds one method and request
+//! builder per operation.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{docs, ident, operations};
+use super::{Context, docs, ident};
 use crate::ir::{Api, AuthKind, Location};
 
-pub(super) fn emit_client_file(api: &Api) -> TokenStream {
+/// The head of the client file: module docs, re-exports, the API facts, `Client`,
+/// `ClientBuilder` and `Server`; each operation's items follow as units
+/// ([`operations::emit_operation`]).
+pub(super) fn emit_head(cx: &Context<'_>) -> TokenStream {
+    let api = cx.api;
     let header = docs::inner(&[format!(
         "The {} client: construction, client-wide settings and one method per operation, \
          generated from {}.",
@@ -20,7 +24,6 @@ pub(super) fn emit_client_file(api: &Api) -> TokenStream {
     let client = emit_client(api);
     let builder = emit_builder(api);
     let servers = emit_servers(api);
-    let operations = operations::emit_operations(api);
     quote! {
         #header
 
@@ -34,7 +37,6 @@ pub(super) fn emit_client_file(api: &Api) -> TokenStream {
         #client
         #builder
         #servers
-        #operations
     }
 }
 

@@ -12,15 +12,40 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// Outer doc attributes (`///`) for the given paragraphs.
+///
+/// Several lines go into one attribute where that is safe, which the formatter prints as the
+/// same `///` lines (see `format`): one attribute instead of one per line is much less for it
+/// to parse and print.
 pub(crate) fn outer(paragraphs: &[String]) -> TokenStream {
     let lines = lines(paragraphs);
-    quote!(#(#[doc = #lines])*)
+    match block(&lines) {
+        Some(text) => quote!(#[doc = #text]),
+        None => quote!(#(#[doc = #lines])*),
+    }
 }
 
 /// Inner doc attributes (`//!`) for the given paragraphs.
 pub(crate) fn inner(paragraphs: &[String]) -> TokenStream {
     let lines = lines(paragraphs);
-    quote!(#(#![doc = #lines])*)
+    match block(&lines) {
+        Some(text) => quote!(#![doc = #text]),
+        None => quote!(#(#![doc = #lines])*),
+    }
+}
+
+/// The lines as one doc string, when there are several and prettyplease would print the string
+/// as a block comment: nothing that opens or closes one inside, no `/` at the end, no `*` or
+/// `/` at the start.
+fn block(lines: &[String]) -> Option<String> {
+    if lines.len() < 2 {
+        return None;
+    }
+    let text = lines.join("\n");
+    let safe = !text.contains("/*")
+        && !text.contains("*/")
+        && !text.ends_with('/')
+        && !text.starts_with(['*', '/']);
+    safe.then_some(text)
 }
 
 /// The doc lines, each with the leading space that makes `/// text` rather than `///text`,
@@ -46,6 +71,11 @@ fn lines(paragraphs: &[String]) -> Vec<String> {
 /// line sanitized (see the module docs).
 pub(crate) fn spec_text(text: &str) -> String {
     // A bare CR is not allowed in a doc comment; other control characters mean nothing there.
+    // The common case: one plain line, nothing to normalise.
+    if !text.contains(|c: char| c.is_control() || matches!(c, '<' | '`' | '\u{2028}' | '\u{2029}'))
+    {
+        return sanitize(text.trim());
+    }
     let text: String = text
         .replace("\r\n", "\n")
         .chars()
@@ -154,6 +184,10 @@ pub(crate) fn code(text: &str) -> String {
 
 /// Makes one line of spec markdown safe for rustdoc (see the module docs).
 pub(crate) fn sanitize(line: &str) -> String {
+    // Most lines have nothing to change.
+    if !line.contains(['`', '[', ']', '<', '>']) && !line.contains("http") {
+        return line.to_owned();
+    }
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len() + 8);
     let mut i = 0;
@@ -220,8 +254,10 @@ pub(crate) fn sanitize(line: &str) -> String {
 }
 
 fn starts_url(chars: &[char]) -> bool {
-    let head: String = chars.iter().take(8).collect();
-    head.starts_with("https://") || head.starts_with("http://")
+    let starts = |prefix: &str| {
+        chars.len() >= prefix.len() && chars.iter().zip(prefix.chars()).all(|(a, b)| *a == b)
+    };
+    chars.first() == Some(&'h') && (starts("https://") || starts("http://"))
 }
 
 /// Length of a URL: up to whitespace, without trailing punctuation.

@@ -7,10 +7,13 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::operations::{convert, input_type};
-use super::{Scalar, Scope, TypeIndex, ValueKind, docs, ident, rust_type};
-use crate::ir::{Api, BodyKind, Location, Operation, Param, ResponseBody, Status, Style, Success};
+use super::{Context, Scalar, Scope, TypeIndex, ValueKind, docs, ident, rust_type};
+use crate::ir::{BodyKind, Location, Operation, Param, ResponseBody, Status, Style, Success};
 
-pub(super) fn emit_mock_file(api: &Api) -> TokenStream {
+/// The head of the mock file: module docs and `MockServer` with its own methods; each
+/// operation's expectation method and builder follow as units ([`emit_operation`]).
+pub(super) fn emit_head(cx: &Context<'_>) -> TokenStream {
+    let api = cx.api;
     let header = docs::inner(&[
         format!(
             "A typed mock server of the {} for tests, generated from {} (feature `mock`).",
@@ -22,9 +25,6 @@ pub(super) fn emit_mock_file(api: &Api) -> TokenStream {
          `expect_calls(n)` are checked when the server is dropped."
             .to_owned(),
     ]);
-    let index = TypeIndex::new(api);
-    let methods = api.operations.iter().map(emit_server_method);
-    let builders = api.operations.iter().map(|op| emit_expectation(&index, op));
     quote! {
         #header
 
@@ -72,11 +72,20 @@ pub(super) fn emit_mock_file(api: &Api) -> TokenStream {
             pub async fn verify(&self) {
                 self.inner.verify().await;
             }
+        }
+    }
+}
 
-            #(#methods)*
+/// One operation's unit of the mock file: its `MockServer` method and expectation builder.
+pub(super) fn emit_operation(cx: &Context<'_>, op: &Operation) -> TokenStream {
+    let method = emit_server_method(op);
+    let builder = emit_expectation(&cx.index, op);
+    quote! {
+        impl MockServer {
+            #method
         }
 
-        #(#builders)*
+        #builder
     }
 }
 

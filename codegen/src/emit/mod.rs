@@ -17,38 +17,66 @@ use quote::quote;
 
 use crate::ir::{Api, TypeRef};
 
-/// One output file and the emitter that makes its content.
+/// What every emitter may consult, built once per generation and shared by the threads.
+pub(crate) struct Context<'a> {
+    /// The API.
+    pub(crate) api: &'a Api,
+    /// Named types by Rust name.
+    pub(crate) index: TypeIndex<'a>,
+    /// The shapes of named types, for the spec-mismatch report.
+    pub(crate) shapes: shapes::Shapes<'a>,
+}
+
+impl<'a> Context<'a> {
+    pub(crate) fn new(api: &'a Api) -> Self {
+        Self {
+            api,
+            index: TypeIndex::new(api),
+            shapes: shapes::Shapes::new(api),
+        }
+    }
+}
+
+/// One output file: its head (module docs, `use`s and the file's fixed items), then one unit
+/// per type or per operation. Units are emitted and formatted independently, in chunks on as
+/// many threads as there are cores, and the file is put together in order, so neither the
+/// time nor the memory of one large file is bounded by a single thread or a whole syntax tree.
 pub(crate) struct FileEmitter {
     /// File name in the generated crate's `src/`.
     pub(crate) name: &'static str,
-    /// Makes the file's content from the IR.
-    pub(crate) emit: fn(&Api) -> Content,
+    /// The head of the file.
+    pub(crate) head: fn(&Context<'_>) -> TokenStream,
+    /// How many units follow the head.
+    pub(crate) units: fn(&Api) -> usize,
+    /// Emits unit `index` (the items of one type or one operation).
+    pub(crate) unit: fn(&Context<'_>, usize) -> TokenStream,
 }
 
-/// The content of an emitted file: tokens to pretty-print.
-pub(crate) enum Content {
-    /// Tokens to pretty-print.
-    Tokens(TokenStream),
-}
-
-/// The generated files, in output order. Each is emitted independently, so the pipeline can
-/// emit and format them on separate threads (token streams cannot cross threads).
+/// The generated files, in output order.
 pub(crate) const FILES: [FileEmitter; 4] = [
     FileEmitter {
         name: "types.rs",
-        emit: |api| Content::Tokens(types::emit_types_file(api)),
+        head: types::emit_head,
+        units: |api| api.types.len(),
+        unit: |cx, index| types::emit_type(&cx.api.types[index]),
     },
     FileEmitter {
         name: "client.rs",
-        emit: |api| Content::Tokens(client::emit_client_file(api)),
+        head: client::emit_head,
+        units: |api| api.operations.len(),
+        unit: |cx, index| operations::emit_operation(cx, &cx.api.operations[index]),
     },
     FileEmitter {
         name: "mock.rs",
-        emit: |api| Content::Tokens(mock::emit_mock_file(api)),
+        head: mock::emit_head,
+        units: |api| api.operations.len(),
+        unit: |cx, index| mock::emit_operation(cx, &cx.api.operations[index]),
     },
     FileEmitter {
         name: "shapes.rs",
-        emit: |api| Content::Tokens(shapes::emit_shapes_file(api)),
+        head: shapes::emit_head,
+        units: |api| api.types.len(),
+        unit: |cx, index| shapes::emit_shape(&cx.shapes, &cx.api.types[index]),
     },
 ];
 

@@ -7,26 +7,23 @@ use quote::quote;
 
 use super::request::emit_sends;
 use super::shapes::Shapes;
-use super::{Scope, TypeIndex, docs, ident, rust_type};
+use super::{Context, Scope, TypeIndex, docs, ident, rust_type};
 use crate::ir::{
     Api, Body, BodyKind, Bounds, Location, Operation, Param, PathPart, Response, ResponseBody,
     Status, Success, TypeRef,
 };
 
-pub(super) fn emit_operations(api: &Api) -> TokenStream {
-    let shapes = Shapes::new(api);
-    let index = TypeIndex::new(api);
-    let methods = api.operations.iter().map(|op| emit_method(api, &index, op));
-    let items = api
-        .operations
-        .iter()
-        .map(|op| emit_operation_items(api, &index, &shapes, op));
+/// One operation's unit of the client file: its `Client` method (in an `impl Client` block of
+/// its own) and its request builder, response and body enums.
+pub(super) fn emit_operation(cx: &Context<'_>, op: &Operation) -> TokenStream {
+    let method = emit_method(cx.api, &cx.index, op);
+    let items = emit_operation_items(cx.api, &cx.index, &cx.shapes, op);
     quote! {
         impl Client {
-            #(#methods)*
+            #method
         }
 
-        #(#items)*
+        #items
     }
 }
 

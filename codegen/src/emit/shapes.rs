@@ -10,7 +10,7 @@ use super::{Scope, docs, ident};
 use crate::ir::{Api, TypeDef, TypeKind, TypeRef};
 
 /// Named types by Rust name, to resolve aliases and pick each type's kind of shape.
-pub(super) struct Shapes<'a> {
+pub(crate) struct Shapes<'a> {
     defs: BTreeMap<&'a str, &'a TypeDef>,
 }
 
@@ -45,6 +45,23 @@ impl<'a> Shapes<'a> {
         }
     }
 
+    /// Whether values of `ty` are checked further than [`Shape::Any`](codegen_runtime): named
+    /// objects, enums and unions, and what contains them.
+    fn checks(&self, ty: &TypeRef, depth: usize) -> bool {
+        match ty {
+            TypeRef::Vec(inner)
+            | TypeRef::Map(inner)
+            | TypeRef::Option(inner)
+            | TypeRef::Boxed(inner) => self.checks(inner, depth),
+            TypeRef::Named(name) => match self.defs.get(name.as_str()).map(|d| &d.kind) {
+                Some(TypeKind::Struct(_) | TypeKind::Enum(_) | TypeKind::Union(_)) => true,
+                Some(TypeKind::Alias(target)) if depth < 64 => self.checks(target, depth + 1),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     fn is_container(&self, ty: &TypeRef, depth: usize) -> bool {
         match ty {
             TypeRef::Vec(_) | TypeRef::Map(_) => true,
@@ -58,7 +75,12 @@ impl<'a> Shapes<'a> {
     }
 
     fn of_depth(&self, ty: &TypeRef, scope: Scope, depth: usize) -> TokenStream {
-        let shape = quote!(::codegen_runtime::Shape);
+        // The shapes file names the runtime `rt` (a name no type can take: types are
+        // PascalCase), which keeps its many statics short.
+        let shape = match scope {
+            Scope::Types => quote!(rt::Shape),
+            Scope::Sibling => quote!(::codegen_runtime::Shape),
+        };
         match ty {
             TypeRef::Vec(inner) => {
                 let inner = self.of_depth(inner, scope, depth);
@@ -101,22 +123,23 @@ impl<'a> Shapes<'a> {
     }
 }
 
-pub(super) fn emit_shapes_file(api: &Api) -> TokenStream {
-    let shapes = Shapes::new(api);
+/// The module docs of the shapes file.
+pub(super) fn emit_head(cx: &super::Context<'_>) -> TokenStream {
     let header = docs::inner(&[format!(
         "What the {} declares of each type, for `record_spec_mismatches`: generated from {}.",
-        docs::spec_text(&api.title),
-        docs::code(&api.source)
+        docs::spec_text(&cx.api.title),
+        docs::code(&cx.api.source)
     )]);
-    let items = api.types.iter().map(|def| emit_shape(&shapes, def));
     quote! {
         #header
         #![allow(non_upper_case_globals)]
-        #(#items)*
+
+        use ::codegen_runtime as rt;
     }
 }
 
-fn emit_shape(shapes: &Shapes<'_>, def: &TypeDef) -> TokenStream {
+/// The shape static of one named type.
+pub(super) fn emit_shape(shapes: &Shapes<'_>, def: &TypeDef) -> TokenStream {
     let name = ident(&def.name.rust);
     let schema = &def.name.wire;
     let doc = docs::outer(&[format!(
@@ -125,11 +148,18 @@ fn emit_shape(shapes: &Shapes<'_>, def: &TypeDef) -> TokenStream {
     )]);
     match &def.kind {
         TypeKind::Struct(strukt) => {
-            let properties = strukt.fields.iter().map(|field| {
-                let wire = &field.name.wire;
-                let shape = shapes.of(&field.ty, Scope::Types);
-                quote!((#wire, #shape))
-            });
+            let names = nul_joined(strukt.fields.iter().map(|f| f.name.wire.as_str()));
+            let nested = strukt
+                .fields
+                .iter()
+                .enumerate()
+                .filter_map(|(index, field)| {
+                    let index = proc_macro2::Literal::usize_unsuffixed(index);
+                    shapes.checks(&field.ty, 0).then(|| {
+                        let shape = shapes.of(&field.ty, Scope::Types);
+                        quote!((#index, #shape))
+                    })
+                });
             let additional = match &strukt.additional {
                 Some(value) => {
                     let shape = shapes.of(value, Scope::Types);
@@ -139,20 +169,21 @@ fn emit_shape(shapes: &Shapes<'_>, def: &TypeDef) -> TokenStream {
             };
             quote! {
                 #doc
-                pub static #name: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+                pub static #name: rt::ObjectShape = rt::ObjectShape {
                     schema: #schema,
-                    properties: &[#(#properties),*],
+                    names: #names,
+                    nested: &[#(#nested),*],
                     additional: #additional,
                 };
             }
         }
         TypeKind::Enum(enumeration) => {
-            let values = enumeration.variants.iter().map(|v| &v.wire);
+            let values = nul_joined(enumeration.variants.iter().map(|v| v.wire.as_str()));
             quote! {
                 #doc
-                pub static #name: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+                pub static #name: rt::EnumShape = rt::EnumShape {
                     schema: #schema,
-                    values: &[#(#values),*],
+                    values: #values,
                 };
             }
         }
@@ -165,7 +196,7 @@ fn emit_shape(shapes: &Shapes<'_>, def: &TypeDef) -> TokenStream {
                 });
                 quote! {
                     #doc
-                    pub static #name: ::codegen_runtime::TaggedShape = ::codegen_runtime::TaggedShape {
+                    pub static #name: rt::TaggedShape = rt::TaggedShape {
                         tag: #tag,
                         variants: &[#(#variants),*],
                     };
@@ -180,7 +211,7 @@ fn emit_shape(shapes: &Shapes<'_>, def: &TypeDef) -> TokenStream {
                 let count = members.len();
                 quote! {
                     #doc
-                    pub static #name: [::codegen_runtime::Shape; #count] = [#(#members),*];
+                    pub static #name: [rt::Shape; #count] = [#(#members),*];
                 }
             }
         },
@@ -188,4 +219,14 @@ fn emit_shape(shapes: &Shapes<'_>, def: &TypeDef) -> TokenStream {
         // not reported.
         TypeKind::Alias(_) | TypeKind::IntEnum(_) => TokenStream::new(),
     }
+}
+
+/// Names as one string, each followed by a NUL, as the runtime's shapes read them.
+fn nul_joined<'n>(names: impl Iterator<Item = &'n str>) -> String {
+    let mut joined = String::new();
+    for name in names {
+        joined.push_str(name);
+        joined.push('\0');
+    }
+    joined
 }

@@ -3,11 +3,13 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Scope, docs, ident, rust_type};
-use crate::ir::{Api, Field, IntEnum, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
+use super::{Context, Scope, docs, ident, rust_type};
+use crate::ir::{Field, IntEnum, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
 
-pub(super) fn emit_types_file(api: &Api) -> TokenStream {
-    let header = docs::inner(&[
+/// The module docs of the types file.
+pub(super) fn emit_head(cx: &Context<'_>) -> TokenStream {
+    let api = cx.api;
+    docs::inner(&[
         format!(
             "Request and response types of the {} (version {}), generated from {}.",
             docs::spec_text(&api.title),
@@ -17,15 +19,11 @@ pub(super) fn emit_types_file(api: &Api) -> TokenStream {
         "Every type decodes leniently: unknown properties are ignored and unknown enum values are \
        kept in an `Unknown` variant, so new server fields never break a response."
             .to_owned(),
-    ]);
-    let items = api.types.iter().map(emit_type);
-    quote! {
-        #header
-        #(#items)*
-    }
+    ])
 }
 
-fn emit_type(def: &TypeDef) -> TokenStream {
+/// One named type and its impls.
+pub(super) fn emit_type(def: &TypeDef) -> TokenStream {
     let docs = type_docs(def);
     match &def.kind {
         TypeKind::Struct(strukt) => emit_struct(def, &docs, strukt),
@@ -54,8 +52,15 @@ fn type_docs(def: &TypeDef) -> TokenStream {
 
 fn emit_struct(def: &TypeDef, docs: &TokenStream, strukt: &Struct) -> TokenStream {
     let name = ident(&def.name.rust);
-    let default = strukt.all_optional().then(|| quote!(Default,));
-    let fields = strukt.fields.iter().map(emit_field);
+    // With every field optional, the struct's `Default` fills whatever is missing, so the
+    // fields need no `default` of their own.
+    let all_optional = strukt.all_optional();
+    let default = all_optional.then(|| quote!(Default,));
+    let container = all_optional.then(|| quote!(#[serde(default)]));
+    let fields = strukt
+        .fields
+        .iter()
+        .map(|field| emit_field(field, !all_optional));
     let extra = strukt.additional.as_ref().map(|value| {
         let value = rust_type(value, Scope::Types);
         quote! {
@@ -64,10 +69,11 @@ fn emit_struct(def: &TypeDef, docs: &TokenStream, strukt: &Struct) -> TokenStrea
             pub extra: ::std::collections::BTreeMap<String, #value>,
         }
     });
-    let constructor = emit_constructor(&name, strukt);
+    let constructor = emit_constructor(&name, strukt, def.sent);
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #container
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
@@ -80,8 +86,10 @@ fn emit_struct(def: &TypeDef, docs: &TokenStream, strukt: &Struct) -> TokenStrea
 
 /// Structs are `#[non_exhaustive]`, so that a property the API adds later is not a breaking
 /// change. They are built with `Default` (every field optional) or with `new` taking the
-/// required fields, then `with_…` per optional field: `BadgeRequest::default().with_name("Gold")`.
-fn emit_constructor(name: &proc_macro2::Ident, strukt: &Struct) -> TokenStream {
+/// required fields; the types requests carry (`sent`) also get a `with_…` setter per optional
+/// field: `BadgeRequest::default().with_name("Gold")`. Values only received are read, and in
+/// tests built with `Default` and assignment, so they go without (which keeps the crate small).
+fn emit_constructor(name: &proc_macro2::Ident, strukt: &Struct, sent: bool) -> TokenStream {
     let required: Vec<&Field> = strukt.fields.iter().filter(|f| f.required).collect();
     let new = (!required.is_empty()).then(|| {
         let params = required.iter().map(|field| {
@@ -126,32 +134,36 @@ fn emit_constructor(name: &proc_macro2::Ident, strukt: &Struct) -> TokenStream {
             }
         }
     });
-    if new.is_none() && strukt.fields.iter().all(|f| f.required) {
+    if new.is_none() && (!sent || strukt.fields.iter().all(|f| f.required)) {
         return TokenStream::new();
     }
-    let setters = strukt.fields.iter().filter(|f| !f.required).map(|field| {
-        let name = ident(&field.name.rust);
-        let setter = ident(&format!(
-            "with_{}",
-            field
-                .name
-                .rust
-                .strip_suffix('_')
-                .unwrap_or(&field.name.rust)
-        ));
-        let inner = rust_type(&field.ty, Scope::Types);
-        let doc = docs::outer(&[format!(
-            "Sets [`{}`](Self::{}).",
-            field.name.rust, field.name.rust
-        )]);
-        quote! {
-            #doc
-            pub fn #setter(mut self, value: impl Into<#inner>) -> Self {
-                self.#name = Some(value.into());
-                self
+    let setters = strukt
+        .fields
+        .iter()
+        .filter(|f| sent && !f.required)
+        .map(|field| {
+            let name = ident(&field.name.rust);
+            let setter = ident(&format!(
+                "with_{}",
+                field
+                    .name
+                    .rust
+                    .strip_suffix('_')
+                    .unwrap_or(&field.name.rust)
+            ));
+            let inner = rust_type(&field.ty, Scope::Types);
+            let doc = docs::outer(&[format!(
+                "Sets [`{}`](Self::{}).",
+                field.name.rust, field.name.rust
+            )]);
+            quote! {
+                #doc
+                pub fn #setter(mut self, value: impl Into<#inner>) -> Self {
+                    self.#name = Some(value.into());
+                    self
+                }
             }
-        }
-    });
+        });
     quote! {
         impl #name {
             #new
@@ -160,7 +172,7 @@ fn emit_constructor(name: &proc_macro2::Ident, strukt: &Struct) -> TokenStream {
     }
 }
 
-fn emit_field(field: &Field) -> TokenStream {
+fn emit_field(field: &Field, own_default: bool) -> TokenStream {
     let name = ident(&field.name.rust);
     let docs = field_docs(field);
     let inner = rust_type(&field.ty, Scope::Types);
@@ -175,7 +187,10 @@ fn emit_field(field: &Field) -> TokenStream {
         serde.push(quote!(rename = #wire));
     }
     if !field.required {
-        serde.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        if own_default {
+            serde.push(quote!(default));
+        }
+        serde.push(quote!(skip_serializing_if = "Option::is_none"));
     }
     let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
     quote! {

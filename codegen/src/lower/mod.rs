@@ -15,7 +15,9 @@ mod servers;
 
 use crate::doc::{Index, Node, percent_decode};
 use crate::error::{Diagnostic, Errors, Pointer, Sink};
-use crate::ir::{Api, Docs};
+use std::collections::HashMap;
+
+use crate::ir::{Api, BodyKind, Docs, Operation, TypeDef, TypeKind, TypeRef};
 use crate::load::{Document, Version};
 use crate::{Options, Spec};
 
@@ -71,7 +73,8 @@ pub(crate) fn lower(
     let lowered = operations::lower_operations(&mut cx, &mut types, &security, setters);
     let default_base_url = default_base_url(root);
     let servers = servers::lower_servers(&mut cx);
-    let types = types.finish(&mut cx);
+    let mut types = types.finish(&mut cx);
+    mark_sent(&mut types, &lowered.operations);
     // A client without credentials is refused only when no operation can do without them.
     let requires_token = !lowered.operations.is_empty()
         && lowered
@@ -92,6 +95,73 @@ pub(crate) fn lower(
         operations: lowered.operations,
     };
     cx.sink.finish(api)
+}
+
+/// Marks the types whose values requests carry: those of request bodies and parameters, and
+/// everything they contain.
+fn mark_sent(types: &mut [TypeDef], operations: &[Operation]) {
+    let index: HashMap<String, usize> = types
+        .iter()
+        .enumerate()
+        .map(|(i, def)| (def.name.rust.clone(), i))
+        .collect();
+    let mut seen = vec![false; types.len()];
+    let mut pending: Vec<usize> = Vec::new();
+    for op in operations {
+        for param in &op.params {
+            mark_ref(&param.ty, &index, &mut seen, &mut pending);
+        }
+        for kind in op.body.iter().flat_map(|body| &body.kinds) {
+            if let BodyKind::Json { ty, .. }
+            | BodyKind::Form { ty, .. }
+            | BodyKind::Multipart { ty, .. } = kind
+            {
+                mark_ref(ty, &index, &mut seen, &mut pending);
+            }
+        }
+    }
+    while let Some(i) = pending.pop() {
+        types[i].sent = true;
+        let contained: Vec<TypeRef> = match &types[i].kind {
+            TypeKind::Struct(strukt) => strukt
+                .fields
+                .iter()
+                .map(|f| f.ty.clone())
+                .chain(strukt.additional.clone())
+                .collect(),
+            TypeKind::Union(union) => union.variants.iter().map(|v| v.ty.clone()).collect(),
+            TypeKind::Alias(target) => vec![target.clone()],
+            TypeKind::Enum(_) | TypeKind::IntEnum(_) => Vec::new(),
+        };
+        for ty in &contained {
+            mark_ref(ty, &index, &mut seen, &mut pending);
+        }
+    }
+}
+
+fn mark_ref(
+    ty: &TypeRef,
+    index: &HashMap<String, usize>,
+    seen: &mut [bool],
+    names: &mut Vec<usize>,
+) {
+    match ty {
+        TypeRef::Named(name) => {
+            if let Some(&i) = index.get(name)
+                && !seen[i]
+            {
+                seen[i] = true;
+                names.push(i);
+            }
+        }
+        TypeRef::Boxed(inner)
+        | TypeRef::Vec(inner)
+        | TypeRef::Map(inner)
+        | TypeRef::Option(inner) => {
+            mark_ref(inner, index, seen, names);
+        }
+        _ => {}
+    }
 }
 
 /// Reports the document-level shape problems that would make lowering guess: sections that are

@@ -819,6 +819,7 @@ impl TypeSpace {
             },
             docs: Docs::default(),
             kind: TypeKind::Alias(TypeRef::Json),
+            sent: false,
         });
         self.index.insert(name.to_owned(), slot);
         slot

@@ -254,155 +254,6 @@ impl Client {
             body: body.into(),
         }
     }
-
-    /// `PUT /images` (operation `uploadImage`).
-    ///
-    /// Arguments:
-    /// - `body`: the request body (`image/png`).
-    ///
-    /// Call [`send`](UploadImage::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `204`: stored, no body
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "uploadImage", alias = "/images", alias = "PUT /images")]
-    pub fn upload_image(
-        &self,
-        body: impl Into<::codegen_runtime::Binary>,
-    ) -> UploadImage<'_> {
-        UploadImage {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            body: body.into(),
-        }
-    }
-
-    /// `PUT /anything` (operation `uploadAnything`).
-    ///
-    /// Optional parameters are set on the returned [`UploadAnything`]: [`body`](UploadAnything::body). Call [`send`](UploadAnything::send) to run the request.
-    ///
-    /// Responses:
-    /// - `204`: stored, no body
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "uploadAnything", alias = "/anything", alias = "PUT /anything")]
-    pub fn upload_anything(&self) -> UploadAnything<'_> {
-        UploadAnything {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            body: None,
-        }
-    }
-
-    /// `POST /notes` (operation `postNote`).
-    ///
-    /// Arguments:
-    /// - `body`: the request body (`text/plain`).
-    ///
-    /// Call [`send`](PostNote::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `204`: stored, no body
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "postNote", alias = "/notes", alias = "POST /notes")]
-    pub fn post_note(&self, body: impl Into<String>) -> PostNote<'_> {
-        PostNote {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            body: body.into(),
-        }
-    }
-
-    /// `POST /documents` (operation `uploadDocument`).
-    ///
-    /// Arguments:
-    /// - `body`: the request body (`multipart/form-data`).
-    ///
-    /// Call [`send`](UploadDocument::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `201`: created, decoded as [`UploadDocumentResponse`](crate::types::UploadDocumentResponse)
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "uploadDocument", alias = "/documents", alias = "POST /documents")]
-    pub fn upload_document(
-        &self,
-        body: super::types::UploadDocumentBody,
-    ) -> UploadDocument<'_> {
-        UploadDocument {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            body,
-        }
-    }
-
-    /// `POST /charges` (operation `createCharge`).
-    ///
-    /// Arguments:
-    /// - `body`: the request body (`application/x-www-form-urlencoded`).
-    ///
-    /// Call [`send`](CreateCharge::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `200`: charged, no body
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "createCharge", alias = "/charges", alias = "POST /charges")]
-    pub fn create_charge(
-        &self,
-        body: super::types::CreateChargeBody,
-    ) -> CreateCharge<'_> {
-        CreateCharge {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            body,
-        }
-    }
-
-    /// `PATCH /settings` (operation `patchSettings`).
-    ///
-    /// Arguments:
-    /// - `body`: the request body (`application/merge-patch+json`).
-    ///
-    /// Call [`send`](PatchSettings::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `204`: patched, no body
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "patchSettings", alias = "/settings", alias = "PATCH /settings")]
-    pub fn patch_settings(
-        &self,
-        body: super::types::PatchSettingsBody,
-    ) -> PatchSettings<'_> {
-        PatchSettings {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            body,
-        }
-    }
-
-    /// `POST /records` (operation `createRecord`).
-    ///
-    /// Arguments:
-    /// - `body`: the request body (`application/json`, `application/x-www-form-urlencoded`, `application/octet-stream`).
-    ///
-    /// Call [`send`](CreateRecord::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `204`: stored, no body
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "createRecord", alias = "/records", alias = "POST /records")]
-    pub fn create_record(&self, body: impl Into<CreateRecordBody>) -> CreateRecord<'_> {
-        CreateRecord {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            body: body.into(),
-        }
-    }
 }
 
 /// Request builder for `PUT /files`, made by [`Client::upload_bytes`](crate::Client::upload_bytes).
@@ -448,6 +299,31 @@ impl<'a> UploadBytes<'a> {
     }
 }
 
+impl Client {
+    /// `PUT /images` (operation `uploadImage`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body (`image/png`).
+    ///
+    /// Call [`send`](UploadImage::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `204`: stored, no body
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "uploadImage", alias = "/images", alias = "PUT /images")]
+    pub fn upload_image(
+        &self,
+        body: impl Into<::codegen_runtime::Binary>,
+    ) -> UploadImage<'_> {
+        UploadImage {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            body: body.into(),
+        }
+    }
+}
+
 /// Request builder for `PUT /images`, made by [`Client::upload_image`](crate::Client::upload_image).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -487,6 +363,25 @@ impl<'a> UploadImage<'a> {
         match response.status() {
             204 => Ok(response.empty()),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// `PUT /anything` (operation `uploadAnything`).
+    ///
+    /// Optional parameters are set on the returned [`UploadAnything`]: [`body`](UploadAnything::body). Call [`send`](UploadAnything::send) to run the request.
+    ///
+    /// Responses:
+    /// - `204`: stored, no body
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "uploadAnything", alias = "/anything", alias = "PUT /anything")]
+    pub fn upload_anything(&self) -> UploadAnything<'_> {
+        UploadAnything {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            body: None,
         }
     }
 }
@@ -541,6 +436,28 @@ impl<'a> UploadAnything<'a> {
     }
 }
 
+impl Client {
+    /// `POST /notes` (operation `postNote`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body (`text/plain`).
+    ///
+    /// Call [`send`](PostNote::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `204`: stored, no body
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "postNote", alias = "/notes", alias = "POST /notes")]
+    pub fn post_note(&self, body: impl Into<String>) -> PostNote<'_> {
+        PostNote {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            body: body.into(),
+        }
+    }
+}
+
 /// Request builder for `POST /notes`, made by [`Client::post_note`](crate::Client::post_note).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -580,6 +497,31 @@ impl<'a> PostNote<'a> {
         match response.status() {
             204 => Ok(response.empty()),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// `POST /documents` (operation `uploadDocument`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body (`multipart/form-data`).
+    ///
+    /// Call [`send`](UploadDocument::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `201`: created, decoded as [`UploadDocumentResponse`](crate::types::UploadDocumentResponse)
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "uploadDocument", alias = "/documents", alias = "POST /documents")]
+    pub fn upload_document(
+        &self,
+        body: super::types::UploadDocumentBody,
+    ) -> UploadDocument<'_> {
+        UploadDocument {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            body,
         }
     }
 }
@@ -657,6 +599,31 @@ impl<'a> UploadDocument<'a> {
     }
 }
 
+impl Client {
+    /// `POST /charges` (operation `createCharge`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body (`application/x-www-form-urlencoded`).
+    ///
+    /// Call [`send`](CreateCharge::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `200`: charged, no body
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "createCharge", alias = "/charges", alias = "POST /charges")]
+    pub fn create_charge(
+        &self,
+        body: super::types::CreateChargeBody,
+    ) -> CreateCharge<'_> {
+        CreateCharge {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            body,
+        }
+    }
+}
+
 /// Request builder for `POST /charges`, made by [`Client::create_charge`](crate::Client::create_charge).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -708,6 +675,31 @@ impl<'a> CreateCharge<'a> {
     }
 }
 
+impl Client {
+    /// `PATCH /settings` (operation `patchSettings`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body (`application/merge-patch+json`).
+    ///
+    /// Call [`send`](PatchSettings::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `204`: patched, no body
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "patchSettings", alias = "/settings", alias = "PATCH /settings")]
+    pub fn patch_settings(
+        &self,
+        body: super::types::PatchSettingsBody,
+    ) -> PatchSettings<'_> {
+        PatchSettings {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            body,
+        }
+    }
+}
+
 /// Request builder for `PATCH /settings`, made by [`Client::patch_settings`](crate::Client::patch_settings).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -748,6 +740,28 @@ impl<'a> PatchSettings<'a> {
         match response.status() {
             204 => Ok(response.empty()),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// `POST /records` (operation `createRecord`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body (`application/json`, `application/x-www-form-urlencoded`, `application/octet-stream`).
+    ///
+    /// Call [`send`](CreateRecord::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `204`: stored, no body
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "createRecord", alias = "/records", alias = "POST /records")]
+    pub fn create_record(&self, body: impl Into<CreateRecordBody>) -> CreateRecord<'_> {
+        CreateRecord {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            body: body.into(),
         }
     }
 }

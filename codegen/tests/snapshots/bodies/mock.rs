@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::upload_bytes`](super::Client::upload_bytes), `PUT /files`: every call, until narrowed by the returned builder's matchers.
     pub fn upload_bytes(&self) -> UploadBytesMock<'_> {
         UploadBytesMock {
@@ -56,90 +58,6 @@ impl MockServer {
                 "uploadBytes",
                 ::codegen_runtime::Method::PUT,
                 "/files",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::upload_image`](super::Client::upload_image), `PUT /images`: every call, until narrowed by the returned builder's matchers.
-    pub fn upload_image(&self) -> UploadImageMock<'_> {
-        UploadImageMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "uploadImage",
-                ::codegen_runtime::Method::PUT,
-                "/images",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::upload_anything`](super::Client::upload_anything), `PUT /anything`: every call, until narrowed by the returned builder's matchers.
-    pub fn upload_anything(&self) -> UploadAnythingMock<'_> {
-        UploadAnythingMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "uploadAnything",
-                ::codegen_runtime::Method::PUT,
-                "/anything",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::post_note`](super::Client::post_note), `POST /notes`: every call, until narrowed by the returned builder's matchers.
-    pub fn post_note(&self) -> PostNoteMock<'_> {
-        PostNoteMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "postNote",
-                ::codegen_runtime::Method::POST,
-                "/notes",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::upload_document`](super::Client::upload_document), `POST /documents`: every call, until narrowed by the returned builder's matchers.
-    pub fn upload_document(&self) -> UploadDocumentMock<'_> {
-        UploadDocumentMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "uploadDocument",
-                ::codegen_runtime::Method::POST,
-                "/documents",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::create_charge`](super::Client::create_charge), `POST /charges`: every call, until narrowed by the returned builder's matchers.
-    pub fn create_charge(&self) -> CreateChargeMock<'_> {
-        CreateChargeMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "createCharge",
-                ::codegen_runtime::Method::POST,
-                "/charges",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::patch_settings`](super::Client::patch_settings), `PATCH /settings`: every call, until narrowed by the returned builder's matchers.
-    pub fn patch_settings(&self) -> PatchSettingsMock<'_> {
-        PatchSettingsMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "patchSettings",
-                ::codegen_runtime::Method::PATCH,
-                "/settings",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::create_record`](super::Client::create_record), `POST /records`: every call, until narrowed by the returned builder's matchers.
-    pub fn create_record(&self) -> CreateRecordMock<'_> {
-        CreateRecordMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "createRecord",
-                ::codegen_runtime::Method::POST,
-                "/records",
             ),
         }
     }
@@ -172,6 +90,20 @@ impl UploadBytesMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::upload_image`](super::Client::upload_image), `PUT /images`: every call, until narrowed by the returned builder's matchers.
+    pub fn upload_image(&self) -> UploadImageMock<'_> {
+        UploadImageMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "uploadImage",
+                ::codegen_runtime::Method::PUT,
+                "/images",
+            ),
+        }
+    }
+}
+
 /// An expectation for `PUT /images` (operation `uploadImage`), made by [`MockServer::upload_image`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -196,6 +128,20 @@ impl UploadImageMock<'_> {
     /// Installs the expectation, answering with this status and no body.
     pub async fn respond_status(self, status: u16) {
         self.inner.respond(MockResponse::status(status)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::upload_anything`](super::Client::upload_anything), `PUT /anything`: every call, until narrowed by the returned builder's matchers.
+    pub fn upload_anything(&self) -> UploadAnythingMock<'_> {
+        UploadAnythingMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "uploadAnything",
+                ::codegen_runtime::Method::PUT,
+                "/anything",
+            ),
+        }
     }
 }
 
@@ -226,6 +172,20 @@ impl UploadAnythingMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::post_note`](super::Client::post_note), `POST /notes`: every call, until narrowed by the returned builder's matchers.
+    pub fn post_note(&self) -> PostNoteMock<'_> {
+        PostNoteMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "postNote",
+                ::codegen_runtime::Method::POST,
+                "/notes",
+            ),
+        }
+    }
+}
+
 /// An expectation for `POST /notes` (operation `postNote`), made by [`MockServer::post_note`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -250,6 +210,20 @@ impl PostNoteMock<'_> {
     /// Installs the expectation, answering with this status and no body.
     pub async fn respond_status(self, status: u16) {
         self.inner.respond(MockResponse::status(status)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::upload_document`](super::Client::upload_document), `POST /documents`: every call, until narrowed by the returned builder's matchers.
+    pub fn upload_document(&self) -> UploadDocumentMock<'_> {
+        UploadDocumentMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "uploadDocument",
+                ::codegen_runtime::Method::POST,
+                "/documents",
+            ),
+        }
     }
 }
 
@@ -285,6 +259,20 @@ impl UploadDocumentMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::create_charge`](super::Client::create_charge), `POST /charges`: every call, until narrowed by the returned builder's matchers.
+    pub fn create_charge(&self) -> CreateChargeMock<'_> {
+        CreateChargeMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "createCharge",
+                ::codegen_runtime::Method::POST,
+                "/charges",
+            ),
+        }
+    }
+}
+
 /// An expectation for `POST /charges` (operation `createCharge`), made by [`MockServer::create_charge`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -309,6 +297,20 @@ impl CreateChargeMock<'_> {
     /// Installs the expectation, answering with this status and no body.
     pub async fn respond_status(self, status: u16) {
         self.inner.respond(MockResponse::status(status)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::patch_settings`](super::Client::patch_settings), `PATCH /settings`: every call, until narrowed by the returned builder's matchers.
+    pub fn patch_settings(&self) -> PatchSettingsMock<'_> {
+        PatchSettingsMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "patchSettings",
+                ::codegen_runtime::Method::PATCH,
+                "/settings",
+            ),
+        }
     }
 }
 
@@ -342,6 +344,20 @@ impl PatchSettingsMock<'_> {
     /// Installs the expectation, answering with this status and no body.
     pub async fn respond_status(self, status: u16) {
         self.inner.respond(MockResponse::status(status)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::create_record`](super::Client::create_record), `POST /records`: every call, until narrowed by the returned builder's matchers.
+    pub fn create_record(&self) -> CreateRecordMock<'_> {
+        CreateRecordMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "createRecord",
+                ::codegen_runtime::Method::POST,
+                "/records",
+            ),
+        }
     }
 }
 

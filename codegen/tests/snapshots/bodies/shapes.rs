@@ -3,76 +3,68 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Record`](super::types::Record).
-pub static Record: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Record: rt::ObjectShape = rt::ObjectShape {
     schema: "Record",
-    properties: &[
-        ("name", ::codegen_runtime::Shape::Any),
-        ("count", ::codegen_runtime::Shape::Any),
-    ],
+    names: "name\0count\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UploadDocumentBody`](super::types::UploadDocumentBody).
-pub static UploadDocumentBody: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UploadDocumentBody: rt::ObjectShape = rt::ObjectShape {
     schema: "/paths/~1documents/post/requestBody/content/multipart~1form-data/schema",
-    properties: &[
-        ("title", ::codegen_runtime::Shape::Any),
-        ("tags", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("meta", ::codegen_runtime::Shape::Object(&UploadDocumentBodyMeta)),
-        ("file", ::codegen_runtime::Shape::Any),
-        ("attachments", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-    ],
+    names: "title\0tags\0meta\0file\0attachments\0",
+    nested: &[(2, rt::Shape::Object(&UploadDocumentBodyMeta))],
     additional: None,
 };
 
 /// The shape of [`UploadDocumentBodyMeta`](super::types::UploadDocumentBodyMeta).
-pub static UploadDocumentBodyMeta: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UploadDocumentBodyMeta: rt::ObjectShape = rt::ObjectShape {
     schema: "/paths/~1documents/post/requestBody/content/multipart~1form-data/schema/properties/meta",
-    properties: &[("pages", ::codegen_runtime::Shape::Any)],
+    names: "pages\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UploadDocumentResponse`](super::types::UploadDocumentResponse).
-pub static UploadDocumentResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UploadDocumentResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "/paths/~1documents/post/responses/201/content/application~1json/schema",
-    properties: &[("id", ::codegen_runtime::Shape::Any)],
+    names: "id\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`CreateChargeBody`](super::types::CreateChargeBody).
-pub static CreateChargeBody: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static CreateChargeBody: rt::ObjectShape = rt::ObjectShape {
     schema: "/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema",
-    properties: &[
-        ("amount", ::codegen_runtime::Shape::Any),
-        ("currency", ::codegen_runtime::Shape::Any),
-        ("metadata", ::codegen_runtime::Shape::Map(&::codegen_runtime::Shape::Any)),
-        ("expand", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        ("shipping", ::codegen_runtime::Shape::Object(&CreateChargeBodyShipping)),
-    ],
+    names: "amount\0currency\0metadata\0expand\0shipping\0",
+    nested: &[(4, rt::Shape::Object(&CreateChargeBodyShipping))],
     additional: None,
 };
 
 /// The shape of [`CreateChargeBodyShipping`](super::types::CreateChargeBodyShipping).
-pub static CreateChargeBodyShipping: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static CreateChargeBodyShipping: rt::ObjectShape = rt::ObjectShape {
     schema: "/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/shipping",
-    properties: &[
-        ("name", ::codegen_runtime::Shape::Any),
-        ("address", ::codegen_runtime::Shape::Object(&CreateChargeBodyShippingAddress)),
-    ],
+    names: "name\0address\0",
+    nested: &[(1, rt::Shape::Object(&CreateChargeBodyShippingAddress))],
     additional: None,
 };
 
 /// The shape of [`CreateChargeBodyShippingAddress`](super::types::CreateChargeBodyShippingAddress).
-pub static CreateChargeBodyShippingAddress: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static CreateChargeBodyShippingAddress: rt::ObjectShape = rt::ObjectShape {
     schema: "/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/shipping/properties/address",
-    properties: &[("city", ::codegen_runtime::Shape::Any)],
+    names: "city\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`PatchSettingsBody`](super::types::PatchSettingsBody).
-pub static PatchSettingsBody: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static PatchSettingsBody: rt::ObjectShape = rt::ObjectShape {
     schema: "/paths/~1settings/patch/requestBody/content/application~1merge-patch+json/schema",
-    properties: &[("theme", ::codegen_runtime::Shape::Any)],
+    names: "theme\0",
+    nested: &[],
     additional: None,
 };

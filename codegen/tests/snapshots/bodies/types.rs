@@ -5,13 +5,14 @@
 
 /// Schema `Record` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Record {
     /// The `name` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `count` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
 
@@ -84,10 +85,11 @@ impl UploadDocumentBody {
 
 /// Defined inline at `/paths/~1documents/post/requestBody/content/multipart~1form-data/schema/properties/meta` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UploadDocumentBodyMeta {
     /// The `pages` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pages: Option<i64>,
 }
 
@@ -101,19 +103,12 @@ impl UploadDocumentBodyMeta {
 
 /// Defined inline at `/paths/~1documents/post/responses/201/content/application~1json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UploadDocumentResponse {
     /// The `id` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-}
-
-impl UploadDocumentResponse {
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
 }
 
 /// Defined inline at `/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema` in the API description.
@@ -178,13 +173,14 @@ impl CreateChargeBody {
 
 /// Defined inline at `/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/shipping` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CreateChargeBodyShipping {
     /// The `name` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `address` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<CreateChargeBodyShippingAddress>,
 }
 
@@ -207,10 +203,11 @@ impl CreateChargeBodyShipping {
 
 /// Defined inline at `/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/shipping/properties/address` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CreateChargeBodyShippingAddress {
     /// The `city` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 }
 
@@ -224,10 +221,11 @@ impl CreateChargeBodyShippingAddress {
 
 /// Defined inline at `/paths/~1settings/patch/requestBody/content/application~1merge-patch+json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct PatchSettingsBody {
     /// The `theme` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
 }
 

@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::list_shapes`](super::Client::list_shapes), `GET /shapes`: every call, until narrowed by the returned builder's matchers.
     pub fn list_shapes(&self) -> ListShapesMock<'_> {
         ListShapesMock {

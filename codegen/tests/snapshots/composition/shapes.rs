@@ -3,70 +3,66 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Base`](super::types::Base).
-pub static Base: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Base: rt::ObjectShape = rt::ObjectShape {
     schema: "Base",
-    properties: &[("id", ::codegen_runtime::Shape::Any)],
+    names: "id\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Circle`](super::types::Circle).
-pub static Circle: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Circle: rt::ObjectShape = rt::ObjectShape {
     schema: "Circle",
-    properties: &[
-        ("id", ::codegen_runtime::Shape::Any),
-        ("kind", ::codegen_runtime::Shape::Any),
-        ("radius", ::codegen_runtime::Shape::Any),
-    ],
+    names: "id\0kind\0radius\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Square`](super::types::Square).
-pub static Square: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Square: rt::ObjectShape = rt::ObjectShape {
     schema: "Square",
-    properties: &[
-        ("id", ::codegen_runtime::Shape::Any),
-        ("kind", ::codegen_runtime::Shape::Any),
-        ("side", ::codegen_runtime::Shape::Any),
-    ],
+    names: "id\0kind\0side\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Shape`](super::types::Shape).
-pub static Shape: ::codegen_runtime::TaggedShape = ::codegen_runtime::TaggedShape {
+pub static Shape: rt::TaggedShape = rt::TaggedShape {
     tag: "kind",
     variants: &[
-        ("circle", ::codegen_runtime::Shape::Object(&Circle)),
-        ("square", ::codegen_runtime::Shape::Object(&Square)),
+        ("circle", rt::Shape::Object(&Circle)),
+        ("square", rt::Shape::Object(&Square)),
     ],
 };
 
 /// The shape of [`IdOrName`](super::types::IdOrName).
-pub static IdOrName: [::codegen_runtime::Shape; 3usize] = [
-    ::codegen_runtime::Shape::Any,
-    ::codegen_runtime::Shape::Any,
-    ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any),
+pub static IdOrName: [rt::Shape; 3usize] = [
+    rt::Shape::Any,
+    rt::Shape::Any,
+    rt::Shape::Array(&rt::Shape::Any),
 ];
 
 /// The shape of [`Loose`](super::types::Loose).
-pub static Loose: [::codegen_runtime::Shape; 2usize] = [
-    ::codegen_runtime::Shape::Object(&Circle),
-    ::codegen_runtime::Shape::Object(&Labelled),
+pub static Loose: [rt::Shape; 2usize] = [
+    rt::Shape::Object(&Circle),
+    rt::Shape::Object(&Labelled),
 ];
 
 /// The shape of [`Labelled`](super::types::Labelled).
-pub static Labelled: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Labelled: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/Loose/anyOf/1",
-    properties: &[("label", ::codegen_runtime::Shape::Any)],
+    names: "label\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Holder`](super::types::Holder).
-pub static Holder: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Holder: rt::ObjectShape = rt::ObjectShape {
     schema: "Holder",
-    properties: &[
-        ("base", ::codegen_runtime::Shape::Object(&Base)),
-        ("either", ::codegen_runtime::Shape::OneOf(&IdOrName)),
-    ],
+    names: "base\0either\0",
+    nested: &[(0, rt::Shape::Object(&Base)), (1, rt::Shape::OneOf(&IdOrName))],
     additional: None,
 };

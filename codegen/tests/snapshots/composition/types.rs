@@ -41,18 +41,6 @@ impl Circle {
             radius: None,
         }
     }
-
-    /// Sets [`kind`](Self::kind).
-    pub fn with_kind(mut self, value: impl Into<String>) -> Self {
-        self.kind = Some(value.into());
-        self
-    }
-
-    /// Sets [`radius`](Self::radius).
-    pub fn with_radius(mut self, value: impl Into<f64>) -> Self {
-        self.radius = Some(value.into());
-        self
-    }
 }
 
 /// Schema `Square` in the API description.
@@ -73,18 +61,6 @@ impl Square {
     /// A value with its required properties (`id`) and every optional one unset.
     pub fn new(id: String) -> Self {
         Self { id, kind: None, side: None }
-    }
-
-    /// Sets [`kind`](Self::kind).
-    pub fn with_kind(mut self, value: impl Into<String>) -> Self {
-        self.kind = Some(value.into());
-        self
-    }
-
-    /// Sets [`side`](Self::side).
-    pub fn with_side(mut self, value: impl Into<f64>) -> Self {
-        self.side = Some(value.into());
-        self
     }
 }
 
@@ -194,43 +170,23 @@ pub enum Loose {
 ///
 /// Defined inline at `/components/schemas/Loose/anyOf/1` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Labelled {
     /// The `label` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-}
-
-impl Labelled {
-    /// Sets [`label`](Self::label).
-    pub fn with_label(mut self, value: impl Into<String>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
 }
 
 /// Schema `Holder` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Holder {
     /// The base, described next to its reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub base: Option<Base>,
     /// The `either` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub either: Option<IdOrName>,
-}
-
-impl Holder {
-    /// Sets [`base`](Self::base).
-    pub fn with_base(mut self, value: impl Into<Base>) -> Self {
-        self.base = Some(value.into());
-        self
-    }
-
-    /// Sets [`either`](Self::either).
-    pub fn with_either(mut self, value: impl Into<IdOrName>) -> Self {
-        self.either = Some(value.into());
-        self
-    }
 }

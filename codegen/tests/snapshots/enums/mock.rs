@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::get_report`](super::Client::get_report), `GET /reports/{format}`: every call, until narrowed by the returned builder's matchers.
     pub fn get_report(&self) -> GetReportMock<'_> {
         GetReportMock {

@@ -3,37 +3,36 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Format`](super::types::Format).
-pub static Format: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static Format: rt::EnumShape = rt::EnumShape {
     schema: "Format",
-    values: &["csv", "json", "x-ml", "2021"],
+    values: "csv\0json\0x-ml\x002021\0",
 };
 
 /// The shape of [`State`](super::types::State).
-pub static State: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static State: rt::EnumShape = rt::EnumShape {
     schema: "State",
-    values: &["at_least", "self", "Unknown", "unknown"],
+    values: "at_least\0self\0Unknown\0unknown\0",
 };
 
 /// The shape of [`Operator`](super::types::Operator).
-pub static Operator: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static Operator: rt::EnumShape = rt::EnumShape {
     schema: "Operator",
-    values: &["<", ">="],
+    values: "<\0>=\0",
 };
 
 /// The shape of [`Report`](super::types::Report).
-pub static Report: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Report: rt::ObjectShape = rt::ObjectShape {
     schema: "Report",
-    properties: &[
-        ("state", ::codegen_runtime::Shape::Enum(&State)),
-        ("priority", ::codegen_runtime::Shape::Any),
-        ("operator", ::codegen_runtime::Shape::Enum(&Operator)),
-    ],
+    names: "state\0priority\0operator\0",
+    nested: &[(0, rt::Shape::Enum(&State)), (2, rt::Shape::Enum(&Operator))],
     additional: None,
 };
 
 /// The shape of [`GetReportOrder`](super::types::GetReportOrder).
-pub static GetReportOrder: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static GetReportOrder: rt::EnumShape = rt::EnumShape {
     schema: "/paths/~1reports~1{format}/get/parameters/1/schema",
-    values: &["asc", "desc"],
+    values: "asc\0desc\0",
 };

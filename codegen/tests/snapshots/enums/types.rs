@@ -252,37 +252,18 @@ impl<'de> ::serde::Deserialize<'de> for Operator {
 
 /// Schema `Report` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Report {
     /// The `state` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<State>,
     /// The `priority` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<ReportPriority>,
     /// The `operator` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub operator: Option<Operator>,
-}
-
-impl Report {
-    /// Sets [`state`](Self::state).
-    pub fn with_state(mut self, value: impl Into<State>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
-    /// Sets [`priority`](Self::priority).
-    pub fn with_priority(mut self, value: impl Into<ReportPriority>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
-    /// Sets [`operator`](Self::operator).
-    pub fn with_operator(mut self, value: impl Into<Operator>) -> Self {
-        self.operator = Some(value.into());
-        self
-    }
 }
 
 /// Defined inline at `/components/schemas/Report/properties/priority` in the API description.

@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::list_measurements`](super::Client::list_measurements), `GET /measurements`: every call, until narrowed by the returned builder's matchers.
     pub fn list_measurements(&self) -> ListMeasurementsMock<'_> {
         ListMeasurementsMock {

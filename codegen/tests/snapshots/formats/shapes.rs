@@ -3,20 +3,12 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Measurement`](super::types::Measurement).
-pub static Measurement: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Measurement: rt::ObjectShape = rt::ObjectShape {
     schema: "Measurement",
-    properties: &[
-        ("small", ::codegen_runtime::Shape::Any),
-        ("large", ::codegen_runtime::Shape::Any),
-        ("plain", ::codegen_runtime::Shape::Any),
-        ("single", ::codegen_runtime::Shape::Any),
-        ("double", ::codegen_runtime::Shape::Any),
-        ("number", ::codegen_runtime::Shape::Any),
-        ("when", ::codegen_runtime::Shape::Any),
-        ("day", ::codegen_runtime::Shape::Any),
-        ("blob", ::codegen_runtime::Shape::Any),
-        ("flag", ::codegen_runtime::Shape::Any),
-    ],
+    names: "small\0large\0plain\0single\0double\0number\0when\0day\0blob\0flag\0",
+    nested: &[],
     additional: None,
 };

@@ -5,98 +5,37 @@
 
 /// Schema `Measurement` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Measurement {
     /// The `small` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub small: Option<i32>,
     /// The `large` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub large: Option<i64>,
     /// The `plain` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub plain: Option<i64>,
     /// The `single` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub single: Option<f32>,
     /// The `double` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub double: Option<f64>,
     /// The `number` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<f64>,
     /// The `when` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
     /// The `day` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub day: Option<String>,
     /// The `blob` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blob: Option<String>,
     /// The `flag` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flag: Option<bool>,
-}
-
-impl Measurement {
-    /// Sets [`small`](Self::small).
-    pub fn with_small(mut self, value: impl Into<i32>) -> Self {
-        self.small = Some(value.into());
-        self
-    }
-
-    /// Sets [`large`](Self::large).
-    pub fn with_large(mut self, value: impl Into<i64>) -> Self {
-        self.large = Some(value.into());
-        self
-    }
-
-    /// Sets [`plain`](Self::plain).
-    pub fn with_plain(mut self, value: impl Into<i64>) -> Self {
-        self.plain = Some(value.into());
-        self
-    }
-
-    /// Sets [`single`](Self::single).
-    pub fn with_single(mut self, value: impl Into<f32>) -> Self {
-        self.single = Some(value.into());
-        self
-    }
-
-    /// Sets [`double`](Self::double).
-    pub fn with_double(mut self, value: impl Into<f64>) -> Self {
-        self.double = Some(value.into());
-        self
-    }
-
-    /// Sets [`number`](Self::number).
-    pub fn with_number(mut self, value: impl Into<f64>) -> Self {
-        self.number = Some(value.into());
-        self
-    }
-
-    /// Sets [`when`](Self::when).
-    pub fn with_when(mut self, value: impl Into<String>) -> Self {
-        self.when = Some(value.into());
-        self
-    }
-
-    /// Sets [`day`](Self::day).
-    pub fn with_day(mut self, value: impl Into<String>) -> Self {
-        self.day = Some(value.into());
-        self
-    }
-
-    /// Sets [`blob`](Self::blob).
-    pub fn with_blob(mut self, value: impl Into<String>) -> Self {
-        self.blob = Some(value.into());
-        self
-    }
-
-    /// Sets [`flag`](Self::flag).
-    pub fn with_flag(mut self, value: impl Into<bool>) -> Self {
-        self.flag = Some(value.into());
-        self
-    }
 }

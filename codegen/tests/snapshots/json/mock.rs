@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::get_count`](super::Client::get_count), `GET /counts`: every call, until narrowed by the returned builder's matchers.
     pub fn get_count(&self) -> GetCountMock<'_> {
         GetCountMock {

@@ -3,12 +3,12 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Count`](super::types::Count).
-pub static Count: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Count: rt::ObjectShape = rt::ObjectShape {
     schema: "Count",
-    properties: &[
-        ("value", ::codegen_runtime::Shape::Any),
-        ("label", ::codegen_runtime::Shape::Any),
-    ],
+    names: "value\0label\0",
+    nested: &[],
     additional: None,
 };

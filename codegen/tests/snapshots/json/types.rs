@@ -5,26 +5,13 @@
 
 /// Schema `Count` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Count {
     /// The `value` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
     /// The `label` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-}
-
-impl Count {
-    /// Sets [`value`](Self::value).
-    pub fn with_value(mut self, value: impl Into<f64>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-
-    /// Sets [`label`](Self::label).
-    pub fn with_label(mut self, value: impl Into<String>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
 }

@@ -258,57 +258,6 @@ impl Client {
             id: id.into(),
         }
     }
-
-    /// `GET /avatar` (operation `getAvatar`).
-    ///
-    /// Call [`send`](GetAvatar::send) on the returned builder to run the request.
-    ///
-    /// [`send_stream`](GetAvatar::send_stream) hands over the body as it arrives, for large downloads.
-    ///
-    /// Responses:
-    /// - `200`: the picture, returned as bytes
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "getAvatar", alias = "/avatar", alias = "GET /avatar")]
-    pub fn get_avatar(&self) -> GetAvatar<'_> {
-        GetAvatar {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-        }
-    }
-
-    /// `GET /export` (operation `exportCsv`).
-    ///
-    /// Call [`send`](ExportCsv::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `200`: rows, returned as text
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "exportCsv", alias = "/export", alias = "GET /export")]
-    pub fn export_csv(&self) -> ExportCsv<'_> {
-        ExportCsv {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-        }
-    }
-
-    /// `GET /status` (operation `getStatus`).
-    ///
-    /// Call [`send`](GetStatus::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `200`: status in several media types, decoded as [`GetStatusResponse`](crate::types::GetStatusResponse)
-    /// - any other status: a problem (an [`Error::Response`](crate::Error::Response); its body decodes as [`Problem`](crate::types::Problem))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "getStatus", alias = "/status", alias = "GET /status")]
-    pub fn get_status(&self) -> GetStatus<'_> {
-        GetStatus {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-        }
-    }
 }
 
 /// Request builder for `GET /reports/{id}.pdf`, made by [`Client::get_report_pdf`](crate::Client::get_report_pdf).
@@ -382,6 +331,26 @@ impl<'a> GetReportPdf<'a> {
     }
 }
 
+impl Client {
+    /// `GET /avatar` (operation `getAvatar`).
+    ///
+    /// Call [`send`](GetAvatar::send) on the returned builder to run the request.
+    ///
+    /// [`send_stream`](GetAvatar::send_stream) hands over the body as it arrives, for large downloads.
+    ///
+    /// Responses:
+    /// - `200`: the picture, returned as bytes
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "getAvatar", alias = "/avatar", alias = "GET /avatar")]
+    pub fn get_avatar(&self) -> GetAvatar<'_> {
+        GetAvatar {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+        }
+    }
+}
+
 /// Request builder for `GET /avatar`, made by [`Client::get_avatar`](crate::Client::get_avatar).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -448,6 +417,24 @@ impl<'a> GetAvatar<'a> {
     }
 }
 
+impl Client {
+    /// `GET /export` (operation `exportCsv`).
+    ///
+    /// Call [`send`](ExportCsv::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `200`: rows, returned as text
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "exportCsv", alias = "/export", alias = "GET /export")]
+    pub fn export_csv(&self) -> ExportCsv<'_> {
+        ExportCsv {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+        }
+    }
+}
+
 /// Request builder for `GET /export`, made by [`Client::export_csv`](crate::Client::export_csv).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -485,6 +472,25 @@ impl<'a> ExportCsv<'a> {
         match response.status() {
             200 => response.text(),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// `GET /status` (operation `getStatus`).
+    ///
+    /// Call [`send`](GetStatus::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `200`: status in several media types, decoded as [`GetStatusResponse`](crate::types::GetStatusResponse)
+    /// - any other status: a problem (an [`Error::Response`](crate::Error::Response); its body decodes as [`Problem`](crate::types::Problem))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "getStatus", alias = "/status", alias = "GET /status")]
+    pub fn get_status(&self) -> GetStatus<'_> {
+        GetStatus {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
         }
     }
 }

@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::get_report_pdf`](super::Client::get_report_pdf), `GET /reports/{id}.pdf`: every call, until narrowed by the returned builder's matchers.
     pub fn get_report_pdf(&self) -> GetReportPdfMock<'_> {
         GetReportPdfMock {
@@ -56,42 +58,6 @@ impl MockServer {
                 "getReportPdf",
                 ::codegen_runtime::Method::GET,
                 "/reports/{id}.pdf",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::get_avatar`](super::Client::get_avatar), `GET /avatar`: every call, until narrowed by the returned builder's matchers.
-    pub fn get_avatar(&self) -> GetAvatarMock<'_> {
-        GetAvatarMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "getAvatar",
-                ::codegen_runtime::Method::GET,
-                "/avatar",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::export_csv`](super::Client::export_csv), `GET /export`: every call, until narrowed by the returned builder's matchers.
-    pub fn export_csv(&self) -> ExportCsvMock<'_> {
-        ExportCsvMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "exportCsv",
-                ::codegen_runtime::Method::GET,
-                "/export",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::get_status`](super::Client::get_status), `GET /status`: every call, until narrowed by the returned builder's matchers.
-    pub fn get_status(&self) -> GetStatusMock<'_> {
-        GetStatusMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "getStatus",
-                ::codegen_runtime::Method::GET,
-                "/status",
             ),
         }
     }
@@ -131,6 +97,20 @@ impl GetReportPdfMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::get_avatar`](super::Client::get_avatar), `GET /avatar`: every call, until narrowed by the returned builder's matchers.
+    pub fn get_avatar(&self) -> GetAvatarMock<'_> {
+        GetAvatarMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "getAvatar",
+                ::codegen_runtime::Method::GET,
+                "/avatar",
+            ),
+        }
+    }
+}
+
 /// An expectation for `GET /avatar` (operation `getAvatar`), made by [`MockServer::get_avatar`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -158,6 +138,20 @@ impl GetAvatarMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::export_csv`](super::Client::export_csv), `GET /export`: every call, until narrowed by the returned builder's matchers.
+    pub fn export_csv(&self) -> ExportCsvMock<'_> {
+        ExportCsvMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "exportCsv",
+                ::codegen_runtime::Method::GET,
+                "/export",
+            ),
+        }
+    }
+}
+
 /// An expectation for `GET /export` (operation `exportCsv`), made by [`MockServer::export_csv`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -182,6 +176,20 @@ impl ExportCsvMock<'_> {
     /// Installs the expectation, answering with this status and no body.
     pub async fn respond_status(self, status: u16) {
         self.inner.respond(MockResponse::status(status)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::get_status`](super::Client::get_status), `GET /status`: every call, until narrowed by the returned builder's matchers.
+    pub fn get_status(&self) -> GetStatusMock<'_> {
+        GetStatusMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "getStatus",
+                ::codegen_runtime::Method::GET,
+                "/status",
+            ),
+        }
     }
 }
 

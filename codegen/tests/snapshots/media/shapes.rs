@@ -3,21 +3,20 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Problem`](super::types::Problem).
-pub static Problem: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Problem: rt::ObjectShape = rt::ObjectShape {
     schema: "Problem",
-    properties: &[
-        ("type", ::codegen_runtime::Shape::Any),
-        ("title", ::codegen_runtime::Shape::Any),
-        ("status", ::codegen_runtime::Shape::Any),
-        ("detail", ::codegen_runtime::Shape::Any),
-    ],
+    names: "type\0title\0status\0detail\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`GetStatusResponse`](super::types::GetStatusResponse).
-pub static GetStatusResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GetStatusResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "/paths/~1status/get/responses/200/content/application~1vnd.status+json/schema",
-    properties: &[("ok", ::codegen_runtime::Shape::Any)],
+    names: "ok\0",
+    nested: &[],
     additional: None,
 };

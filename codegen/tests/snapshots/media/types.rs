@@ -5,61 +5,29 @@
 
 /// Schema `Problem` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Problem {
     /// The `type` property.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// The `title` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The `status` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
     /// The `detail` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-}
-
-impl Problem {
-    /// Sets [`type_`](Self::type_).
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets [`title`](Self::title).
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
-    /// Sets [`status`](Self::status).
-    pub fn with_status(mut self, value: impl Into<i64>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
-    /// Sets [`detail`](Self::detail).
-    pub fn with_detail(mut self, value: impl Into<String>) -> Self {
-        self.detail = Some(value.into());
-        self
-    }
 }
 
 /// Defined inline at `/paths/~1status/get/responses/200/content/application~1vnd.status+json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetStatusResponse {
     /// The `ok` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ok: Option<bool>,
-}
-
-impl GetStatusResponse {
-    /// Sets [`ok`](Self::ok).
-    pub fn with_ok(mut self, value: impl Into<bool>) -> Self {
-        self.ok = Some(value.into());
-        self
-    }
 }

@@ -197,5 +197,3 @@ impl ClientBuilder {
         })
     }
 }
-
-impl Client {}

@@ -3,48 +3,40 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Status`](super::types::Status).
-pub static Status: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static Status: rt::EnumShape = rt::EnumShape {
     schema: "Status",
-    values: &["active", "archived"],
+    values: "active\0archived\0",
 };
 
 /// The shape of [`Base`](super::types::Base).
-pub static Base: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Base: rt::ObjectShape = rt::ObjectShape {
     schema: "Base",
-    properties: &[
-        ("id", ::codegen_runtime::Shape::Any),
-        ("status", ::codegen_runtime::Shape::Any),
-        ("note", ::codegen_runtime::Shape::Any),
-        ("created", ::codegen_runtime::Shape::Any),
-    ],
+    names: "id\0status\0note\0created\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Extended`](super::types::Extended).
-pub static Extended: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Extended: rt::ObjectShape = rt::ObjectShape {
     schema: "Extended",
-    properties: &[
-        ("extra", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("status", ::codegen_runtime::Shape::Enum(&Status)),
-        ("note", ::codegen_runtime::Shape::Any),
-        ("created", ::codegen_runtime::Shape::Any),
-        ("name", ::codegen_runtime::Shape::Any),
-        ("owner", ::codegen_runtime::Shape::Any),
-    ],
+    names: "extra\0id\0status\0note\0created\0name\0owner\0",
+    nested: &[(2, rt::Shape::Enum(&Status))],
     additional: None,
 };
 
 /// The shape of [`Untyped`](super::types::Untyped).
-pub static Untyped: [::codegen_runtime::Shape; 2usize] = [
-    ::codegen_runtime::Shape::Any,
-    ::codegen_runtime::Shape::Object(&UntypedObject),
+pub static Untyped: [rt::Shape; 2usize] = [
+    rt::Shape::Any,
+    rt::Shape::Object(&UntypedObject),
 ];
 
 /// The shape of [`UntypedObject`](super::types::UntypedObject).
-pub static UntypedObject: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UntypedObject: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/Untyped",
-    properties: &[("count", ::codegen_runtime::Shape::Any)],
+    names: "count\0",
+    nested: &[],
     additional: None,
 };

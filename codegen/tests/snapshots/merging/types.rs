@@ -110,24 +110,6 @@ impl Base {
             created: None,
         }
     }
-
-    /// Sets [`status`](Self::status).
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
-    /// Sets [`note`](Self::note).
-    pub fn with_note(mut self, value: impl Into<String>) -> Self {
-        self.note = Some(value.into());
-        self
-    }
-
-    /// Sets [`created`](Self::created).
-    pub fn with_created(mut self, value: impl Into<String>) -> Self {
-        self.created = Some(value.into());
-        self
-    }
 }
 
 /// Base with its own fields, and some of Base's declared again.
@@ -169,30 +151,6 @@ impl Extended {
             owner,
         }
     }
-
-    /// Sets [`extra`](Self::extra).
-    pub fn with_extra(mut self, value: impl Into<i64>) -> Self {
-        self.extra = Some(value.into());
-        self
-    }
-
-    /// Sets [`status`](Self::status).
-    pub fn with_status(mut self, value: impl Into<Status>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
-    /// Sets [`note`](Self::note).
-    pub fn with_note(mut self, value: impl Into<String>) -> Self {
-        self.note = Some(value.into());
-        self
-    }
-
-    /// Sets [`created`](Self::created).
-    pub fn with_created(mut self, value: impl Into<String>) -> Self {
-        self.created = Some(value.into());
-        self
-    }
 }
 
 /// An enum wrapped to carry its own description.
@@ -223,19 +181,12 @@ pub enum Untyped {
 ///
 /// Defined inline at `/components/schemas/Untyped` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UntypedObject {
     /// The `count` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-}
-
-impl UntypedObject {
-    /// Sets [`count`](Self::count).
-    pub fn with_count(mut self, value: impl Into<i64>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
 }
 
 /// Members no value can satisfy at once.

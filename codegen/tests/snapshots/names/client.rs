@@ -214,22 +214,6 @@ impl Client {
             options: ::codegen_runtime::CallOptions::default(),
         }
     }
-
-    /// `GET /widgets` (operation `list-widgets`).
-    ///
-    /// Call [`send`](AllWidgets::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `200`: ok, decoded as [`OptionValue`](crate::types::OptionValue)
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "list-widgets", alias = "/widgets", alias = "GET /widgets")]
-    pub fn all_widgets(&self) -> AllWidgets<'_> {
-        AllWidgets {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-        }
-    }
 }
 
 /// Request builder for `GET /self/type`, made by [`Client::get_self_type`](crate::Client::get_self_type).
@@ -274,6 +258,24 @@ impl<'a> GetSelfType<'a> {
                     .checked_json(::codegen_runtime::Shape::Object(&super::shapes::Type))
             }
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// `GET /widgets` (operation `list-widgets`).
+    ///
+    /// Call [`send`](AllWidgets::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `200`: ok, decoded as [`OptionValue`](crate::types::OptionValue)
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "list-widgets", alias = "/widgets", alias = "GET /widgets")]
+    pub fn all_widgets(&self) -> AllWidgets<'_> {
+        AllWidgets {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
         }
     }
 }

@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::get_self_type`](super::Client::get_self_type), `GET /self/type`: every call, until narrowed by the returned builder's matchers.
     pub fn get_self_type(&self) -> GetSelfTypeMock<'_> {
         GetSelfTypeMock {
@@ -56,18 +58,6 @@ impl MockServer {
                 "get_self_type",
                 ::codegen_runtime::Method::GET,
                 "/self/type",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::all_widgets`](super::Client::all_widgets), `GET /widgets`: every call, until narrowed by the returned builder's matchers.
-    pub fn all_widgets(&self) -> AllWidgetsMock<'_> {
-        AllWidgetsMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "list-widgets",
-                ::codegen_runtime::Method::GET,
-                "/widgets",
             ),
         }
     }
@@ -102,6 +92,20 @@ impl GetSelfTypeMock<'_> {
     /// Installs the expectation, answering `200` with `body` as JSON.
     pub async fn respond_ok(self, body: &super::types::Type) {
         self.inner.respond(MockResponse::json(200u16, body)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::all_widgets`](super::Client::all_widgets), `GET /widgets`: every call, until narrowed by the returned builder's matchers.
+    pub fn all_widgets(&self) -> AllWidgetsMock<'_> {
+        AllWidgetsMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "list-widgets",
+                ::codegen_runtime::Method::GET,
+                "/widgets",
+            ),
+        }
     }
 }
 

@@ -3,45 +3,44 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Type`](super::types::Type).
-pub static Type: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Type: rt::ObjectShape = rt::ObjectShape {
     schema: "type",
-    properties: &[
-        ("type", ::codegen_runtime::Shape::Any),
-        ("self", ::codegen_runtime::Shape::Any),
-        ("id", ::codegen_runtime::Shape::Any),
-        ("ID", ::codegen_runtime::Shape::Any),
-        ("Id", ::codegen_runtime::Shape::Any),
-        ("2fa", ::codegen_runtime::Shape::Any),
-        ("owner_permissions", ::codegen_runtime::Shape::Any),
-    ],
+    names: "type\0self\0id\0ID\0Id\x002fa\0owner_permissions\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`OptionValue`](super::types::OptionValue).
-pub static OptionValue: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static OptionValue: rt::ObjectShape = rt::ObjectShape {
     schema: "Option",
-    properties: &[("value", ::codegen_runtime::Shape::Any)],
+    names: "value\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Widget`](super::types::Widget).
-pub static Widget: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Widget: rt::ObjectShape = rt::ObjectShape {
     schema: "widget",
-    properties: &[("size", ::codegen_runtime::Shape::Any)],
+    names: "size\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`WidgetSchema`](super::types::WidgetSchema).
-pub static WidgetSchema: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static WidgetSchema: rt::ObjectShape = rt::ObjectShape {
     schema: "Widget",
-    properties: &[("colour", ::codegen_runtime::Shape::Any)],
+    names: "colour\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Gadget`](super::types::Gadget).
-pub static Gadget: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Gadget: rt::ObjectShape = rt::ObjectShape {
     schema: "gizmo",
-    properties: &[("on", ::codegen_runtime::Shape::Any)],
+    names: "on\0",
+    nested: &[],
     additional: None,
 };

@@ -5,139 +5,68 @@
 
 /// Schema `type` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Type {
     /// The `type` property.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// The `self` property.
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
     /// The `id` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The `ID` property.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ID", skip_serializing_if = "Option::is_none")]
     pub id_upper: Option<String>,
     /// The `Id` property.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
     pub id_pascal: Option<String>,
     /// The `2fa` property.
-    #[serde(rename = "2fa", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "2fa", skip_serializing_if = "Option::is_none")]
     pub v_2fa: Option<bool>,
     /// The `owner_permissions` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_permissions: Option<String>,
-}
-
-impl Type {
-    /// Sets [`type_`](Self::type_).
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets [`self_`](Self::self_).
-    pub fn with_self(mut self, value: impl Into<String>) -> Self {
-        self.self_ = Some(value.into());
-        self
-    }
-
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`id_upper`](Self::id_upper).
-    pub fn with_id_upper(mut self, value: impl Into<String>) -> Self {
-        self.id_upper = Some(value.into());
-        self
-    }
-
-    /// Sets [`id_pascal`](Self::id_pascal).
-    pub fn with_id_pascal(mut self, value: impl Into<String>) -> Self {
-        self.id_pascal = Some(value.into());
-        self
-    }
-
-    /// Sets [`v_2fa`](Self::v_2fa).
-    pub fn with_v_2fa(mut self, value: impl Into<bool>) -> Self {
-        self.v_2fa = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner_permissions`](Self::owner_permissions).
-    pub fn with_owner_permissions(mut self, value: impl Into<String>) -> Self {
-        self.owner_permissions = Some(value.into());
-        self
-    }
 }
 
 /// Schema `Option` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OptionValue {
     /// The `value` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-}
-
-impl OptionValue {
-    /// Sets [`value`](Self::value).
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
 }
 
 /// Schema `widget` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Widget {
     /// The `size` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<f64>,
-}
-
-impl Widget {
-    /// Sets [`size`](Self::size).
-    pub fn with_size(mut self, value: impl Into<f64>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
 }
 
 /// Schema `Widget` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct WidgetSchema {
     /// The `colour` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub colour: Option<String>,
-}
-
-impl WidgetSchema {
-    /// Sets [`colour`](Self::colour).
-    pub fn with_colour(mut self, value: impl Into<String>) -> Self {
-        self.colour = Some(value.into());
-        self
-    }
 }
 
 /// Schema `gizmo` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Gadget {
     /// The `on` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub on: Option<bool>,
-}
-
-impl Gadget {
-    /// Sets [`on`](Self::on).
-    pub fn with_on(mut self, value: impl Into<bool>) -> Self {
-        self.on = Some(value.into());
-        self
-    }
 }

@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::create_thing`](super::Client::create_thing), `POST /things`: every call, until narrowed by the returned builder's matchers.
     pub fn create_thing(&self) -> CreateThingMock<'_> {
         CreateThingMock {

@@ -3,52 +3,36 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Thing`](super::types::Thing).
-pub static Thing: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Thing: rt::ObjectShape = rt::ObjectShape {
     schema: "Thing",
-    properties: &[
-        ("name", ::codegen_runtime::Shape::Any),
-        ("nickname", ::codegen_runtime::Shape::Any),
-        ("deletedAt", ::codegen_runtime::Shape::Any),
-        ("tags", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-        (
-            "matrix",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any),
-            ),
-        ),
-        ("metadata", ::codegen_runtime::Shape::Any),
-        ("scores", ::codegen_runtime::Shape::Map(&::codegen_runtime::Shape::Any)),
-        ("dimensions", ::codegen_runtime::Shape::Object(&ThingDimensions)),
-        ("anything", ::codegen_runtime::Shape::Any),
-        ("maybeList", ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Any)),
-    ],
+    names: "name\0nickname\0deletedAt\0tags\0matrix\0metadata\0scores\0dimensions\0anything\0maybeList\0",
+    nested: &[(7, rt::Shape::Object(&ThingDimensions))],
     additional: None,
 };
 
 /// The shape of [`ThingDimensions`](super::types::ThingDimensions).
-pub static ThingDimensions: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static ThingDimensions: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/Thing/properties/dimensions",
-    properties: &[
-        ("width", ::codegen_runtime::Shape::Any),
-        ("height", ::codegen_runtime::Shape::Any),
-    ],
+    names: "width\0height\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Extensible`](super::types::Extensible).
-pub static Extensible: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Extensible: rt::ObjectShape = rt::ObjectShape {
     schema: "Extensible",
-    properties: &[("kind", ::codegen_runtime::Shape::Any)],
-    additional: Some(&::codegen_runtime::Shape::Any),
+    names: "kind\0",
+    nested: &[],
+    additional: Some(&rt::Shape::Any),
 };
 
 /// The shape of [`CreateThingResponse`](super::types::CreateThingResponse).
-pub static CreateThingResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static CreateThingResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "/paths/~1things/post/responses/201/content/application~1json/schema",
-    properties: &[
-        ("id", ::codegen_runtime::Shape::Any),
-        ("labels", ::codegen_runtime::Shape::Map(&::codegen_runtime::Shape::Any)),
-    ],
+    names: "id\0labels\0",
+    nested: &[],
     additional: None,
 };

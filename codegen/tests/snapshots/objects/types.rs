@@ -111,13 +111,14 @@ impl Thing {
 
 /// Defined inline at `/components/schemas/Thing/properties/dimensions` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ThingDimensions {
     /// The `width` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<f64>,
     /// The `height` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<f64>,
 }
 
@@ -139,22 +140,15 @@ impl ThingDimensions {
 ///
 /// Schema `Extensible` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Extensible {
     /// The `kind` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Properties not declared by the schema, as allowed by its `additionalProperties`.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, String>,
-}
-
-impl Extensible {
-    /// Sets [`kind`](Self::kind).
-    pub fn with_kind(mut self, value: impl Into<String>) -> Self {
-        self.kind = Some(value.into());
-        self
-    }
 }
 
 /// Schema `StringList` in the API description.
@@ -162,29 +156,13 @@ pub type StringList = Vec<String>;
 
 /// Defined inline at `/paths/~1things/post/responses/201/content/application~1json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CreateThingResponse {
     /// The `id` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The `labels` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
-}
-
-impl CreateThingResponse {
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets [`labels`](Self::labels).
-    pub fn with_labels(
-        mut self,
-        value: impl Into<::std::collections::BTreeMap<String, String>>,
-    ) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
 }

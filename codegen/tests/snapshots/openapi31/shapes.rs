@@ -3,52 +3,43 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Thing`](super::types::Thing).
-pub static Thing: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Thing: rt::ObjectShape = rt::ObjectShape {
     schema: "Thing",
-    properties: &[
-        ("kind", ::codegen_runtime::Shape::Any),
-        ("size", ::codegen_runtime::Shape::Any),
-        ("label", ::codegen_runtime::Shape::Any),
-        ("weight", ::codegen_runtime::Shape::Any),
-        ("code", ::codegen_runtime::Shape::OneOf(&ThingCode)),
-        ("anything", ::codegen_runtime::Shape::Any),
-        ("parent", ::codegen_runtime::Shape::Object(&Parent)),
-        ("dimensions", ::codegen_runtime::Shape::Object(&ThingDimensions)),
+    names: "kind\0size\0label\0weight\0code\0anything\0parent\0dimensions\0",
+    nested: &[
+        (4, rt::Shape::OneOf(&ThingCode)),
+        (6, rt::Shape::Object(&Parent)),
+        (7, rt::Shape::Object(&ThingDimensions)),
     ],
     additional: None,
 };
 
 /// The shape of [`ThingCode`](super::types::ThingCode).
-pub static ThingCode: [::codegen_runtime::Shape; 2usize] = [
-    ::codegen_runtime::Shape::Any,
-    ::codegen_runtime::Shape::Any,
-];
+pub static ThingCode: [rt::Shape; 2usize] = [rt::Shape::Any, rt::Shape::Any];
 
 /// The shape of [`Parent`](super::types::Parent).
-pub static Parent: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Parent: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/Thing/$defs/Parent",
-    properties: &[("id", ::codegen_runtime::Shape::Any)],
+    names: "id\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`ThingDimensions`](super::types::ThingDimensions).
-pub static ThingDimensions: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static ThingDimensions: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/Thing/properties/dimensions",
-    properties: &[
-        ("height", ::codegen_runtime::Shape::Any),
-        ("width", ::codegen_runtime::Shape::Any),
-        ("depth", ::codegen_runtime::Shape::Any),
-    ],
+    names: "height\0width\0depth\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Dimensions`](super::types::Dimensions).
-pub static Dimensions: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Dimensions: rt::ObjectShape = rt::ObjectShape {
     schema: "Dimensions",
-    properties: &[
-        ("height", ::codegen_runtime::Shape::Any),
-        ("width", ::codegen_runtime::Shape::Any),
-    ],
+    names: "height\0width\0",
+    nested: &[],
     additional: None,
 };

@@ -99,10 +99,11 @@ pub enum ThingCode {
 
 /// Defined inline at `/components/schemas/Thing/$defs/Parent` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Parent {
     /// The `id` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
@@ -153,26 +154,13 @@ impl ThingDimensions {
 
 /// Schema `Dimensions` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Dimensions {
     /// The `height` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<f64>,
     /// The `width` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<f64>,
-}
-
-impl Dimensions {
-    /// Sets [`height`](Self::height).
-    pub fn with_height(mut self, value: impl Into<f64>) -> Self {
-        self.height = Some(value.into());
-        self
-    }
-
-    /// Sets [`width`](Self::width).
-    pub fn with_width(mut self, value: impl Into<f64>) -> Self {
-        self.width = Some(value.into());
-        self
-    }
 }

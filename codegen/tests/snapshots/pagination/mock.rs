@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::list_people`](super::Client::list_people), `GET /people`: every call, until narrowed by the returned builder's matchers.
     pub fn list_people(&self) -> ListPeopleMock<'_> {
         ListPeopleMock {

@@ -3,22 +3,20 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Person`](super::types::Person).
-pub static Person: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Person: rt::ObjectShape = rt::ObjectShape {
     schema: "Person",
-    properties: &[("name", ::codegen_runtime::Shape::Any)],
+    names: "name\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`ListPeopleResponse`](super::types::ListPeopleResponse).
-pub static ListPeopleResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static ListPeopleResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "/paths/~1people/get/responses/200/content/application~1json/schema",
-    properties: &[
-        (
-            "results",
-            ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Object(&Person)),
-        ),
-        ("total", ::codegen_runtime::Shape::Any),
-    ],
+    names: "results\0total\0",
+    nested: &[(0, rt::Shape::Array(&rt::Shape::Object(&Person)))],
     additional: None,
 };

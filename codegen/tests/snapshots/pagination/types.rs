@@ -5,19 +5,12 @@
 
 /// Schema `Person` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Person {
     /// The `name` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-
-impl Person {
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 
 /// Defined inline at `/paths/~1people/get/responses/200/content/application~1json/schema` in the API description.
@@ -35,11 +28,5 @@ impl ListPeopleResponse {
     /// A value with its required properties (`results`) and every optional one unset.
     pub fn new(results: Vec<Person>) -> Self {
         Self { results, total: None }
-    }
-
-    /// Sets [`total`](Self::total).
-    pub fn with_total(mut self, value: impl Into<i64>) -> Self {
-        self.total = Some(value.into());
-        self
     }
 }

@@ -283,33 +283,6 @@ impl Client {
             ids: None,
         }
     }
-
-    /// `DELETE /orgs/{orgId}` (operation `deleteOrg`).
-    ///
-    /// Arguments:
-    /// - `org_id` (path `orgId`)
-    /// - `reason` (query `reason`)
-    ///
-    /// Optional parameters are set on the returned [`DeleteOrg`]: [`tenant`](DeleteOrg::tenant). Call [`send`](DeleteOrg::send) to run the request.
-    ///
-    /// Responses:
-    /// - `204`: deleted, no body
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "deleteOrg", alias = "/orgs/{orgId}", alias = "DELETE /orgs/{orgId}")]
-    pub fn delete_org(
-        &self,
-        org_id: impl Into<String>,
-        reason: impl Into<String>,
-    ) -> DeleteOrg<'_> {
-        DeleteOrg {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            org_id: org_id.into(),
-            tenant: None,
-            reason: reason.into(),
-        }
-    }
 }
 
 /// Request builder for `GET /orgs/{orgId}/items/{itemId}`, made by [`Client::get_item`](crate::Client::get_item).
@@ -422,6 +395,35 @@ impl<'a> GetItem<'a> {
                     )
             }
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// `DELETE /orgs/{orgId}` (operation `deleteOrg`).
+    ///
+    /// Arguments:
+    /// - `org_id` (path `orgId`)
+    /// - `reason` (query `reason`)
+    ///
+    /// Optional parameters are set on the returned [`DeleteOrg`]: [`tenant`](DeleteOrg::tenant). Call [`send`](DeleteOrg::send) to run the request.
+    ///
+    /// Responses:
+    /// - `204`: deleted, no body
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "deleteOrg", alias = "/orgs/{orgId}", alias = "DELETE /orgs/{orgId}")]
+    pub fn delete_org(
+        &self,
+        org_id: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> DeleteOrg<'_> {
+        DeleteOrg {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            org_id: org_id.into(),
+            tenant: None,
+            reason: reason.into(),
         }
     }
 }

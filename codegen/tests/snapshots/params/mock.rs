@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::get_item`](super::Client::get_item), `GET /orgs/{orgId}/items/{itemId}`: every call, until narrowed by the returned builder's matchers.
     pub fn get_item(&self) -> GetItemMock<'_> {
         GetItemMock {
@@ -56,18 +58,6 @@ impl MockServer {
                 "getItem",
                 ::codegen_runtime::Method::GET,
                 "/orgs/{orgId}/items/{itemId}",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::delete_org`](super::Client::delete_org), `DELETE /orgs/{orgId}`: every call, until narrowed by the returned builder's matchers.
-    pub fn delete_org(&self) -> DeleteOrgMock<'_> {
-        DeleteOrgMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "deleteOrg",
-                ::codegen_runtime::Method::DELETE,
-                "/orgs/{orgId}",
             ),
         }
     }
@@ -156,6 +146,20 @@ impl GetItemMock<'_> {
     /// Installs the expectation, answering `200` with `body` as JSON.
     pub async fn respond_ok(self, body: &super::types::GetItemResponse) {
         self.inner.respond(MockResponse::json(200u16, body)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::delete_org`](super::Client::delete_org), `DELETE /orgs/{orgId}`: every call, until narrowed by the returned builder's matchers.
+    pub fn delete_org(&self) -> DeleteOrgMock<'_> {
+        DeleteOrgMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "deleteOrg",
+                ::codegen_runtime::Method::DELETE,
+                "/orgs/{orgId}",
+            ),
+        }
     }
 }
 

@@ -3,9 +3,12 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`GetItemResponse`](super::types::GetItemResponse).
-pub static GetItemResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static GetItemResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "/paths/~1orgs~1{orgId}~1items~1{itemId}/get/responses/200/content/application~1json/schema",
-    properties: &[("id", ::codegen_runtime::Shape::Any)],
+    names: "id\0",
+    nested: &[],
     additional: None,
 };

@@ -5,17 +5,10 @@
 
 /// Defined inline at `/paths/~1orgs~1{orgId}~1items~1{itemId}/get/responses/200/content/application~1json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItemResponse {
     /// The `id` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-}
-
-impl GetItemResponse {
-    /// Sets [`id`](Self::id).
-    pub fn with_id(mut self, value: impl Into<i64>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
 }

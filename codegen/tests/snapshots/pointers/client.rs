@@ -214,38 +214,6 @@ impl Client {
             options: ::codegen_runtime::CallOptions::default(),
         }
     }
-
-    /// `GET /pets/owners` (operation `listOwners`).
-    ///
-    /// Call [`send`](ListOwners::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `200`: the owners of the pets, decoded as a list of [`Owner`](crate::types::Owner)
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "listOwners", alias = "/pets/owners", alias = "GET /pets/owners")]
-    pub fn list_owners(&self) -> ListOwners<'_> {
-        ListOwners {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-        }
-    }
-
-    /// `GET /pets/again` (operation `listPetsAgain`).
-    ///
-    /// Call [`send`](ListPetsAgain::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `200`: the same page as listPets, decoded as [`InlineSchema`](crate::types::InlineSchema)
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "listPetsAgain", alias = "/pets/again", alias = "GET /pets/again")]
-    pub fn list_pets_again(&self) -> ListPetsAgain<'_> {
-        ListPetsAgain {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-        }
-    }
 }
 
 /// Request builder for `GET /pets`, made by [`Client::list_pets`](crate::Client::list_pets).
@@ -298,6 +266,24 @@ impl<'a> ListPets<'a> {
     }
 }
 
+impl Client {
+    /// `GET /pets/owners` (operation `listOwners`).
+    ///
+    /// Call [`send`](ListOwners::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `200`: the owners of the pets, decoded as a list of [`Owner`](crate::types::Owner)
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "listOwners", alias = "/pets/owners", alias = "GET /pets/owners")]
+    pub fn list_owners(&self) -> ListOwners<'_> {
+        ListOwners {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+        }
+    }
+}
+
 /// Request builder for `GET /pets/owners`, made by [`Client::list_owners`](crate::Client::list_owners).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -345,6 +331,24 @@ impl<'a> ListOwners<'a> {
                     })
             }
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// `GET /pets/again` (operation `listPetsAgain`).
+    ///
+    /// Call [`send`](ListPetsAgain::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `200`: the same page as listPets, decoded as [`InlineSchema`](crate::types::InlineSchema)
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "listPetsAgain", alias = "/pets/again", alias = "GET /pets/again")]
+    pub fn list_pets_again(&self) -> ListPetsAgain<'_> {
+        ListPetsAgain {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
         }
     }
 }

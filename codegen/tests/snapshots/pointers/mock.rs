@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::list_pets`](super::Client::list_pets), `GET /pets`: every call, until narrowed by the returned builder's matchers.
     pub fn list_pets(&self) -> ListPetsMock<'_> {
         ListPetsMock {
@@ -56,30 +58,6 @@ impl MockServer {
                 "listPets",
                 ::codegen_runtime::Method::GET,
                 "/pets",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::list_owners`](super::Client::list_owners), `GET /pets/owners`: every call, until narrowed by the returned builder's matchers.
-    pub fn list_owners(&self) -> ListOwnersMock<'_> {
-        ListOwnersMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "listOwners",
-                ::codegen_runtime::Method::GET,
-                "/pets/owners",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::list_pets_again`](super::Client::list_pets_again), `GET /pets/again`: every call, until narrowed by the returned builder's matchers.
-    pub fn list_pets_again(&self) -> ListPetsAgainMock<'_> {
-        ListPetsAgainMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "listPetsAgain",
-                ::codegen_runtime::Method::GET,
-                "/pets/again",
             ),
         }
     }
@@ -117,6 +95,20 @@ impl ListPetsMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::list_owners`](super::Client::list_owners), `GET /pets/owners`: every call, until narrowed by the returned builder's matchers.
+    pub fn list_owners(&self) -> ListOwnersMock<'_> {
+        ListOwnersMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "listOwners",
+                ::codegen_runtime::Method::GET,
+                "/pets/owners",
+            ),
+        }
+    }
+}
+
 /// An expectation for `GET /pets/owners` (operation `listOwners`), made by [`MockServer::list_owners`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -146,6 +138,20 @@ impl ListOwnersMock<'_> {
     /// Installs the expectation, answering `200` with `body` as JSON.
     pub async fn respond_ok(self, body: &Vec<super::types::Owner>) {
         self.inner.respond(MockResponse::json(200u16, body)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::list_pets_again`](super::Client::list_pets_again), `GET /pets/again`: every call, until narrowed by the returned builder's matchers.
+    pub fn list_pets_again(&self) -> ListPetsAgainMock<'_> {
+        ListPetsAgainMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "listPetsAgain",
+                ::codegen_runtime::Method::GET,
+                "/pets/again",
+            ),
+        }
     }
 }
 

@@ -3,44 +3,39 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Pet`](super::types::Pet).
-pub static Pet: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Pet: rt::ObjectShape = rt::ObjectShape {
     schema: "Pet",
-    properties: &[
-        ("name", ::codegen_runtime::Shape::Any),
-        ("owner", ::codegen_runtime::Shape::Object(&PetOwner)),
-        (
-            "tags",
-            ::codegen_runtime::Shape::Array(
-                &::codegen_runtime::Shape::Object(&PetTagsItem),
-            ),
-        ),
+    names: "name\0owner\0tags\0",
+    nested: &[
+        (1, rt::Shape::Object(&PetOwner)),
+        (2, rt::Shape::Array(&rt::Shape::Object(&PetTagsItem))),
     ],
     additional: None,
 };
 
 /// The shape of [`PetOwner`](super::types::PetOwner).
-pub static PetOwner: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static PetOwner: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/Pet/properties/owner",
-    properties: &[("name", ::codegen_runtime::Shape::Any)],
+    names: "name\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`PetTagsItem`](super::types::PetTagsItem).
-pub static PetTagsItem: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static PetTagsItem: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/Pet/properties/tags/items",
-    properties: &[("label", ::codegen_runtime::Shape::Any)],
+    names: "label\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`ListPetsResponse`](super::types::ListPetsResponse).
-pub static ListPetsResponse: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static ListPetsResponse: rt::ObjectShape = rt::ObjectShape {
     schema: "/paths/~1pets/get/responses/200/content/application~1json/schema",
-    properties: &[
-        (
-            "items",
-            ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Object(&Pet)),
-        ),
-    ],
+    names: "items\0",
+    nested: &[(0, rt::Shape::Array(&rt::Shape::Object(&Pet)))],
     additional: None,
 };

@@ -5,71 +5,38 @@
 
 /// Schema `Pet` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Pet {
     /// The `name` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `owner` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<PetOwner>,
     /// The `tags` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<PetTagsItem>>,
-}
-
-impl Pet {
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets [`owner`](Self::owner).
-    pub fn with_owner(mut self, value: impl Into<PetOwner>) -> Self {
-        self.owner = Some(value.into());
-        self
-    }
-
-    /// Sets [`tags`](Self::tags).
-    pub fn with_tags(mut self, value: impl Into<Vec<PetTagsItem>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
 }
 
 /// Defined inline at `/components/schemas/Pet/properties/owner` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct PetOwner {
     /// The `name` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-
-impl PetOwner {
-    /// Sets [`name`](Self::name).
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 
 /// Defined inline at `/components/schemas/Pet/properties/tags/items` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct PetTagsItem {
     /// The `label` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-}
-
-impl PetTagsItem {
-    /// Sets [`label`](Self::label).
-    pub fn with_label(mut self, value: impl Into<String>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
 }
 
 /// Schema `Tag` in the API description.
@@ -80,19 +47,12 @@ pub type Tags = PetTagsItem;
 
 /// Defined inline at `/paths/~1pets/get/responses/200/content/application~1json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListPetsResponse {
     /// The `items` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<Pet>>,
-}
-
-impl ListPetsResponse {
-    /// Sets [`items`](Self::items).
-    pub fn with_items(mut self, value: impl Into<Vec<Pet>>) -> Self {
-        self.items = Some(value.into());
-        self
-    }
 }
 
 /// Defined inline at `/components/schemas/Pet/properties/owner` in the API description.

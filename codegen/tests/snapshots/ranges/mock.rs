@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::get_page`](super::Client::get_page), `GET /pages/{page}`: every call, until narrowed by the returned builder's matchers.
     pub fn get_page(&self) -> GetPageMock<'_> {
         GetPageMock {

@@ -2,3 +2,5 @@
 //! What the Ranges declares of each type, for `record_spec_mismatches`: generated from `codegen/tests/fixtures/ranges.yaml`.
 
 #![allow(non_upper_case_globals)]
+
+use ::codegen_runtime as rt;

@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::get_tree`](super::Client::get_tree), `GET /trees`: every call, until narrowed by the returned builder's matchers.
     pub fn get_tree(&self) -> GetTreeMock<'_> {
         GetTreeMock {

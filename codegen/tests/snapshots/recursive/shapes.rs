@@ -3,24 +3,24 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Node`](super::types::Node).
-pub static Node: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Node: rt::ObjectShape = rt::ObjectShape {
     schema: "Node",
-    properties: &[
-        ("value", ::codegen_runtime::Shape::Any),
-        ("parent", ::codegen_runtime::Shape::Object(&Node)),
-        (
-            "children",
-            ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Object(&Node)),
-        ),
-        ("partner", ::codegen_runtime::Shape::Object(&Partner)),
+    names: "value\0parent\0children\0partner\0",
+    nested: &[
+        (1, rt::Shape::Object(&Node)),
+        (2, rt::Shape::Array(&rt::Shape::Object(&Node))),
+        (3, rt::Shape::Object(&Partner)),
     ],
     additional: None,
 };
 
 /// The shape of [`Partner`](super::types::Partner).
-pub static Partner: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Partner: rt::ObjectShape = rt::ObjectShape {
     schema: "Partner",
-    properties: &[("node", ::codegen_runtime::Shape::Object(&Node))],
+    names: "node\0",
+    nested: &[(0, rt::Shape::Object(&Node))],
     additional: None,
 };

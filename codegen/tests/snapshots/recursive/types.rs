@@ -5,46 +5,21 @@
 
 /// Schema `Node` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Node {
     /// The `value` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// The `parent` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<Box<Node>>,
     /// The `children` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Node>>,
     /// The `partner` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub partner: Option<Box<Partner>>,
-}
-
-impl Node {
-    /// Sets [`value`](Self::value).
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-
-    /// Sets [`parent`](Self::parent).
-    pub fn with_parent(mut self, value: impl Into<Box<Node>>) -> Self {
-        self.parent = Some(value.into());
-        self
-    }
-
-    /// Sets [`children`](Self::children).
-    pub fn with_children(mut self, value: impl Into<Vec<Node>>) -> Self {
-        self.children = Some(value.into());
-        self
-    }
-
-    /// Sets [`partner`](Self::partner).
-    pub fn with_partner(mut self, value: impl Into<Box<Partner>>) -> Self {
-        self.partner = Some(value.into());
-        self
-    }
 }
 
 /// Schema `Partner` in the API description.

@@ -275,34 +275,6 @@ impl Client {
             verbose: None,
         }
     }
-
-    /// Replace a pet
-    ///
-    /// `PUT /pets/{petId}` (operation `replacePet`).
-    ///
-    /// Arguments:
-    /// - `pet_id` (path `petId`): Id of the pet.
-    /// - `body`: the JSON request body: The new pet.
-    ///
-    /// Call [`send`](ReplacePet::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `200`: the pet, decoded as [`Pet`](crate::types::Pet)
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "replacePet", alias = "/pets/{petId}", alias = "PUT /pets/{petId}")]
-    pub fn replace_pet(
-        &self,
-        pet_id: impl Into<String>,
-        body: super::types::Pet,
-    ) -> ReplacePet<'_> {
-        ReplacePet {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            pet_id: pet_id.into(),
-            body,
-        }
-    }
 }
 
 /// Request builder for `GET /pets/{petId}`, made by [`Client::get_pet`](crate::Client::get_pet).
@@ -362,6 +334,36 @@ impl<'a> GetPet<'a> {
             }
             404 => Err(response.error("no such pet")),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// Replace a pet
+    ///
+    /// `PUT /pets/{petId}` (operation `replacePet`).
+    ///
+    /// Arguments:
+    /// - `pet_id` (path `petId`): Id of the pet.
+    /// - `body`: the JSON request body: The new pet.
+    ///
+    /// Call [`send`](ReplacePet::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `200`: the pet, decoded as [`Pet`](crate::types::Pet)
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "replacePet", alias = "/pets/{petId}", alias = "PUT /pets/{petId}")]
+    pub fn replace_pet(
+        &self,
+        pet_id: impl Into<String>,
+        body: super::types::Pet,
+    ) -> ReplacePet<'_> {
+        ReplacePet {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            pet_id: pet_id.into(),
+            body,
         }
     }
 }

@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::get_pet`](super::Client::get_pet), `GET /pets/{petId}`: every call, until narrowed by the returned builder's matchers.
     pub fn get_pet(&self) -> GetPetMock<'_> {
         GetPetMock {
@@ -55,18 +57,6 @@ impl MockServer {
                 &self.inner,
                 "getPet",
                 ::codegen_runtime::Method::GET,
-                "/pets/{petId}",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::replace_pet`](super::Client::replace_pet), `PUT /pets/{petId}`: every call, until narrowed by the returned builder's matchers.
-    pub fn replace_pet(&self) -> ReplacePetMock<'_> {
-        ReplacePetMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "replacePet",
-                ::codegen_runtime::Method::PUT,
                 "/pets/{petId}",
             ),
         }
@@ -115,6 +105,20 @@ impl GetPetMock<'_> {
     /// Installs the expectation, answering `200` with `body` as JSON.
     pub async fn respond_ok(self, body: &super::types::Pet) {
         self.inner.respond(MockResponse::json(200u16, body)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::replace_pet`](super::Client::replace_pet), `PUT /pets/{petId}`: every call, until narrowed by the returned builder's matchers.
+    pub fn replace_pet(&self) -> ReplacePetMock<'_> {
+        ReplacePetMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "replacePet",
+                ::codegen_runtime::Method::PUT,
+                "/pets/{petId}",
+            ),
+        }
     }
 }
 

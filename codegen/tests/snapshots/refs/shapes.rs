@@ -3,19 +3,20 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Pet`](super::types::Pet).
-pub static Pet: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Pet: rt::ObjectShape = rt::ObjectShape {
     schema: "Pet",
-    properties: &[
-        ("name", ::codegen_runtime::Shape::Any),
-        ("owner", ::codegen_runtime::Shape::Object(&Owner)),
-    ],
+    names: "name\0owner\0",
+    nested: &[(1, rt::Shape::Object(&Owner))],
     additional: None,
 };
 
 /// The shape of [`Owner`](super::types::Owner).
-pub static Owner: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Owner: rt::ObjectShape = rt::ObjectShape {
     schema: "Owner",
-    properties: &[("id", ::codegen_runtime::Shape::Any)],
+    names: "id\0",
+    nested: &[],
     additional: None,
 };

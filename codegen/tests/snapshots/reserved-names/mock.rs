@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::search`](super::Client::search), `GET /search/{client}`: every call, until narrowed by the returned builder's matchers.
     pub fn search(&self) -> SearchMock<'_> {
         SearchMock {

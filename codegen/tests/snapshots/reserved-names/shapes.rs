@@ -3,23 +3,20 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`ResultValue`](super::types::ResultValue).
-pub static ResultValue: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static ResultValue: rt::ObjectShape = rt::ObjectShape {
     schema: "Result",
-    properties: &[
-        ("Some", ::codegen_runtime::Shape::Any),
-        ("Ok", ::codegen_runtime::Shape::Any),
-        ("None", ::codegen_runtime::Shape::Any),
-        ("Self", ::codegen_runtime::Shape::Any),
-        ("type", ::codegen_runtime::Shape::Any),
-        ("request", ::codegen_runtime::Shape::Any),
-    ],
+    names: "Some\0Ok\0None\0Self\0type\0request\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`OptionValue`](super::types::OptionValue).
-pub static OptionValue: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static OptionValue: rt::ObjectShape = rt::ObjectShape {
     schema: "Option",
-    properties: &[("value", ::codegen_runtime::Shape::Any)],
+    names: "value\0",
+    nested: &[],
     additional: None,
 };

@@ -5,64 +5,27 @@
 
 /// Schema `Result` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ResultValue {
     /// The `Some` property.
-    #[serde(rename = "Some", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Some", skip_serializing_if = "Option::is_none")]
     pub some: Option<String>,
     /// The `Ok` property.
-    #[serde(rename = "Ok", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Ok", skip_serializing_if = "Option::is_none")]
     pub ok: Option<String>,
     /// The `None` property.
-    #[serde(rename = "None", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "None", skip_serializing_if = "Option::is_none")]
     pub none: Option<String>,
     /// The `Self` property.
-    #[serde(rename = "Self", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Self", skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
     /// The `type` property.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// The `request` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
-}
-
-impl ResultValue {
-    /// Sets [`some`](Self::some).
-    pub fn with_some(mut self, value: impl Into<String>) -> Self {
-        self.some = Some(value.into());
-        self
-    }
-
-    /// Sets [`ok`](Self::ok).
-    pub fn with_ok(mut self, value: impl Into<String>) -> Self {
-        self.ok = Some(value.into());
-        self
-    }
-
-    /// Sets [`none`](Self::none).
-    pub fn with_none(mut self, value: impl Into<String>) -> Self {
-        self.none = Some(value.into());
-        self
-    }
-
-    /// Sets [`self_`](Self::self_).
-    pub fn with_self(mut self, value: impl Into<String>) -> Self {
-        self.self_ = Some(value.into());
-        self
-    }
-
-    /// Sets [`type_`](Self::type_).
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets [`request`](Self::request).
-    pub fn with_request(mut self, value: impl Into<String>) -> Self {
-        self.request = Some(value.into());
-        self
-    }
 }
 
 /// Schema `Some` in the API description.
@@ -70,17 +33,10 @@ pub type SomeValue = String;
 
 /// Schema `Option` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OptionValue {
     /// The `value` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-}
-
-impl OptionValue {
-    /// Sets [`value`](Self::value).
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
 }

@@ -219,68 +219,6 @@ impl Client {
             body: None,
         }
     }
-
-    /// `DELETE /jobs/{id}` (operation `cancelJob`).
-    ///
-    /// Arguments:
-    /// - `id` (path `id`)
-    ///
-    /// Call [`send`](CancelJob::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - any `2xx`: cancelled, no body
-    /// - any `4xx`: cannot cancel (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "cancelJob", alias = "/jobs/{id}", alias = "DELETE /jobs/{id}")]
-    pub fn cancel_job(&self, id: impl Into<String>) -> CancelJob<'_> {
-        CancelJob {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            id: id.into(),
-        }
-    }
-
-    /// `GET /jobs/{id}/log` (operation `getJobLog`).
-    ///
-    /// Arguments:
-    /// - `id` (path `id`)
-    ///
-    /// Call [`send`](GetJobLog::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `200`: the log, returned as text
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "getJobLog", alias = "/jobs/{id}/log", alias = "GET /jobs/{id}/log")]
-    pub fn get_job_log(&self, id: impl Into<String>) -> GetJobLog<'_> {
-        GetJobLog {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            id: id.into(),
-        }
-    }
-
-    /// `POST /jobs/{id}/ping` (operation `pingJob`).
-    ///
-    /// Arguments:
-    /// - `id` (path `id`)
-    ///
-    /// Call [`send`](PingJob::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - any `2xx`: the API description documents no success response; the status and headers are returned with no body.
-    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "pingJob", alias = "/jobs/{id}/ping", alias = "POST /jobs/{id}/ping")]
-    pub fn ping_job(&self, id: impl Into<String>) -> PingJob<'_> {
-        PingJob {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-            id: id.into(),
-        }
-    }
 }
 
 /// A successful response of [`Client::submit_job`](crate::Client::submit_job): one variant per documented success status.
@@ -364,6 +302,29 @@ impl<'a> SubmitJob<'a> {
     }
 }
 
+impl Client {
+    /// `DELETE /jobs/{id}` (operation `cancelJob`).
+    ///
+    /// Arguments:
+    /// - `id` (path `id`)
+    ///
+    /// Call [`send`](CancelJob::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - any `2xx`: cancelled, no body
+    /// - any `4xx`: cannot cancel (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "cancelJob", alias = "/jobs/{id}", alias = "DELETE /jobs/{id}")]
+    pub fn cancel_job(&self, id: impl Into<String>) -> CancelJob<'_> {
+        CancelJob {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            id: id.into(),
+        }
+    }
+}
+
 /// Request builder for `DELETE /jobs/{id}`, made by [`Client::cancel_job`](crate::Client::cancel_job).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -403,6 +364,28 @@ impl<'a> CancelJob<'a> {
             200..=299 => Ok(response.empty()),
             400..=499 => Err(response.error("cannot cancel")),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// `GET /jobs/{id}/log` (operation `getJobLog`).
+    ///
+    /// Arguments:
+    /// - `id` (path `id`)
+    ///
+    /// Call [`send`](GetJobLog::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `200`: the log, returned as text
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "getJobLog", alias = "/jobs/{id}/log", alias = "GET /jobs/{id}/log")]
+    pub fn get_job_log(&self, id: impl Into<String>) -> GetJobLog<'_> {
+        GetJobLog {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            id: id.into(),
         }
     }
 }
@@ -447,6 +430,29 @@ impl<'a> GetJobLog<'a> {
         match response.status() {
             200 => response.text(),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// `POST /jobs/{id}/ping` (operation `pingJob`).
+    ///
+    /// Arguments:
+    /// - `id` (path `id`)
+    ///
+    /// Call [`send`](PingJob::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - any `2xx`: the API description documents no success response; the status and headers are returned with no body.
+    /// - `401`: unauthorized (an [`Error::Response`](crate::Error::Response))
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "pingJob", alias = "/jobs/{id}/ping", alias = "POST /jobs/{id}/ping")]
+    pub fn ping_job(&self, id: impl Into<String>) -> PingJob<'_> {
+        PingJob {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+            id: id.into(),
         }
     }
 }

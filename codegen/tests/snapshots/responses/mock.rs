@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::submit_job`](super::Client::submit_job), `POST /jobs`: every call, until narrowed by the returned builder's matchers.
     pub fn submit_job(&self) -> SubmitJobMock<'_> {
         SubmitJobMock {
@@ -56,42 +58,6 @@ impl MockServer {
                 "submitJob",
                 ::codegen_runtime::Method::POST,
                 "/jobs",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::cancel_job`](super::Client::cancel_job), `DELETE /jobs/{id}`: every call, until narrowed by the returned builder's matchers.
-    pub fn cancel_job(&self) -> CancelJobMock<'_> {
-        CancelJobMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "cancelJob",
-                ::codegen_runtime::Method::DELETE,
-                "/jobs/{id}",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::get_job_log`](super::Client::get_job_log), `GET /jobs/{id}/log`: every call, until narrowed by the returned builder's matchers.
-    pub fn get_job_log(&self) -> GetJobLogMock<'_> {
-        GetJobLogMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "getJobLog",
-                ::codegen_runtime::Method::GET,
-                "/jobs/{id}/log",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::ping_job`](super::Client::ping_job), `POST /jobs/{id}/ping`: every call, until narrowed by the returned builder's matchers.
-    pub fn ping_job(&self) -> PingJobMock<'_> {
-        PingJobMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "pingJob",
-                ::codegen_runtime::Method::POST,
-                "/jobs/{id}/ping",
             ),
         }
     }
@@ -130,6 +96,20 @@ impl SubmitJobMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::cancel_job`](super::Client::cancel_job), `DELETE /jobs/{id}`: every call, until narrowed by the returned builder's matchers.
+    pub fn cancel_job(&self) -> CancelJobMock<'_> {
+        CancelJobMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "cancelJob",
+                ::codegen_runtime::Method::DELETE,
+                "/jobs/{id}",
+            ),
+        }
+    }
+}
+
 /// An expectation for `DELETE /jobs/{id}` (operation `cancelJob`), made by [`MockServer::cancel_job`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -164,6 +144,20 @@ impl CancelJobMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::get_job_log`](super::Client::get_job_log), `GET /jobs/{id}/log`: every call, until narrowed by the returned builder's matchers.
+    pub fn get_job_log(&self) -> GetJobLogMock<'_> {
+        GetJobLogMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "getJobLog",
+                ::codegen_runtime::Method::GET,
+                "/jobs/{id}/log",
+            ),
+        }
+    }
+}
+
 /// An expectation for `GET /jobs/{id}/log` (operation `getJobLog`), made by [`MockServer::get_job_log`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -195,6 +189,20 @@ impl GetJobLogMock<'_> {
     /// Installs the expectation, answering with this status and no body.
     pub async fn respond_status(self, status: u16) {
         self.inner.respond(MockResponse::status(status)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::ping_job`](super::Client::ping_job), `POST /jobs/{id}/ping`: every call, until narrowed by the returned builder's matchers.
+    pub fn ping_job(&self) -> PingJobMock<'_> {
+        PingJobMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "pingJob",
+                ::codegen_runtime::Method::POST,
+                "/jobs/{id}/ping",
+            ),
+        }
     }
 }
 

@@ -3,30 +3,36 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Job`](super::types::Job).
-pub static Job: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Job: rt::ObjectShape = rt::ObjectShape {
     schema: "Job",
-    properties: &[("name", ::codegen_runtime::Shape::Any)],
+    names: "name\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`ResultValue`](super::types::ResultValue).
-pub static ResultValue: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static ResultValue: rt::ObjectShape = rt::ObjectShape {
     schema: "Result",
-    properties: &[("output", ::codegen_runtime::Shape::Any)],
+    names: "output\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Ticket`](super::types::Ticket).
-pub static Ticket: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Ticket: rt::ObjectShape = rt::ObjectShape {
     schema: "Ticket",
-    properties: &[("ticket", ::codegen_runtime::Shape::Any)],
+    names: "ticket\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Problem`](super::types::Problem).
-pub static Problem: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Problem: rt::ObjectShape = rt::ObjectShape {
     schema: "Problem",
-    properties: &[("message", ::codegen_runtime::Shape::Any)],
+    names: "message\0",
+    nested: &[],
     additional: None,
 };

@@ -5,10 +5,11 @@
 
 /// Schema `Job` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Job {
     /// The `name` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
@@ -22,51 +23,30 @@ impl Job {
 
 /// Schema `Result` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ResultValue {
     /// The `output` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
-}
-
-impl ResultValue {
-    /// Sets [`output`](Self::output).
-    pub fn with_output(mut self, value: impl Into<String>) -> Self {
-        self.output = Some(value.into());
-        self
-    }
 }
 
 /// Schema `Ticket` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Ticket {
     /// The `ticket` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
-}
-
-impl Ticket {
-    /// Sets [`ticket`](Self::ticket).
-    pub fn with_ticket(mut self, value: impl Into<String>) -> Self {
-        self.ticket = Some(value.into());
-        self
-    }
 }
 
 /// Schema `Problem` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Problem {
     /// The `message` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-}
-
-impl Problem {
-    /// Sets [`message`](Self::message).
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
 }

@@ -369,86 +369,6 @@ impl Client {
             options: ::codegen_runtime::CallOptions::default(),
         }
     }
-
-    /// `GET /health` (operation `getHealth`).
-    ///
-    /// Call [`send`](GetHealth::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `204`: up, no body
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "getHealth", alias = "/health", alias = "GET /health")]
-    pub fn get_health(&self) -> GetHealth<'_> {
-        GetHealth {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-        }
-    }
-
-    /// `GET /keys` (operation `useKeys`).
-    ///
-    /// Call [`send`](UseKeys::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `204`: used, no body
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "useKeys", alias = "/keys", alias = "GET /keys")]
-    pub fn use_keys(&self) -> UseKeys<'_> {
-        UseKeys {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-        }
-    }
-
-    /// `GET /basic` (operation `useBasic`).
-    ///
-    /// Call [`send`](UseBasic::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `204`: used, no body
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "useBasic", alias = "/basic", alias = "GET /basic")]
-    pub fn use_basic(&self) -> UseBasic<'_> {
-        UseBasic {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-        }
-    }
-
-    /// `GET /oauth` (operation `useOauth`).
-    ///
-    /// Call [`send`](UseOauth::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `204`: used, no body
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "useOauth", alias = "/oauth", alias = "GET /oauth")]
-    pub fn use_oauth(&self) -> UseOauth<'_> {
-        UseOauth {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-        }
-    }
-
-    /// `GET /digest` (operation `useDigest`).
-    ///
-    /// Call [`send`](UseDigest::send) on the returned builder to run the request.
-    ///
-    /// Responses:
-    /// - `204`: sent without credentials, no body
-    ///
-    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
-    #[doc(alias = "useDigest", alias = "/digest", alias = "GET /digest")]
-    pub fn use_digest(&self) -> UseDigest<'_> {
-        UseDigest {
-            client: self,
-            options: ::codegen_runtime::CallOptions::default(),
-        }
-    }
 }
 
 /// Request builder for `GET /me`, made by [`Client::get_me`](crate::Client::get_me).
@@ -487,6 +407,24 @@ impl<'a> GetMe<'a> {
         match response.status() {
             204 => Ok(response.empty()),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// `GET /health` (operation `getHealth`).
+    ///
+    /// Call [`send`](GetHealth::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `204`: up, no body
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "getHealth", alias = "/health", alias = "GET /health")]
+    pub fn get_health(&self) -> GetHealth<'_> {
+        GetHealth {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
         }
     }
 }
@@ -531,6 +469,24 @@ impl<'a> GetHealth<'a> {
     }
 }
 
+impl Client {
+    /// `GET /keys` (operation `useKeys`).
+    ///
+    /// Call [`send`](UseKeys::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `204`: used, no body
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "useKeys", alias = "/keys", alias = "GET /keys")]
+    pub fn use_keys(&self) -> UseKeys<'_> {
+        UseKeys {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+        }
+    }
+}
+
 /// Request builder for `GET /keys`, made by [`Client::use_keys`](crate::Client::use_keys).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -567,6 +523,24 @@ impl<'a> UseKeys<'a> {
         match response.status() {
             204 => Ok(response.empty()),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// `GET /basic` (operation `useBasic`).
+    ///
+    /// Call [`send`](UseBasic::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `204`: used, no body
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "useBasic", alias = "/basic", alias = "GET /basic")]
+    pub fn use_basic(&self) -> UseBasic<'_> {
+        UseBasic {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
         }
     }
 }
@@ -611,6 +585,24 @@ impl<'a> UseBasic<'a> {
     }
 }
 
+impl Client {
+    /// `GET /oauth` (operation `useOauth`).
+    ///
+    /// Call [`send`](UseOauth::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `204`: used, no body
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "useOauth", alias = "/oauth", alias = "GET /oauth")]
+    pub fn use_oauth(&self) -> UseOauth<'_> {
+        UseOauth {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
+        }
+    }
+}
+
 /// Request builder for `GET /oauth`, made by [`Client::use_oauth`](crate::Client::use_oauth).
 ///
 /// Set optional parameters, then call [`send`](Self::send).
@@ -647,6 +639,24 @@ impl<'a> UseOauth<'a> {
         match response.status() {
             204 => Ok(response.empty()),
             _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl Client {
+    /// `GET /digest` (operation `useDigest`).
+    ///
+    /// Call [`send`](UseDigest::send) on the returned builder to run the request.
+    ///
+    /// Responses:
+    /// - `204`: sent without credentials, no body
+    ///
+    /// Every other status is an [`Error::Response`](crate::Error::Response) that keeps the status, headers and body.
+    #[doc(alias = "useDigest", alias = "/digest", alias = "GET /digest")]
+    pub fn use_digest(&self) -> UseDigest<'_> {
+        UseDigest {
+            client: self,
+            options: ::codegen_runtime::CallOptions::default(),
         }
     }
 }

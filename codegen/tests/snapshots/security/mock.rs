@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::get_me`](super::Client::get_me), `GET /me`: every call, until narrowed by the returned builder's matchers.
     pub fn get_me(&self) -> GetMeMock<'_> {
         GetMeMock {
@@ -56,66 +58,6 @@ impl MockServer {
                 "getMe",
                 ::codegen_runtime::Method::GET,
                 "/me",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::get_health`](super::Client::get_health), `GET /health`: every call, until narrowed by the returned builder's matchers.
-    pub fn get_health(&self) -> GetHealthMock<'_> {
-        GetHealthMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "getHealth",
-                ::codegen_runtime::Method::GET,
-                "/health",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::use_keys`](super::Client::use_keys), `GET /keys`: every call, until narrowed by the returned builder's matchers.
-    pub fn use_keys(&self) -> UseKeysMock<'_> {
-        UseKeysMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "useKeys",
-                ::codegen_runtime::Method::GET,
-                "/keys",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::use_basic`](super::Client::use_basic), `GET /basic`: every call, until narrowed by the returned builder's matchers.
-    pub fn use_basic(&self) -> UseBasicMock<'_> {
-        UseBasicMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "useBasic",
-                ::codegen_runtime::Method::GET,
-                "/basic",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::use_oauth`](super::Client::use_oauth), `GET /oauth`: every call, until narrowed by the returned builder's matchers.
-    pub fn use_oauth(&self) -> UseOauthMock<'_> {
-        UseOauthMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "useOauth",
-                ::codegen_runtime::Method::GET,
-                "/oauth",
-            ),
-        }
-    }
-
-    /// Expects calls of [`Client::use_digest`](super::Client::use_digest), `GET /digest`: every call, until narrowed by the returned builder's matchers.
-    pub fn use_digest(&self) -> UseDigestMock<'_> {
-        UseDigestMock {
-            inner: ::codegen_runtime::mock::OperationMock::new(
-                &self.inner,
-                "useDigest",
-                ::codegen_runtime::Method::GET,
-                "/digest",
             ),
         }
     }
@@ -148,6 +90,20 @@ impl GetMeMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::get_health`](super::Client::get_health), `GET /health`: every call, until narrowed by the returned builder's matchers.
+    pub fn get_health(&self) -> GetHealthMock<'_> {
+        GetHealthMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "getHealth",
+                ::codegen_runtime::Method::GET,
+                "/health",
+            ),
+        }
+    }
+}
+
 /// An expectation for `GET /health` (operation `getHealth`), made by [`MockServer::get_health`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -172,6 +128,20 @@ impl GetHealthMock<'_> {
     /// Installs the expectation, answering with this status and no body.
     pub async fn respond_status(self, status: u16) {
         self.inner.respond(MockResponse::status(status)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::use_keys`](super::Client::use_keys), `GET /keys`: every call, until narrowed by the returned builder's matchers.
+    pub fn use_keys(&self) -> UseKeysMock<'_> {
+        UseKeysMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "useKeys",
+                ::codegen_runtime::Method::GET,
+                "/keys",
+            ),
+        }
     }
 }
 
@@ -202,6 +172,20 @@ impl UseKeysMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::use_basic`](super::Client::use_basic), `GET /basic`: every call, until narrowed by the returned builder's matchers.
+    pub fn use_basic(&self) -> UseBasicMock<'_> {
+        UseBasicMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "useBasic",
+                ::codegen_runtime::Method::GET,
+                "/basic",
+            ),
+        }
+    }
+}
+
 /// An expectation for `GET /basic` (operation `useBasic`), made by [`MockServer::use_basic`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -229,6 +213,20 @@ impl UseBasicMock<'_> {
     }
 }
 
+impl MockServer {
+    /// Expects calls of [`Client::use_oauth`](super::Client::use_oauth), `GET /oauth`: every call, until narrowed by the returned builder's matchers.
+    pub fn use_oauth(&self) -> UseOauthMock<'_> {
+        UseOauthMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "useOauth",
+                ::codegen_runtime::Method::GET,
+                "/oauth",
+            ),
+        }
+    }
+}
+
 /// An expectation for `GET /oauth` (operation `useOauth`), made by [`MockServer::use_oauth`].
 ///
 /// Narrow it with the matchers, then install it with one of the `respond…` methods.
@@ -253,6 +251,20 @@ impl UseOauthMock<'_> {
     /// Installs the expectation, answering with this status and no body.
     pub async fn respond_status(self, status: u16) {
         self.inner.respond(MockResponse::status(status)).await;
+    }
+}
+
+impl MockServer {
+    /// Expects calls of [`Client::use_digest`](super::Client::use_digest), `GET /digest`: every call, until narrowed by the returned builder's matchers.
+    pub fn use_digest(&self) -> UseDigestMock<'_> {
+        UseDigestMock {
+            inner: ::codegen_runtime::mock::OperationMock::new(
+                &self.inner,
+                "useDigest",
+                ::codegen_runtime::Method::GET,
+                "/digest",
+            ),
+        }
     }
 }
 

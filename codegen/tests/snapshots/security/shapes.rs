@@ -2,3 +2,5 @@
 //! What the Secured declares of each type, for `record_spec_mismatches`: generated from `codegen/tests/fixtures/security.yaml`.
 
 #![allow(non_upper_case_globals)]
+
+use ::codegen_runtime as rt;

@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::ping`](super::Client::ping), `GET /ping`: every call, until narrowed by the returned builder's matchers.
     pub fn ping(&self) -> PingMock<'_> {
         PingMock {

@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::list_items`](super::Client::list_items), `GET /items/{id}/{label}/{matrix}/{tags}`: every call, until narrowed by the returned builder's matchers.
     pub fn list_items(&self) -> ListItemsMock<'_> {
         ListItemsMock {

@@ -3,41 +3,40 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Sort`](super::types::Sort).
-pub static Sort: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static Sort: rt::EnumShape = rt::EnumShape {
     schema: "Sort",
-    values: &["asc", "desc"],
+    values: "asc\0desc\0",
 };
 
 /// The shape of [`Point`](super::types::Point).
-pub static Point: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Point: rt::ObjectShape = rt::ObjectShape {
     schema: "Point",
-    properties: &[
-        ("x", ::codegen_runtime::Shape::Any),
-        ("y", ::codegen_runtime::Shape::Any),
-    ],
+    names: "x\0y\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`ListItemsColor`](super::types::ListItemsColor).
-pub static ListItemsColor: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static ListItemsColor: rt::EnumShape = rt::EnumShape {
     schema: "/paths/~1items~1{id}~1{label}~1{matrix}~1{tags}/get/parameters/6/schema",
-    values: &["red", "blue"],
+    values: "red\0blue\0",
 };
 
 /// The shape of [`ListItemsFilter`](super::types::ListItemsFilter).
-pub static ListItemsFilter: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static ListItemsFilter: rt::ObjectShape = rt::ObjectShape {
     schema: "/paths/~1items~1{id}~1{label}~1{matrix}~1{tags}/get/parameters/9/schema",
-    properties: &[
-        ("name", ::codegen_runtime::Shape::Any),
-        ("age", ::codegen_runtime::Shape::Any),
-    ],
+    names: "name\0age\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`ListItemsWhere`](super::types::ListItemsWhere).
-pub static ListItemsWhere: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static ListItemsWhere: rt::ObjectShape = rt::ObjectShape {
     schema: "/paths/~1items~1{id}~1{label}~1{matrix}~1{tags}/get/parameters/14/content/application~1json/schema",
-    properties: &[("q", ::codegen_runtime::Shape::Any)],
+    names: "q\0",
+    nested: &[],
     additional: None,
 };

@@ -83,13 +83,14 @@ pub type OwnerId = String;
 
 /// Schema `Point` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Point {
     /// The `x` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub x: Option<i64>,
     /// The `y` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub y: Option<i64>,
 }
 
@@ -184,13 +185,14 @@ impl<'de> ::serde::Deserialize<'de> for ListItemsColor {
 
 /// Defined inline at `/paths/~1items~1{id}~1{label}~1{matrix}~1{tags}/get/parameters/9/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemsFilter {
     /// The `name` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `age` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub age: Option<i64>,
 }
 
@@ -210,10 +212,11 @@ impl ListItemsFilter {
 
 /// Defined inline at `/paths/~1items~1{id}~1{label}~1{matrix}~1{tags}/get/parameters/14/content/application~1json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemsWhere {
     /// The `q` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
 }
 

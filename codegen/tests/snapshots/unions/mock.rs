@@ -47,7 +47,9 @@ impl MockServer {
     pub async fn verify(&self) {
         self.inner.verify().await;
     }
+}
 
+impl MockServer {
     /// Expects calls of [`Client::get_pet`](super::Client::get_pet), `GET /pets/{id}`: every call, until narrowed by the returned builder's matchers.
     pub fn get_pet(&self) -> GetPetMock<'_> {
         GetPetMock {

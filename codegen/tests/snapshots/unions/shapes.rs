@@ -3,207 +3,190 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Dog`](super::types::Dog).
-pub static Dog: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Dog: rt::ObjectShape = rt::ObjectShape {
     schema: "Dog",
-    properties: &[
-        ("kind", ::codegen_runtime::Shape::Any),
-        ("barks", ::codegen_runtime::Shape::Any),
-    ],
+    names: "kind\0barks\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Cat`](super::types::Cat).
-pub static Cat: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Cat: rt::ObjectShape = rt::ObjectShape {
     schema: "Cat",
-    properties: &[
-        ("kind", ::codegen_runtime::Shape::Any),
-        ("purrs", ::codegen_runtime::Shape::Any),
-    ],
+    names: "kind\0purrs\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Pet`](super::types::Pet).
-pub static Pet: [::codegen_runtime::Shape; 2usize] = [
-    ::codegen_runtime::Shape::Object(&Dog),
-    ::codegen_runtime::Shape::Object(&Cat),
-];
+pub static Pet: [rt::Shape; 2usize] = [rt::Shape::Object(&Dog), rt::Shape::Object(&Cat)];
 
 /// The shape of [`Tagged`](super::types::Tagged).
-pub static Tagged: ::codegen_runtime::TaggedShape = ::codegen_runtime::TaggedShape {
+pub static Tagged: rt::TaggedShape = rt::TaggedShape {
     tag: "kind",
-    variants: &[
-        ("dog", ::codegen_runtime::Shape::Object(&Dog)),
-        ("cat", ::codegen_runtime::Shape::Object(&Cat)),
-    ],
+    variants: &[("dog", rt::Shape::Object(&Dog)), ("cat", rt::Shape::Object(&Cat))],
 };
 
 /// The shape of [`Notification`](super::types::Notification).
-pub static Notification: ::codegen_runtime::TaggedShape = ::codegen_runtime::TaggedShape {
+pub static Notification: rt::TaggedShape = rt::TaggedShape {
     tag: "channel",
     variants: &[
-        ("email", ::codegen_runtime::Shape::Object(&NotificationEmail)),
-        ("sms", ::codegen_runtime::Shape::Object(&NotificationSms)),
+        ("email", rt::Shape::Object(&NotificationEmail)),
+        ("sms", rt::Shape::Object(&NotificationSms)),
     ],
 };
 
 /// The shape of [`NotificationEmail`](super::types::NotificationEmail).
-pub static NotificationEmail: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static NotificationEmail: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/Notification/oneOf/0",
-    properties: &[
-        ("channel", ::codegen_runtime::Shape::Enum(&NotificationEmailChannel)),
-        ("address", ::codegen_runtime::Shape::Any),
-    ],
+    names: "channel\0address\0",
+    nested: &[(0, rt::Shape::Enum(&NotificationEmailChannel))],
     additional: None,
 };
 
 /// The shape of [`NotificationEmailChannel`](super::types::NotificationEmailChannel).
-pub static NotificationEmailChannel: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static NotificationEmailChannel: rt::EnumShape = rt::EnumShape {
     schema: "/components/schemas/Notification/oneOf/0/properties/channel",
-    values: &["email"],
+    values: "email\0",
 };
 
 /// The shape of [`NotificationSms`](super::types::NotificationSms).
-pub static NotificationSms: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static NotificationSms: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/Notification/oneOf/1",
-    properties: &[
-        ("channel", ::codegen_runtime::Shape::Enum(&NotificationSmsChannel)),
-        ("number", ::codegen_runtime::Shape::Any),
-    ],
+    names: "channel\0number\0",
+    nested: &[(0, rt::Shape::Enum(&NotificationSmsChannel))],
     additional: None,
 };
 
 /// The shape of [`NotificationSmsChannel`](super::types::NotificationSmsChannel).
-pub static NotificationSmsChannel: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static NotificationSmsChannel: rt::EnumShape = rt::EnumShape {
     schema: "/components/schemas/Notification/oneOf/1/properties/channel",
-    values: &["sms"],
+    values: "sms\0",
 };
 
 /// The shape of [`JobState`](super::types::JobState).
-pub static JobState: [::codegen_runtime::Shape; 2usize] = [
-    ::codegen_runtime::Shape::Object(&JobStateRunning),
-    ::codegen_runtime::Shape::Object(&JobStateStopped),
+pub static JobState: [rt::Shape; 2usize] = [
+    rt::Shape::Object(&JobStateRunning),
+    rt::Shape::Object(&JobStateStopped),
 ];
 
 /// The shape of [`JobStateRunning`](super::types::JobStateRunning).
-pub static JobStateRunning: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static JobStateRunning: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/JobState/oneOf/0",
-    properties: &[
-        ("running", ::codegen_runtime::Shape::Object(&JobStateRunningRunning)),
-    ],
+    names: "running\0",
+    nested: &[(0, rt::Shape::Object(&JobStateRunningRunning))],
     additional: None,
 };
 
 /// The shape of [`JobStateRunningRunning`](super::types::JobStateRunningRunning).
-pub static JobStateRunningRunning: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static JobStateRunningRunning: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/JobState/oneOf/0/properties/running",
-    properties: &[("since", ::codegen_runtime::Shape::Any)],
+    names: "since\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`JobStateStopped`](super::types::JobStateStopped).
-pub static JobStateStopped: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static JobStateStopped: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/JobState/oneOf/1",
-    properties: &[
-        ("stopped", ::codegen_runtime::Shape::Object(&JobStateStoppedStopped)),
-    ],
+    names: "stopped\0",
+    nested: &[(0, rt::Shape::Object(&JobStateStoppedStopped))],
     additional: None,
 };
 
 /// The shape of [`JobStateStoppedStopped`](super::types::JobStateStoppedStopped).
-pub static JobStateStoppedStopped: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static JobStateStoppedStopped: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/JobState/oneOf/1/properties/stopped",
-    properties: &[("code", ::codegen_runtime::Shape::Any)],
+    names: "code\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`Shape`](super::types::Shape).
-pub static Shape: ::codegen_runtime::TaggedShape = ::codegen_runtime::TaggedShape {
+pub static Shape: rt::TaggedShape = rt::TaggedShape {
     tag: "type",
     variants: &[
-        ("circle", ::codegen_runtime::Shape::Object(&ShapeCircle)),
-        ("square", ::codegen_runtime::Shape::Object(&ShapeSquare)),
+        ("circle", rt::Shape::Object(&ShapeCircle)),
+        ("square", rt::Shape::Object(&ShapeSquare)),
     ],
 };
 
 /// The shape of [`ShapeCircle`](super::types::ShapeCircle).
-pub static ShapeCircle: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static ShapeCircle: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/Shape/anyOf/0",
-    properties: &[
-        ("type", ::codegen_runtime::Shape::Enum(&ShapeCircleType)),
-        ("radius", ::codegen_runtime::Shape::Any),
-    ],
+    names: "type\0radius\0",
+    nested: &[(0, rt::Shape::Enum(&ShapeCircleType))],
     additional: None,
 };
 
 /// The shape of [`ShapeCircleType`](super::types::ShapeCircleType).
-pub static ShapeCircleType: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static ShapeCircleType: rt::EnumShape = rt::EnumShape {
     schema: "/components/schemas/Shape/anyOf/0/properties/type",
-    values: &["circle"],
+    values: "circle\0",
 };
 
 /// The shape of [`ShapeSquare`](super::types::ShapeSquare).
-pub static ShapeSquare: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static ShapeSquare: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/Shape/anyOf/1",
-    properties: &[
-        ("type", ::codegen_runtime::Shape::Enum(&ShapeSquareType)),
-        ("side", ::codegen_runtime::Shape::Any),
-    ],
+    names: "type\0side\0",
+    nested: &[(0, rt::Shape::Enum(&ShapeSquareType))],
     additional: None,
 };
 
 /// The shape of [`ShapeSquareType`](super::types::ShapeSquareType).
-pub static ShapeSquareType: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static ShapeSquareType: rt::EnumShape = rt::EnumShape {
     schema: "/components/schemas/Shape/anyOf/1/properties/type",
-    values: &["square"],
+    values: "square\0",
 };
 
 /// The shape of [`IdOrName`](super::types::IdOrName).
-pub static IdOrName: [::codegen_runtime::Shape; 2usize] = [
-    ::codegen_runtime::Shape::Any,
-    ::codegen_runtime::Shape::Any,
-];
+pub static IdOrName: [rt::Shape; 2usize] = [rt::Shape::Any, rt::Shape::Any];
 
 /// The shape of [`MaybeDog`](super::types::MaybeDog).
-pub static MaybeDog: [::codegen_runtime::Shape; 2usize] = [
-    ::codegen_runtime::Shape::Object(&Dog),
-    ::codegen_runtime::Shape::Array(&::codegen_runtime::Shape::Object(&Dog)),
+pub static MaybeDog: [rt::Shape; 2usize] = [
+    rt::Shape::Object(&Dog),
+    rt::Shape::Array(&rt::Shape::Object(&Dog)),
 ];
 
 /// The shape of [`Color`](super::types::Color).
-pub static Color: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static Color: rt::EnumShape = rt::EnumShape {
     schema: "Color",
-    values: &["red", "green"],
+    values: "red\0green\0",
 };
 
 /// The shape of [`Expiry`](super::types::Expiry).
-pub static Expiry: [::codegen_runtime::Shape; 2usize] = [
-    ::codegen_runtime::Shape::Any,
-    ::codegen_runtime::Shape::Enum(&ExpiryString),
+pub static Expiry: [rt::Shape; 2usize] = [
+    rt::Shape::Any,
+    rt::Shape::Enum(&ExpiryString),
 ];
 
 /// The shape of [`ExpiryString`](super::types::ExpiryString).
-pub static ExpiryString: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static ExpiryString: rt::EnumShape = rt::EnumShape {
     schema: "/components/schemas/Expiry/anyOf/1",
-    values: &["now", ""],
+    values: "now\0\0",
 };
 
 /// The shape of [`Unnamed`](super::types::Unnamed).
-pub static Unnamed: [::codegen_runtime::Shape; 2usize] = [
-    ::codegen_runtime::Shape::Object(&UnnamedObject),
-    ::codegen_runtime::Shape::Object(&UnnamedVariant2),
+pub static Unnamed: [rt::Shape; 2usize] = [
+    rt::Shape::Object(&UnnamedObject),
+    rt::Shape::Object(&UnnamedVariant2),
 ];
 
 /// The shape of [`UnnamedObject`](super::types::UnnamedObject).
-pub static UnnamedObject: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UnnamedObject: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/Unnamed/oneOf/0",
-    properties: &[("a", ::codegen_runtime::Shape::Any)],
+    names: "a\0",
+    nested: &[],
     additional: None,
 };
 
 /// The shape of [`UnnamedVariant2`](super::types::UnnamedVariant2).
-pub static UnnamedVariant2: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static UnnamedVariant2: rt::ObjectShape = rt::ObjectShape {
     schema: "/components/schemas/Unnamed/oneOf/1",
-    properties: &[("b", ::codegen_runtime::Shape::Any)],
+    names: "b\0",
+    nested: &[],
     additional: None,
 };

@@ -19,12 +19,6 @@ impl Dog {
     pub fn new(kind: String) -> Self {
         Self { kind, barks: None }
     }
-
-    /// Sets [`barks`](Self::barks).
-    pub fn with_barks(mut self, value: impl Into<bool>) -> Self {
-        self.barks = Some(value.into());
-        self
-    }
 }
 
 /// Schema `Cat` in the API description.
@@ -42,12 +36,6 @@ impl Cat {
     /// A value with its required properties (`kind`) and every optional one unset.
     pub fn new(kind: String) -> Self {
         Self { kind, purrs: None }
-    }
-
-    /// Sets [`purrs`](Self::purrs).
-    pub fn with_purrs(mut self, value: impl Into<bool>) -> Self {
-        self.purrs = Some(value.into());
-        self
     }
 }
 
@@ -217,28 +205,15 @@ impl<'de> ::serde::Deserialize<'de> for Notification {
 
 /// Defined inline at `/components/schemas/Notification/oneOf/0` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct NotificationEmail {
     /// The `channel` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<NotificationEmailChannel>,
     /// The `address` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-}
-
-impl NotificationEmail {
-    /// Sets [`channel`](Self::channel).
-    pub fn with_channel(mut self, value: impl Into<NotificationEmailChannel>) -> Self {
-        self.channel = Some(value.into());
-        self
-    }
-
-    /// Sets [`address`](Self::address).
-    pub fn with_address(mut self, value: impl Into<String>) -> Self {
-        self.address = Some(value.into());
-        self
-    }
 }
 
 /// Defined inline at `/components/schemas/Notification/oneOf/0/properties/channel` in the API description.
@@ -313,28 +288,15 @@ impl<'de> ::serde::Deserialize<'de> for NotificationEmailChannel {
 
 /// Defined inline at `/components/schemas/Notification/oneOf/1` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct NotificationSms {
     /// The `channel` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<NotificationSmsChannel>,
     /// The `number` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
-}
-
-impl NotificationSms {
-    /// Sets [`channel`](Self::channel).
-    pub fn with_channel(mut self, value: impl Into<NotificationSmsChannel>) -> Self {
-        self.channel = Some(value.into());
-        self
-    }
-
-    /// Sets [`number`](Self::number).
-    pub fn with_number(mut self, value: impl Into<String>) -> Self {
-        self.number = Some(value.into());
-        self
-    }
 }
 
 /// Defined inline at `/components/schemas/Notification/oneOf/1/properties/channel` in the API description.
@@ -440,19 +402,12 @@ impl JobStateRunning {
 
 /// Defined inline at `/components/schemas/JobState/oneOf/0/properties/running` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct JobStateRunningRunning {
     /// The `since` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
-}
-
-impl JobStateRunningRunning {
-    /// Sets [`since`](Self::since).
-    pub fn with_since(mut self, value: impl Into<String>) -> Self {
-        self.since = Some(value.into());
-        self
-    }
 }
 
 /// Defined inline at `/components/schemas/JobState/oneOf/1` in the API description.
@@ -472,19 +427,12 @@ impl JobStateStopped {
 
 /// Defined inline at `/components/schemas/JobState/oneOf/1/properties/stopped` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct JobStateStoppedStopped {
     /// The `code` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
-}
-
-impl JobStateStoppedStopped {
-    /// Sets [`code`](Self::code).
-    pub fn with_code(mut self, value: impl Into<i64>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
 }
 
 /// Told apart by a property with one possible value, without a discriminator.
@@ -563,28 +511,15 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
 
 /// Defined inline at `/components/schemas/Shape/anyOf/0` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ShapeCircle {
     /// The `type` property.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<ShapeCircleType>,
     /// The `radius` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius: Option<f64>,
-}
-
-impl ShapeCircle {
-    /// Sets [`type_`](Self::type_).
-    pub fn with_type(mut self, value: impl Into<ShapeCircleType>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets [`radius`](Self::radius).
-    pub fn with_radius(mut self, value: impl Into<f64>) -> Self {
-        self.radius = Some(value.into());
-        self
-    }
 }
 
 /// Defined inline at `/components/schemas/Shape/anyOf/0/properties/type` in the API description.
@@ -659,28 +594,15 @@ impl<'de> ::serde::Deserialize<'de> for ShapeCircleType {
 
 /// Defined inline at `/components/schemas/Shape/anyOf/1` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ShapeSquare {
     /// The `type` property.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<ShapeSquareType>,
     /// The `side` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub side: Option<f64>,
-}
-
-impl ShapeSquare {
-    /// Sets [`type_`](Self::type_).
-    pub fn with_type(mut self, value: impl Into<ShapeSquareType>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets [`side`](Self::side).
-    pub fn with_side(mut self, value: impl Into<f64>) -> Self {
-        self.side = Some(value.into());
-        self
-    }
 }
 
 /// Defined inline at `/components/schemas/Shape/anyOf/1/properties/type` in the API description.
@@ -971,34 +893,20 @@ pub enum Unnamed {
 
 /// Defined inline at `/components/schemas/Unnamed/oneOf/0` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UnnamedObject {
     /// The `a` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub a: Option<String>,
-}
-
-impl UnnamedObject {
-    /// Sets [`a`](Self::a).
-    pub fn with_a(mut self, value: impl Into<String>) -> Self {
-        self.a = Some(value.into());
-        self
-    }
 }
 
 /// Defined inline at `/components/schemas/Unnamed/oneOf/1` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UnnamedVariant2 {
     /// The `b` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub b: Option<String>,
-}
-
-impl UnnamedVariant2 {
-    /// Sets [`b`](Self::b).
-    pub fn with_b(mut self, value: impl Into<String>) -> Self {
-        self.b = Some(value.into());
-        self
-    }
 }

@@ -3,37 +3,36 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`MaybeSize`](super::types::MaybeSize).
-pub static MaybeSize: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static MaybeSize: rt::EnumShape = rt::EnumShape {
     schema: "MaybeSize",
-    values: &["small", "large"],
+    values: "small\0large\0",
 };
 
 /// The shape of [`Operator`](super::types::Operator).
-pub static Operator: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static Operator: rt::EnumShape = rt::EnumShape {
     schema: "Operator",
-    values: &["", "=", "!=", "<", "<=", ">", ">=", "/", "*"],
+    values: "\0=\0!=\0<\0<=\0>\0>=\0/\0*\0",
 };
 
 /// The shape of [`Version`](super::types::Version).
-pub static Version: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static Version: rt::EnumShape = rt::EnumShape {
     schema: "Version",
-    values: &["4.1", "4.10", "v2", "-1"],
+    values: "4.1\x004.10\0v2\0-1\0",
 };
 
 /// The shape of [`SortOrder`](super::types::SortOrder).
-pub static SortOrder: ::codegen_runtime::EnumShape = ::codegen_runtime::EnumShape {
+pub static SortOrder: rt::EnumShape = rt::EnumShape {
     schema: "SortOrder",
-    values: &["name", "+name", "-name"],
+    values: "name\0+name\0-name\0",
 };
 
 /// The shape of [`Holder`](super::types::Holder).
-pub static Holder: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Holder: rt::ObjectShape = rt::ObjectShape {
     schema: "Holder",
-    properties: &[
-        ("priority", ::codegen_runtime::Shape::Any),
-        ("operator", ::codegen_runtime::Shape::Enum(&Operator)),
-        ("size", ::codegen_runtime::Shape::Enum(&MaybeSize)),
-    ],
+    names: "priority\0operator\0size\0",
+    nested: &[(1, rt::Shape::Enum(&Operator)), (2, rt::Shape::Enum(&MaybeSize))],
     additional: None,
 };

@@ -426,35 +426,16 @@ impl<'de> ::serde::Deserialize<'de> for SortOrder {
 
 /// Schema `Holder` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Holder {
     /// The `priority` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
     /// The `operator` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub operator: Option<Operator>,
     /// The `size` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<MaybeSize>,
-}
-
-impl Holder {
-    /// Sets [`priority`](Self::priority).
-    pub fn with_priority(mut self, value: impl Into<Priority>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
-    /// Sets [`operator`](Self::operator).
-    pub fn with_operator(mut self, value: impl Into<Operator>) -> Self {
-        self.operator = Some(value.into());
-        self
-    }
-
-    /// Sets [`size`](Self::size).
-    pub fn with_size(mut self, value: impl Into<MaybeSize>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
 }

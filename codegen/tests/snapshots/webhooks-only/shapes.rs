@@ -3,9 +3,12 @@
 
 #![allow(non_upper_case_globals)]
 
+use ::codegen_runtime as rt;
+
 /// The shape of [`Ping`](super::types::Ping).
-pub static Ping: ::codegen_runtime::ObjectShape = ::codegen_runtime::ObjectShape {
+pub static Ping: rt::ObjectShape = rt::ObjectShape {
     schema: "Ping",
-    properties: &[("at", ::codegen_runtime::Shape::Any)],
+    names: "at\0",
+    nested: &[],
     additional: None,
 };

@@ -5,17 +5,10 @@
 
 /// Schema `Ping` in the API description.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Ping {
     /// The `at` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
-}
-
-impl Ping {
-    /// Sets [`at`](Self::at).
-    pub fn with_at(mut self, value: impl Into<String>) -> Self {
-        self.at = Some(value.into());
-        self
-    }
 }
