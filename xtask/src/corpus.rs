@@ -211,7 +211,7 @@ pub fn corpus(root: &Path, options: &Options) -> anyhow::Result<()> {
 }
 
 /// Builds the worker in release mode (the largest documents take seconds even there).
-fn build_worker(root: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn build_worker(root: &Path) -> anyhow::Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .args([

@@ -8,7 +8,9 @@ pub mod cost;
 pub mod drift;
 pub mod semver;
 pub mod spec;
+pub mod synthetic;
 pub mod tools;
+pub mod versus;
 
 use std::path::{Path, PathBuf};
 

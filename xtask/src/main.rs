@@ -16,6 +16,9 @@ commands:
                       rustdoc, tests, the mock example, the corpus
   spec                publish the spec to dist/: bundled YAML and JSON, offline HTML reference
   build-cost          print the generated crate's size and its build time alone
+  versus-progenitor [name]
+                      our generator and progenitor (pinned, installed on first use) on the
+                      same documents: whole-process time and peak memory, paired runs
   semver [REV|--cases]
                       cross-check the API-change report with cargo-semver-checks (pinned,
                       installed on first use): the crate now against REV (default HEAD),
@@ -81,6 +84,8 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
         ["test"] => xtask::ci::test_all(&root),
         ["build-cost"] => xtask::cost::build_cost(&root),
         ["semver", "--cases"] => xtask::semver::check_cases(&root),
+        ["versus-progenitor"] => xtask::versus::versus(&root, None),
+        ["versus-progenitor", name] => xtask::versus::versus(&root, Some(name)),
         ["semver"] => xtask::semver::cross_check(&root, "HEAD"),
         ["semver", rev] if !rev.starts_with('-') => xtask::semver::cross_check(&root, rev),
         ["corpus", rest @ ..] => {
