@@ -6,64 +6,292 @@
 /// Binary permission data; the samples show only its Subtype. Stands for the placeholder string "Binary" printed in the goalMetricsLinksResponse and goal samples (grant/deny of OwnerPermission and Permission); the same position is printed in full as {"Subtype": 2} in goalMetricsLinksResponse.access, its tasks\[\].access and the goal owner_permissions/permissions.
 ///
 /// Schema `Binary` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Binary {
     /// Subtype value of the binary permission data (sample value 2).
-    #[serde(rename = "Subtype", skip_serializing_if = "Option::is_none")]
     pub subtype: Option<i64>,
+}
+
+impl ::serde::Serialize for Binary {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.subtype {
+            map.serialize_entry("Subtype", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Binary {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Binary;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct Binary")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<Binary, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "Subtype" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = Binary::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.subtype = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Permissions granted to the owner. Stands for the placeholder string "OwnerPermission" (linked goal access and linked sessions); printed as an object in goalMetricsLinksResponse (access.ownerPermissions and tasks\[\].access.ownerPermissions as {"grant": {"Subtype": 2}}; linked sessions as {"grant": "Binary"}) and in the goal sample (owner_permissions).
 ///
 /// Schema `OwnerPermission` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OwnerPermission {
     /// Permissions granted to the owner.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant: Option<Binary>,
+}
+
+impl ::serde::Serialize for OwnerPermission {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.grant {
+            map.serialize_entry("grant", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for OwnerPermission {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = OwnerPermission;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct OwnerPermission")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<OwnerPermission, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "grant" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = OwnerPermission::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.grant = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// One permission entry of an access list. Stands for the placeholder string "Permission" (linked goal access and linked sessions); printed as an object {deny, grant, principalId, principalKind} in goalMetricsLinksResponse (access.permissions, tasks\[\].access.permissions, linked sessions) and in the goal sample (permissions and its linked entities).
 ///
 /// Schema `Permission` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Permission {
     /// Denied permissions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deny: Option<Binary>,
     /// Granted permissions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant: Option<Binary>,
     /// Id of the principal the entry applies to.
-    #[serde(rename = "principalId", skip_serializing_if = "Option::is_none")]
     pub principal_id: Option<String>,
     /// Kind of the principal the entry applies to.
-    #[serde(rename = "principalKind", skip_serializing_if = "Option::is_none")]
     pub principal_kind: Option<String>,
+}
+
+impl ::serde::Serialize for Permission {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.deny {
+            map.serialize_entry("deny", value)?;
+        }
+        if let Some(value) = &self.grant {
+            map.serialize_entry("grant", value)?;
+        }
+        if let Some(value) = &self.principal_id {
+            map.serialize_entry("principalId", value)?;
+        }
+        if let Some(value) = &self.principal_kind {
+            map.serialize_entry("principalKind", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Permission {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Permission;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct Permission")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<Permission, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "deny" => 0,
+                    "grant" => 1,
+                    "principalId" => 2,
+                    "principalKind" => 3,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = Permission::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.deny = map.next_value()?,
+                        1 => value.grant = map.next_value()?,
+                        2 => value.principal_id = map.next_value()?,
+                        3 => value.principal_kind = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Access settings of a goal or task. The page names this object only through the placeholder string "defaultAccess" (the access of a linked goal in metric responses); it is printed as an object {inherits, ownerPermissions, permissions} in goalMetricsLinksResponse.access and its tasks\[\].access (in full) and in its linked goals\[\].access (with placeholder strings inside).
 ///
 /// Schema `defaultAccess` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DefaultAccess {
     /// Whether the access is inherited.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inherits: Option<bool>,
     /// Permissions granted to the owner.
-    #[serde(rename = "ownerPermissions", skip_serializing_if = "Option::is_none")]
     pub owner_permissions: Option<OwnerPermission>,
     /// Permission entries.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<Permission>>,
+}
+
+impl ::serde::Serialize for DefaultAccess {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.inherits {
+            map.serialize_entry("inherits", value)?;
+        }
+        if let Some(value) = &self.owner_permissions {
+            map.serialize_entry("ownerPermissions", value)?;
+        }
+        if let Some(value) = &self.permissions {
+            map.serialize_entry("permissions", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DefaultAccess {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DefaultAccess;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct DefaultAccess")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<DefaultAccess, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "inherits" => 0,
+                    "ownerPermissions" => 1,
+                    "permissions" => 2,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = DefaultAccess::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.inherits = map.next_value()?,
+                        1 => value.owner_permissions = map.next_value()?,
+                        2 => value.permissions = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A set of ids whose structure the pages do not show. Stands for the placeholder string "Ids" (ownerIds of linked metrics in metric responses); the same position is printed as {} (an object with unknown properties) in goalMetricsLinksResponse linked metrics, metric responses' ownerIds and goalOwnerIds, and the goal request ownerIds. Not the same shape as the array-of-strings ownerIds of goals.
@@ -79,796 +307,2879 @@ pub type Mentions = ::serde_json::Map<String, ::serde_json::Value>;
 /// Display format of a metric value. Stands for the placeholder string "MetricFormat" (linked metrics in metric responses); printed in full in metric responses' format, in goalMetricsLinksResponse linked metrics and in the goal's linked metrics.
 ///
 /// Schema `MetricFormat` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricFormat {
     /// Id of the format.
-    #[serde(rename = "ID", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Number of fraction digits.
-    #[serde(rename = "fractionSize", skip_serializing_if = "Option::is_none")]
     pub fraction_size: Option<i64>,
     /// Prefix shown before the value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// Suffix shown after the value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
+}
+
+impl ::serde::Serialize for MetricFormat {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.id {
+            map.serialize_entry("ID", value)?;
+        }
+        if let Some(value) = &self.fraction_size {
+            map.serialize_entry("fractionSize", value)?;
+        }
+        if let Some(value) = &self.prefix {
+            map.serialize_entry("prefix", value)?;
+        }
+        if let Some(value) = &self.suffix {
+            map.serialize_entry("suffix", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MetricFormat {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = MetricFormat;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct MetricFormat")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<MetricFormat, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "ID" => 0,
+                    "fractionSize" => 1,
+                    "prefix" => 2,
+                    "suffix" => 3,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = MetricFormat::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.id = map.next_value()?,
+                        1 => value.fraction_size = map.next_value()?,
+                        2 => value.prefix = map.next_value()?,
+                        3 => value.suffix = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Active flag wrapped in an object. Stands for the placeholder string "IsActiveFlag" (tags of a user role team in usersResponse and badge assignees' Users); printed in full as {"IsActive": false} in the POST /users response and the goal tags. Not the same shape as the plain boolean isActive of users, assignees and tags.
 ///
 /// Schema `IsActiveFlag` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IsActiveFlag {
     /// Whether the tag is active.
-    #[serde(rename = "IsActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+}
+
+impl ::serde::Serialize for IsActiveFlag {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.is_active {
+            map.serialize_entry("IsActive", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for IsActiveFlag {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IsActiveFlag;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct IsActiveFlag")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<IsActiveFlag, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "IsActive" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = IsActiveFlag::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.is_active = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A tag in its short form. Stands for the placeholder string "TagSimple" (user role teams of managerInfo/membersInfo on the Badges page); printed in full in user role teams elsewhere and in the goal tags. Its isActive is an IsActiveFlag object, unlike tagResponse.
 ///
 /// Schema `TagSimple` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagSimple {
     /// Id of the tag.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Active flag of the tag, printed as an object {"IsActive": false}.
-    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<IsActiveFlag>,
     /// Name of the tag.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Title of the tag.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+}
+
+impl ::serde::Serialize for TagSimple {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.is_active {
+            map.serialize_entry("isActive", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.title {
+            map.serialize_entry("title", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for TagSimple {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TagSimple;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct TagSimple")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<TagSimple, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "id" => 0,
+                    "isActive" => 1,
+                    "name" => 2,
+                    "title" => 3,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = TagSimple::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.id = map.next_value()?,
+                        1 => value.is_active = map.next_value()?,
+                        2 => value.name = map.next_value()?,
+                        3 => value.title = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A tag. The page names this object tagResponse: the innermost items of the nested tag samples print the placeholder string "tagResponse", and the tags of assignees inside goalMetricsLinksResponse linked goals print \["tagResponse"\]. Recursive: items holds child tags of the same shape. The tags of badge assignees' Teams are printed without items.
 ///
 /// Schema `tagResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagResponse {
     /// Id of the user who created the tag.
-    #[serde(rename = "createdBy", skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// Date the tag was created.
-    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Id of the tag.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether the tag is active.
-    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Child tags, of the same shape.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<TagResponse>>,
     /// Name of the tag.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Title of the tag.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+}
+
+impl ::serde::Serialize for TagResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.created_by {
+            map.serialize_entry("createdBy", value)?;
+        }
+        if let Some(value) = &self.date_created {
+            map.serialize_entry("dateCreated", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.is_active {
+            map.serialize_entry("isActive", value)?;
+        }
+        if let Some(value) = &self.items {
+            map.serialize_entry("items", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.title {
+            map.serialize_entry("title", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for TagResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TagResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct TagResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<TagResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "createdBy" => 0,
+                    "dateCreated" => 1,
+                    "id" => 2,
+                    "isActive" => 3,
+                    "items" => 4,
+                    "name" => 5,
+                    "title" => 6,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = TagResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.created_by = map.next_value()?,
+                        1 => value.date_created = map.next_value()?,
+                        2 => value.id = map.next_value()?,
+                        3 => value.is_active = map.next_value()?,
+                        4 => value.items = map.next_value()?,
+                        5 => value.name = map.next_value()?,
+                        6 => value.title = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A user or team a goal, metric or task is assigned to. The page names this object assigneeResponse (placeholder string in linked goals of metric responses); printed in full in metric responses, goalMetricsLinksResponse and its tasks and linked goals.
 ///
 /// Schema `assigneeResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssigneeResponse {
     /// Id of the account.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Avatar of the assignee.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     /// Color of the assignee.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     /// Dynamic value type of the assignee.
-    #[serde(rename = "dynamicValueType", skip_serializing_if = "Option::is_none")]
     pub dynamic_value_type: Option<String>,
     /// Email of the assignee.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Id of the assignee.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether the assignee is active.
-    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Name of the assignee.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Picture of the assignee.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
     /// Tags of the assignee.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagResponse>>,
     /// Type of the assignee.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+}
+
+impl ::serde::Serialize for AssigneeResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.account_id {
+            map.serialize_entry("accountId", value)?;
+        }
+        if let Some(value) = &self.avatar {
+            map.serialize_entry("avatar", value)?;
+        }
+        if let Some(value) = &self.color {
+            map.serialize_entry("color", value)?;
+        }
+        if let Some(value) = &self.dynamic_value_type {
+            map.serialize_entry("dynamicValueType", value)?;
+        }
+        if let Some(value) = &self.email {
+            map.serialize_entry("email", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.is_active {
+            map.serialize_entry("isActive", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.picture {
+            map.serialize_entry("picture", value)?;
+        }
+        if let Some(value) = &self.tags {
+            map.serialize_entry("tags", value)?;
+        }
+        if let Some(value) = &self.type_ {
+            map.serialize_entry("type", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AssigneeResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AssigneeResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct AssigneeResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<AssigneeResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "accountId" => 0,
+                    "avatar" => 1,
+                    "color" => 2,
+                    "dynamicValueType" => 3,
+                    "email" => 4,
+                    "id" => 5,
+                    "isActive" => 6,
+                    "name" => 7,
+                    "picture" => 8,
+                    "tags" => 9,
+                    "type" => 10,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = AssigneeResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.account_id = map.next_value()?,
+                        1 => value.avatar = map.next_value()?,
+                        2 => value.color = map.next_value()?,
+                        3 => value.dynamic_value_type = map.next_value()?,
+                        4 => value.email = map.next_value()?,
+                        5 => value.id = map.next_value()?,
+                        6 => value.is_active = map.next_value()?,
+                        7 => value.name = map.next_value()?,
+                        8 => value.picture = map.next_value()?,
+                        9 => value.tags = map.next_value()?,
+                        10 => value.type_ = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Mapping of a team to an external system. Stands for the placeholder string "ExternalTeamMapping" (user role teams of managerInfo/membersInfo on the Badges page); printed in full in user role teams elsewhere.
 ///
 /// Schema `ExternalTeamMapping` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExternalTeamMapping {
     /// Id of the team in the external system.
-    #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Name of the external system.
-    #[serde(rename = "ExternalSystem", skip_serializing_if = "Option::is_none")]
     pub external_system: Option<String>,
+}
+
+impl ::serde::Serialize for ExternalTeamMapping {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.external_id {
+            map.serialize_entry("ExternalId", value)?;
+        }
+        if let Some(value) = &self.external_system {
+            map.serialize_entry("ExternalSystem", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ExternalTeamMapping {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ExternalTeamMapping;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct ExternalTeamMapping")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<ExternalTeamMapping, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "ExternalId" => 0,
+                    "ExternalSystem" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = ExternalTeamMapping::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.external_id = map.next_value()?,
+                        1 => value.external_system = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A dynamic value of a dashboard item setting. Stands for the placeholder string "DashboardDynamicValue" (POST /users response); printed in full in the settings of metric responses.
 ///
 /// Schema `DashboardDynamicValue` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DashboardDynamicValue {
     /// Id of the team.
-    #[serde(rename = "teamId", skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
     /// Type of the dynamic value.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+}
+
+impl ::serde::Serialize for DashboardDynamicValue {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.team_id {
+            map.serialize_entry("teamId", value)?;
+        }
+        if let Some(value) = &self.type_ {
+            map.serialize_entry("type", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DashboardDynamicValue {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DashboardDynamicValue;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct DashboardDynamicValue")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<DashboardDynamicValue, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "teamId" => 0,
+                    "type" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = DashboardDynamicValue::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.team_id = map.next_value()?,
+                        1 => value.type_ = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A dashboard item setting. Stands for the placeholder strings "DashboardItemSetting" (usersResponse and badge assignees' Users) and, as an array, "DashboardItemSettings" (managerInfo/membersInfo on the Badges page); printed in full in the POST /users response and as the settings of metric responses.
 ///
 /// Schema `DashboardItemSetting` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DashboardItemSetting {
     /// Dynamic values of the setting.
-    #[serde(rename = "dynamicValues", skip_serializing_if = "Option::is_none")]
     pub dynamic_values: Option<Vec<DashboardDynamicValue>>,
     /// Name of the setting.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Value of the setting.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Display name of the value.
-    #[serde(rename = "valueDisplayName", skip_serializing_if = "Option::is_none")]
     pub value_display_name: Option<String>,
     /// Display names of the value, as a list.
-    #[serde(rename = "valueDisplayNameAsArray", skip_serializing_if = "Option::is_none")]
     pub value_display_name_as_array: Option<Vec<String>>,
+}
+
+impl ::serde::Serialize for DashboardItemSetting {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.dynamic_values {
+            map.serialize_entry("dynamicValues", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.value {
+            map.serialize_entry("value", value)?;
+        }
+        if let Some(value) = &self.value_display_name {
+            map.serialize_entry("valueDisplayName", value)?;
+        }
+        if let Some(value) = &self.value_display_name_as_array {
+            map.serialize_entry("valueDisplayNameAsArray", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DashboardItemSetting {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DashboardItemSetting;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct DashboardItemSetting")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<DashboardItemSetting, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "dynamicValues" => 0,
+                    "name" => 1,
+                    "value" => 2,
+                    "valueDisplayName" => 3,
+                    "valueDisplayNameAsArray" => 4,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = DashboardItemSetting::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.dynamic_values = map.next_value()?,
+                        1 => value.name = map.next_value()?,
+                        2 => value.value = map.next_value()?,
+                        3 => value.value_display_name = map.next_value()?,
+                        4 => value.value_display_name_as_array = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A session filter of an employee profile. Stands for the placeholder string "ProfilesSessionFilterDto" (managerInfo/membersInfo on the Badges page); printed in full elsewhere in user settings.
 ///
 /// Schema `ProfilesSessionFilterDto` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProfilesSessionFilterDto {
     /// Ids of the sessions.
-    #[serde(rename = "sessionIds", skip_serializing_if = "Option::is_none")]
     pub session_ids: Option<Vec<String>>,
+}
+
+impl ::serde::Serialize for ProfilesSessionFilterDto {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.session_ids {
+            map.serialize_entry("sessionIds", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ProfilesSessionFilterDto {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ProfilesSessionFilterDto;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct ProfilesSessionFilterDto")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<ProfilesSessionFilterDto, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "sessionIds" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = ProfilesSessionFilterDto::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.session_ids = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A page of users. The page names this response usersResponse (GET /accounts/users).
 ///
 /// Schema `usersResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UsersResponse {
     /// The users of this page.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<UserResponse>>,
     /// Total number of users matching the query.
-    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+}
+
+impl ::serde::Serialize for UsersResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.items {
+            map.serialize_entry("items", value)?;
+        }
+        if let Some(value) = &self.total_count {
+            map.serialize_entry("totalCount", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UsersResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UsersResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UsersResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UsersResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "items" => 0,
+                    "totalCount" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UsersResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.items = map.next_value()?,
+                        1 => value.total_count = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A Gtmhub user with its full field set. The page names this response userResponse (POST /users); the same object is printed as the items of usersResponse and, on the Badges page, as badge assignees' Users and their Teams' managerInfo and membersInfo. The shorter user object printed as an announcement author is announcementAuthor.
 ///
 /// Schema `userResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserResponse {
     /// Domain of the account.
-    #[serde(rename = "accountDomain", skip_serializing_if = "Option::is_none")]
     pub account_domain: Option<String>,
     /// Id of the account.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Name of the account.
-    #[serde(rename = "accountName", skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// Id of the client.
-    #[serde(rename = "clientId", skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Id of the user who created this user.
-    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Date the user was created.
-    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Date the user was invited.
-    #[serde(rename = "dateInvited", skip_serializing_if = "Option::is_none")]
     pub date_invited: Option<String>,
     /// Email of the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// First name of the user.
-    #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Id of the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Identities of the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identities: Option<UserIdentities>,
     /// Who invited the user.
-    #[serde(rename = "invitedBy", skip_serializing_if = "Option::is_none")]
     pub invited_by: Option<String>,
     /// Whether the user is active.
-    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Whether the user is marked primary.
-    #[serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
     /// Whether the user signs in through SSO.
-    #[serde(rename = "isSSOBased", skip_serializing_if = "Option::is_none")]
     pub is_sso_based: Option<bool>,
     /// Whether the user is marked switched.
-    #[serde(rename = "isSwitched", skip_serializing_if = "Option::is_none")]
     pub is_switched: Option<bool>,
     /// Language of the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Last name of the user.
-    #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Name of the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Notification settings of the user.
-    #[serde(rename = "notificationSettings", skip_serializing_if = "Option::is_none")]
     pub notification_settings: Option<UserNotificationSettings>,
     /// Permissions of the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<String>>,
     /// Picture of the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
     /// Information about the user's picture.
-    #[serde(rename = "pictureInfo", skip_serializing_if = "Option::is_none")]
     pub picture_info: Option<UserPictureInfo>,
     /// Roles of the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<UserRole>>,
     /// Settings of the user, printed as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<String>,
     /// Subscription type of the user.
-    #[serde(rename = "subscriptionType", skip_serializing_if = "Option::is_none")]
     pub subscription_type: Option<String>,
     /// Ids of the user's teams.
-    #[serde(rename = "teamIds", skip_serializing_if = "Option::is_none")]
     pub team_ids: Option<Vec<String>>,
     /// Personal settings of the user.
-    #[serde(rename = "userSettings", skip_serializing_if = "Option::is_none")]
     pub user_settings: Option<UserSettings>,
+}
+
+impl ::serde::Serialize for UserResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.account_domain {
+            map.serialize_entry("accountDomain", value)?;
+        }
+        if let Some(value) = &self.account_id {
+            map.serialize_entry("accountId", value)?;
+        }
+        if let Some(value) = &self.account_name {
+            map.serialize_entry("accountName", value)?;
+        }
+        if let Some(value) = &self.client_id {
+            map.serialize_entry("clientId", value)?;
+        }
+        if let Some(value) = &self.created_by_id {
+            map.serialize_entry("createdById", value)?;
+        }
+        if let Some(value) = &self.date_created {
+            map.serialize_entry("dateCreated", value)?;
+        }
+        if let Some(value) = &self.date_invited {
+            map.serialize_entry("dateInvited", value)?;
+        }
+        if let Some(value) = &self.email {
+            map.serialize_entry("email", value)?;
+        }
+        if let Some(value) = &self.first_name {
+            map.serialize_entry("firstName", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.identities {
+            map.serialize_entry("identities", value)?;
+        }
+        if let Some(value) = &self.invited_by {
+            map.serialize_entry("invitedBy", value)?;
+        }
+        if let Some(value) = &self.is_active {
+            map.serialize_entry("isActive", value)?;
+        }
+        if let Some(value) = &self.is_primary {
+            map.serialize_entry("isPrimary", value)?;
+        }
+        if let Some(value) = &self.is_sso_based {
+            map.serialize_entry("isSSOBased", value)?;
+        }
+        if let Some(value) = &self.is_switched {
+            map.serialize_entry("isSwitched", value)?;
+        }
+        if let Some(value) = &self.language {
+            map.serialize_entry("language", value)?;
+        }
+        if let Some(value) = &self.last_name {
+            map.serialize_entry("lastName", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.notification_settings {
+            map.serialize_entry("notificationSettings", value)?;
+        }
+        if let Some(value) = &self.permissions {
+            map.serialize_entry("permissions", value)?;
+        }
+        if let Some(value) = &self.picture {
+            map.serialize_entry("picture", value)?;
+        }
+        if let Some(value) = &self.picture_info {
+            map.serialize_entry("pictureInfo", value)?;
+        }
+        if let Some(value) = &self.roles {
+            map.serialize_entry("roles", value)?;
+        }
+        if let Some(value) = &self.settings {
+            map.serialize_entry("settings", value)?;
+        }
+        if let Some(value) = &self.subscription_type {
+            map.serialize_entry("subscriptionType", value)?;
+        }
+        if let Some(value) = &self.team_ids {
+            map.serialize_entry("teamIds", value)?;
+        }
+        if let Some(value) = &self.user_settings {
+            map.serialize_entry("userSettings", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "accountDomain" => 0,
+                    "accountId" => 1,
+                    "accountName" => 2,
+                    "clientId" => 3,
+                    "createdById" => 4,
+                    "dateCreated" => 5,
+                    "dateInvited" => 6,
+                    "email" => 7,
+                    "firstName" => 8,
+                    "id" => 9,
+                    "identities" => 10,
+                    "invitedBy" => 11,
+                    "isActive" => 12,
+                    "isPrimary" => 13,
+                    "isSSOBased" => 14,
+                    "isSwitched" => 15,
+                    "language" => 16,
+                    "lastName" => 17,
+                    "name" => 18,
+                    "notificationSettings" => 19,
+                    "permissions" => 20,
+                    "picture" => 21,
+                    "pictureInfo" => 22,
+                    "roles" => 23,
+                    "settings" => 24,
+                    "subscriptionType" => 25,
+                    "teamIds" => 26,
+                    "userSettings" => 27,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.account_domain = map.next_value()?,
+                        1 => value.account_id = map.next_value()?,
+                        2 => value.account_name = map.next_value()?,
+                        3 => value.client_id = map.next_value()?,
+                        4 => value.created_by_id = map.next_value()?,
+                        5 => value.date_created = map.next_value()?,
+                        6 => value.date_invited = map.next_value()?,
+                        7 => value.email = map.next_value()?,
+                        8 => value.first_name = map.next_value()?,
+                        9 => value.id = map.next_value()?,
+                        10 => value.identities = map.next_value()?,
+                        11 => value.invited_by = map.next_value()?,
+                        12 => value.is_active = map.next_value()?,
+                        13 => value.is_primary = map.next_value()?,
+                        14 => value.is_sso_based = map.next_value()?,
+                        15 => value.is_switched = map.next_value()?,
+                        16 => value.language = map.next_value()?,
+                        17 => value.last_name = map.next_value()?,
+                        18 => value.name = map.next_value()?,
+                        19 => value.notification_settings = map.next_value()?,
+                        20 => value.permissions = map.next_value()?,
+                        21 => value.picture = map.next_value()?,
+                        22 => value.picture_info = map.next_value()?,
+                        23 => value.roles = map.next_value()?,
+                        24 => value.settings = map.next_value()?,
+                        25 => value.subscription_type = map.next_value()?,
+                        26 => value.team_ids = map.next_value()?,
+                        27 => value.user_settings = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// The identities of a user, with their count.
 ///
 /// Schema `userIdentities` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserIdentities {
     /// The identities.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<UserIdentity>>,
     /// Number of identities.
-    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+}
+
+impl ::serde::Serialize for UserIdentities {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.items {
+            map.serialize_entry("items", value)?;
+        }
+        if let Some(value) = &self.total_count {
+            map.serialize_entry("totalCount", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserIdentities {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserIdentities;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserIdentities")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserIdentities, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "items" => 0,
+                    "totalCount" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserIdentities::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.items = map.next_value()?,
+                        1 => value.total_count = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// One identity of a user.
 ///
 /// Schema `userIdentity` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserIdentity {
     /// Id of the client.
-    #[serde(rename = "clientId", skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Connection of the identity.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
     /// Whether the identity is a social one.
-    #[serde(rename = "isSocial", skip_serializing_if = "Option::is_none")]
     pub is_social: Option<bool>,
     /// Name of the identity.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Provider of the identity.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+}
+
+impl ::serde::Serialize for UserIdentity {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.client_id {
+            map.serialize_entry("clientId", value)?;
+        }
+        if let Some(value) = &self.connection {
+            map.serialize_entry("connection", value)?;
+        }
+        if let Some(value) = &self.is_social {
+            map.serialize_entry("isSocial", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.provider {
+            map.serialize_entry("provider", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserIdentity {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserIdentity;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserIdentity")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserIdentity, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "clientId" => 0,
+                    "connection" => 1,
+                    "isSocial" => 2,
+                    "name" => 3,
+                    "provider" => 4,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserIdentity::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.client_id = map.next_value()?,
+                        1 => value.connection = map.next_value()?,
+                        2 => value.is_social = map.next_value()?,
+                        3 => value.name = map.next_value()?,
+                        4 => value.provider = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Notification settings of a user.
 ///
 /// Schema `userNotificationSettings` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserNotificationSettings {
     /// Subjects the user opted out of.
-    #[serde(rename = "subjectsOptedOut", skip_serializing_if = "Option::is_none")]
     pub subjects_opted_out: Option<Vec<String>>,
+}
+
+impl ::serde::Serialize for UserNotificationSettings {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.subjects_opted_out {
+            map.serialize_entry("subjectsOptedOut", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserNotificationSettings {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserNotificationSettings;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserNotificationSettings")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserNotificationSettings, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "subjectsOptedOut" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserNotificationSettings::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.subjects_opted_out = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Information about a user's picture.
 ///
 /// Schema `userPictureInfo` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserPictureInfo {
     /// Whether the picture can be edited.
-    #[serde(rename = "canEditPicture", skip_serializing_if = "Option::is_none")]
     pub can_edit_picture: Option<bool>,
     /// Whether the picture is active.
-    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Whether the picture was edited.
-    #[serde(rename = "isPictureEdited", skip_serializing_if = "Option::is_none")]
     pub is_picture_edited: Option<bool>,
     /// SSO flag of the picture.
-    #[serde(rename = "isSSOBased", skip_serializing_if = "Option::is_none")]
     pub is_sso_based: Option<bool>,
+}
+
+impl ::serde::Serialize for UserPictureInfo {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.can_edit_picture {
+            map.serialize_entry("canEditPicture", value)?;
+        }
+        if let Some(value) = &self.is_active {
+            map.serialize_entry("isActive", value)?;
+        }
+        if let Some(value) = &self.is_picture_edited {
+            map.serialize_entry("isPictureEdited", value)?;
+        }
+        if let Some(value) = &self.is_sso_based {
+            map.serialize_entry("isSSOBased", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserPictureInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserPictureInfo;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserPictureInfo")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserPictureInfo, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "canEditPicture" => 0,
+                    "isActive" => 1,
+                    "isPictureEdited" => 2,
+                    "isSSOBased" => 3,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserPictureInfo::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.can_edit_picture = map.next_value()?,
+                        1 => value.is_active = map.next_value()?,
+                        2 => value.is_picture_edited = map.next_value()?,
+                        3 => value.is_sso_based = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A role of a user.
 ///
 /// Schema `userRole` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserRole {
     /// Id of the account.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Description of the role.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Id of the role.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name of the role.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Team of the role.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<UserRoleTeam>,
+}
+
+impl ::serde::Serialize for UserRole {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.account_id {
+            map.serialize_entry("accountId", value)?;
+        }
+        if let Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.team {
+            map.serialize_entry("team", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserRole {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserRole;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserRole")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserRole, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "accountId" => 0,
+                    "description" => 1,
+                    "id" => 2,
+                    "name" => 3,
+                    "team" => 4,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserRole::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.account_id = map.next_value()?,
+                        1 => value.description = map.next_value()?,
+                        2 => value.id = map.next_value()?,
+                        3 => value.name = map.next_value()?,
+                        4 => value.team = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// The team of a user role. The samples print it with different field subsets in different places (dynamicMetricCount, manualMetricCount, membersGoalCount and teamGoalCount only in usersResponse and POST /users; richTextDescription only on the Badges page); this schema is their union, every property optional.
 ///
 /// Schema `userRoleTeam` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserRoleTeam {
     /// Mapping of the team to an external system.
-    #[serde(rename = "ExternalTeamMapping", skip_serializing_if = "Option::is_none")]
     pub external_team_mapping: Option<ExternalTeamMapping>,
     /// Id of the account.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Avatar of the team.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     /// Color of the team.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     /// Id of the user who created the team.
-    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Date the team was created.
-    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Description of the team.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Number of dynamic metrics of the team.
-    #[serde(rename = "dynamicMetricCount", skip_serializing_if = "Option::is_none")]
     pub dynamic_metric_count: Option<i64>,
     /// Id of the team.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Id of the team manager.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
     /// Number of manual metrics of the team.
-    #[serde(rename = "manualMetricCount", skip_serializing_if = "Option::is_none")]
     pub manual_metric_count: Option<i64>,
     /// Ids of the team members. Printed as the placeholder string "IDs" on the Badges page (managerInfo/membersInfo), i.e. a list of ids.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
     /// Number of goals of the team members.
-    #[serde(rename = "membersGoalCount", skip_serializing_if = "Option::is_none")]
     pub members_goal_count: Option<i64>,
     /// Mentions of people.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mentions: Option<Mentions>,
     /// Id of the user who last modified the team.
-    #[serde(rename = "modifiedById", skip_serializing_if = "Option::is_none")]
     pub modified_by_id: Option<String>,
     /// Ids of members moved from an external system. Printed as the placeholder string "IDs" on the Badges page (managerInfo/membersInfo), i.e. a list of ids.
-    #[serde(rename = "movedExternalMembers", skip_serializing_if = "Option::is_none")]
     pub moved_external_members: Option<Vec<String>>,
     /// Name of the team.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Id of the parent team.
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Picture of the team.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
     /// Rich-text description of the team.
-    #[serde(rename = "richTextDescription", skip_serializing_if = "Option::is_none")]
     pub rich_text_description: Option<String>,
     /// Tags of the team.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagSimple>>,
     /// Number of goals of the team.
-    #[serde(rename = "teamGoalCount", skip_serializing_if = "Option::is_none")]
     pub team_goal_count: Option<i64>,
+}
+
+impl ::serde::Serialize for UserRoleTeam {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.external_team_mapping {
+            map.serialize_entry("ExternalTeamMapping", value)?;
+        }
+        if let Some(value) = &self.account_id {
+            map.serialize_entry("accountId", value)?;
+        }
+        if let Some(value) = &self.avatar {
+            map.serialize_entry("avatar", value)?;
+        }
+        if let Some(value) = &self.color {
+            map.serialize_entry("color", value)?;
+        }
+        if let Some(value) = &self.created_by_id {
+            map.serialize_entry("createdById", value)?;
+        }
+        if let Some(value) = &self.date_created {
+            map.serialize_entry("dateCreated", value)?;
+        }
+        if let Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let Some(value) = &self.dynamic_metric_count {
+            map.serialize_entry("dynamicMetricCount", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.manager {
+            map.serialize_entry("manager", value)?;
+        }
+        if let Some(value) = &self.manual_metric_count {
+            map.serialize_entry("manualMetricCount", value)?;
+        }
+        if let Some(value) = &self.members {
+            map.serialize_entry("members", value)?;
+        }
+        if let Some(value) = &self.members_goal_count {
+            map.serialize_entry("membersGoalCount", value)?;
+        }
+        if let Some(value) = &self.mentions {
+            map.serialize_entry("mentions", value)?;
+        }
+        if let Some(value) = &self.modified_by_id {
+            map.serialize_entry("modifiedById", value)?;
+        }
+        if let Some(value) = &self.moved_external_members {
+            map.serialize_entry("movedExternalMembers", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.parent_id {
+            map.serialize_entry("parentId", value)?;
+        }
+        if let Some(value) = &self.picture {
+            map.serialize_entry("picture", value)?;
+        }
+        if let Some(value) = &self.rich_text_description {
+            map.serialize_entry("richTextDescription", value)?;
+        }
+        if let Some(value) = &self.tags {
+            map.serialize_entry("tags", value)?;
+        }
+        if let Some(value) = &self.team_goal_count {
+            map.serialize_entry("teamGoalCount", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserRoleTeam {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserRoleTeam;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserRoleTeam")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserRoleTeam, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "ExternalTeamMapping" => 0,
+                    "accountId" => 1,
+                    "avatar" => 2,
+                    "color" => 3,
+                    "createdById" => 4,
+                    "dateCreated" => 5,
+                    "description" => 6,
+                    "dynamicMetricCount" => 7,
+                    "id" => 8,
+                    "manager" => 9,
+                    "manualMetricCount" => 10,
+                    "members" => 11,
+                    "membersGoalCount" => 12,
+                    "mentions" => 13,
+                    "modifiedById" => 14,
+                    "movedExternalMembers" => 15,
+                    "name" => 16,
+                    "parentId" => 17,
+                    "picture" => 18,
+                    "richTextDescription" => 19,
+                    "tags" => 20,
+                    "teamGoalCount" => 21,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserRoleTeam::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.external_team_mapping = map.next_value()?,
+                        1 => value.account_id = map.next_value()?,
+                        2 => value.avatar = map.next_value()?,
+                        3 => value.color = map.next_value()?,
+                        4 => value.created_by_id = map.next_value()?,
+                        5 => value.date_created = map.next_value()?,
+                        6 => value.description = map.next_value()?,
+                        7 => value.dynamic_metric_count = map.next_value()?,
+                        8 => value.id = map.next_value()?,
+                        9 => value.manager = map.next_value()?,
+                        10 => value.manual_metric_count = map.next_value()?,
+                        11 => value.members = map.next_value()?,
+                        12 => value.members_goal_count = map.next_value()?,
+                        13 => value.mentions = map.next_value()?,
+                        14 => value.modified_by_id = map.next_value()?,
+                        15 => value.moved_external_members = map.next_value()?,
+                        16 => value.name = map.next_value()?,
+                        17 => value.parent_id = map.next_value()?,
+                        18 => value.picture = map.next_value()?,
+                        19 => value.rich_text_description = map.next_value()?,
+                        20 => value.tags = map.next_value()?,
+                        21 => value.team_goal_count = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Personal settings of a user, as printed inside user objects. The user objects on the Badges page print neither onboardingMetadata nor theme; both are printed on the Deprecated page.
 ///
 /// Schema `userSettings` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettings {
     /// Filter of the alignment tree.
-    #[serde(rename = "alignmentTreeFilter", skip_serializing_if = "Option::is_none")]
     pub alignment_tree_filter: Option<UserSettingsAlignmentTreeFilter>,
     /// Mode of the alignment tree.
-    #[serde(rename = "alignmentTreeMode", skip_serializing_if = "Option::is_none")]
     pub alignment_tree_mode: Option<String>,
     /// Onboarding checklist state.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub checklist: Option<UserSettingsChecklist>,
     /// Collapsed entities.
-    #[serde(rename = "collapsedEntities", skip_serializing_if = "Option::is_none")]
     pub collapsed_entities: Option<Vec<String>>,
     /// Custom fields settings.
-    #[serde(rename = "customFieldsSettings", skip_serializing_if = "Option::is_none")]
     pub custom_fields_settings: Option<UserSettingsCustomFieldsSettings>,
     /// Settings per dashboard.
-    #[serde(rename = "dashboardSettings", skip_serializing_if = "Option::is_none")]
     pub dashboard_settings: Option<Vec<UserSettingsDashboard>>,
     /// Whether the email is verified.
-    #[serde(rename = "emailVerified", skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// Favorites.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub favs: Option<Vec<UserSettingsFav>>,
     /// Columns of the goals grid.
-    #[serde(rename = "goalsGrid", skip_serializing_if = "Option::is_none")]
     pub goals_grid: Option<Vec<UserSettingsGoalsGridColumn>>,
     /// Mode of the goals tree.
-    #[serde(rename = "goalsTreeMode", skip_serializing_if = "Option::is_none")]
     pub goals_tree_mode: Option<String>,
     /// Collapsed items of the home screen.
-    #[serde(rename = "homeCollapsedItems", skip_serializing_if = "Option::is_none")]
     pub home_collapsed_items: Option<UserSettingsHomeCollapsedItems>,
     /// Home screen.
-    #[serde(rename = "homeScreen", skip_serializing_if = "Option::is_none")]
     pub home_screen: Option<String>,
     /// Insight template suggestions.
-    #[serde(
-        rename = "insightTemplateSuggestions",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub insight_template_suggestions: Option<UserSettingsInsightTemplateSuggestions>,
     /// Insightboard parameters.
-    #[serde(rename = "insightboardParams", skip_serializing_if = "Option::is_none")]
     pub insightboard_params: Option<UserSettingsInsightboardParams>,
     /// KPI virtual groups.
-    #[serde(rename = "kpiVirtualGroups", skip_serializing_if = "Option::is_none")]
     pub kpi_virtual_groups: Option<UserSettingsKpiVirtualGroups>,
     /// KPI settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub kpis: Option<UserSettingsKpis>,
     /// Items of the left navigation.
-    #[serde(rename = "leftNavItems", skip_serializing_if = "Option::is_none")]
     pub left_nav_items: Option<UserSettingsLeftNavItems>,
     /// List filters.
-    #[serde(rename = "listFilters", skip_serializing_if = "Option::is_none")]
     pub list_filters: Option<Vec<String>>,
     /// List ids.
-    #[serde(rename = "listIds", skip_serializing_if = "Option::is_none")]
     pub list_ids: Option<Vec<String>>,
     /// Onboarding metadata.
-    #[serde(rename = "onboardingMetadata", skip_serializing_if = "Option::is_none")]
     pub onboarding_metadata: Option<UserSettingsOnboardingMetadata>,
     /// Profiles settings.
-    #[serde(rename = "profilesSettings", skip_serializing_if = "Option::is_none")]
     pub profiles_settings: Option<UserSettingsProfilesSettings>,
     /// Resizable grid columns.
-    #[serde(rename = "resizableGridColumns", skip_serializing_if = "Option::is_none")]
     pub resizable_grid_columns: Option<Vec<UserSettingsResizableGridColumn>>,
     /// Session ids with their linked sessions.
-    #[serde(rename = "sessionsIds", skip_serializing_if = "Option::is_none")]
     pub sessions_ids: Option<Vec<UserSettingsSessionsIds>>,
     /// Whether archived sessions are shown.
-    #[serde(rename = "showArchivedSessions", skip_serializing_if = "Option::is_none")]
     pub show_archived_sessions: Option<bool>,
     /// Snippets.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snippets: Option<Vec<UserSettingsSnippet>>,
     /// Surveys.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub surveys: Option<UserSettingsSurveys>,
     /// Task order.
-    #[serde(rename = "taskOrder", skip_serializing_if = "Option::is_none")]
     pub task_order: Option<String>,
     /// Task view.
-    #[serde(rename = "taskView", skip_serializing_if = "Option::is_none")]
     pub task_view: Option<String>,
     /// Teams view.
-    #[serde(rename = "teamsView", skip_serializing_if = "Option::is_none")]
     pub teams_view: Option<String>,
     /// Theme.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
     /// Order of the tree view.
-    #[serde(rename = "treeViewOrder", skip_serializing_if = "Option::is_none")]
     pub tree_view_order: Option<UserSettingsTreeViewOrder>,
     /// Whether drag mode is used.
-    #[serde(rename = "useDragMode", skip_serializing_if = "Option::is_none")]
     pub use_drag_mode: Option<bool>,
     /// Whether scrollbars are used.
-    #[serde(rename = "useScrollbars", skip_serializing_if = "Option::is_none")]
     pub use_scrollbars: Option<bool>,
     /// Whether the verification email was sent.
-    #[serde(rename = "verificationEmailSent", skip_serializing_if = "Option::is_none")]
     pub verification_email_sent: Option<bool>,
     /// Whiteboards.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub whiteboards: Option<UserSettingsWhiteboards>,
+}
+
+impl ::serde::Serialize for UserSettings {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.alignment_tree_filter {
+            map.serialize_entry("alignmentTreeFilter", value)?;
+        }
+        if let Some(value) = &self.alignment_tree_mode {
+            map.serialize_entry("alignmentTreeMode", value)?;
+        }
+        if let Some(value) = &self.checklist {
+            map.serialize_entry("checklist", value)?;
+        }
+        if let Some(value) = &self.collapsed_entities {
+            map.serialize_entry("collapsedEntities", value)?;
+        }
+        if let Some(value) = &self.custom_fields_settings {
+            map.serialize_entry("customFieldsSettings", value)?;
+        }
+        if let Some(value) = &self.dashboard_settings {
+            map.serialize_entry("dashboardSettings", value)?;
+        }
+        if let Some(value) = &self.email_verified {
+            map.serialize_entry("emailVerified", value)?;
+        }
+        if let Some(value) = &self.favs {
+            map.serialize_entry("favs", value)?;
+        }
+        if let Some(value) = &self.goals_grid {
+            map.serialize_entry("goalsGrid", value)?;
+        }
+        if let Some(value) = &self.goals_tree_mode {
+            map.serialize_entry("goalsTreeMode", value)?;
+        }
+        if let Some(value) = &self.home_collapsed_items {
+            map.serialize_entry("homeCollapsedItems", value)?;
+        }
+        if let Some(value) = &self.home_screen {
+            map.serialize_entry("homeScreen", value)?;
+        }
+        if let Some(value) = &self.insight_template_suggestions {
+            map.serialize_entry("insightTemplateSuggestions", value)?;
+        }
+        if let Some(value) = &self.insightboard_params {
+            map.serialize_entry("insightboardParams", value)?;
+        }
+        if let Some(value) = &self.kpi_virtual_groups {
+            map.serialize_entry("kpiVirtualGroups", value)?;
+        }
+        if let Some(value) = &self.kpis {
+            map.serialize_entry("kpis", value)?;
+        }
+        if let Some(value) = &self.left_nav_items {
+            map.serialize_entry("leftNavItems", value)?;
+        }
+        if let Some(value) = &self.list_filters {
+            map.serialize_entry("listFilters", value)?;
+        }
+        if let Some(value) = &self.list_ids {
+            map.serialize_entry("listIds", value)?;
+        }
+        if let Some(value) = &self.onboarding_metadata {
+            map.serialize_entry("onboardingMetadata", value)?;
+        }
+        if let Some(value) = &self.profiles_settings {
+            map.serialize_entry("profilesSettings", value)?;
+        }
+        if let Some(value) = &self.resizable_grid_columns {
+            map.serialize_entry("resizableGridColumns", value)?;
+        }
+        if let Some(value) = &self.sessions_ids {
+            map.serialize_entry("sessionsIds", value)?;
+        }
+        if let Some(value) = &self.show_archived_sessions {
+            map.serialize_entry("showArchivedSessions", value)?;
+        }
+        if let Some(value) = &self.snippets {
+            map.serialize_entry("snippets", value)?;
+        }
+        if let Some(value) = &self.surveys {
+            map.serialize_entry("surveys", value)?;
+        }
+        if let Some(value) = &self.task_order {
+            map.serialize_entry("taskOrder", value)?;
+        }
+        if let Some(value) = &self.task_view {
+            map.serialize_entry("taskView", value)?;
+        }
+        if let Some(value) = &self.teams_view {
+            map.serialize_entry("teamsView", value)?;
+        }
+        if let Some(value) = &self.theme {
+            map.serialize_entry("theme", value)?;
+        }
+        if let Some(value) = &self.tree_view_order {
+            map.serialize_entry("treeViewOrder", value)?;
+        }
+        if let Some(value) = &self.use_drag_mode {
+            map.serialize_entry("useDragMode", value)?;
+        }
+        if let Some(value) = &self.use_scrollbars {
+            map.serialize_entry("useScrollbars", value)?;
+        }
+        if let Some(value) = &self.verification_email_sent {
+            map.serialize_entry("verificationEmailSent", value)?;
+        }
+        if let Some(value) = &self.whiteboards {
+            map.serialize_entry("whiteboards", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettings {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettings;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettings")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettings, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "alignmentTreeFilter" => 0,
+                    "alignmentTreeMode" => 1,
+                    "checklist" => 2,
+                    "collapsedEntities" => 3,
+                    "customFieldsSettings" => 4,
+                    "dashboardSettings" => 5,
+                    "emailVerified" => 6,
+                    "favs" => 7,
+                    "goalsGrid" => 8,
+                    "goalsTreeMode" => 9,
+                    "homeCollapsedItems" => 10,
+                    "homeScreen" => 11,
+                    "insightTemplateSuggestions" => 12,
+                    "insightboardParams" => 13,
+                    "kpiVirtualGroups" => 14,
+                    "kpis" => 15,
+                    "leftNavItems" => 16,
+                    "listFilters" => 17,
+                    "listIds" => 18,
+                    "onboardingMetadata" => 19,
+                    "profilesSettings" => 20,
+                    "resizableGridColumns" => 21,
+                    "sessionsIds" => 22,
+                    "showArchivedSessions" => 23,
+                    "snippets" => 24,
+                    "surveys" => 25,
+                    "taskOrder" => 26,
+                    "taskView" => 27,
+                    "teamsView" => 28,
+                    "theme" => 29,
+                    "treeViewOrder" => 30,
+                    "useDragMode" => 31,
+                    "useScrollbars" => 32,
+                    "verificationEmailSent" => 33,
+                    "whiteboards" => 34,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettings::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.alignment_tree_filter = map.next_value()?,
+                        1 => value.alignment_tree_mode = map.next_value()?,
+                        2 => value.checklist = map.next_value()?,
+                        3 => value.collapsed_entities = map.next_value()?,
+                        4 => value.custom_fields_settings = map.next_value()?,
+                        5 => value.dashboard_settings = map.next_value()?,
+                        6 => value.email_verified = map.next_value()?,
+                        7 => value.favs = map.next_value()?,
+                        8 => value.goals_grid = map.next_value()?,
+                        9 => value.goals_tree_mode = map.next_value()?,
+                        10 => value.home_collapsed_items = map.next_value()?,
+                        11 => value.home_screen = map.next_value()?,
+                        12 => value.insight_template_suggestions = map.next_value()?,
+                        13 => value.insightboard_params = map.next_value()?,
+                        14 => value.kpi_virtual_groups = map.next_value()?,
+                        15 => value.kpis = map.next_value()?,
+                        16 => value.left_nav_items = map.next_value()?,
+                        17 => value.list_filters = map.next_value()?,
+                        18 => value.list_ids = map.next_value()?,
+                        19 => value.onboarding_metadata = map.next_value()?,
+                        20 => value.profiles_settings = map.next_value()?,
+                        21 => value.resizable_grid_columns = map.next_value()?,
+                        22 => value.sessions_ids = map.next_value()?,
+                        23 => value.show_archived_sessions = map.next_value()?,
+                        24 => value.snippets = map.next_value()?,
+                        25 => value.surveys = map.next_value()?,
+                        26 => value.task_order = map.next_value()?,
+                        27 => value.task_view = map.next_value()?,
+                        28 => value.teams_view = map.next_value()?,
+                        29 => value.theme = map.next_value()?,
+                        30 => value.tree_view_order = map.next_value()?,
+                        31 => value.use_drag_mode = map.next_value()?,
+                        32 => value.use_scrollbars = map.next_value()?,
+                        33 => value.verification_email_sent = map.next_value()?,
+                        34 => value.whiteboards = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Filter of the alignment tree in user settings. All three properties are printed as strings here, unlike the array-of-strings ownerIds/teamIds elsewhere.
 ///
 /// Schema `userSettingsAlignmentTreeFilter` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsAlignmentTreeFilter {
     /// Owner ids filter, printed as a string.
-    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<String>,
     /// Tags filter, printed as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<String>,
     /// Team ids filter, printed as a string.
-    #[serde(rename = "teamIds", skip_serializing_if = "Option::is_none")]
     pub team_ids: Option<String>,
+}
+
+impl ::serde::Serialize for UserSettingsAlignmentTreeFilter {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.owner_ids {
+            map.serialize_entry("ownerIds", value)?;
+        }
+        if let Some(value) = &self.tags {
+            map.serialize_entry("tags", value)?;
+        }
+        if let Some(value) = &self.team_ids {
+            map.serialize_entry("teamIds", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsAlignmentTreeFilter {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsAlignmentTreeFilter;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsAlignmentTreeFilter")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsAlignmentTreeFilter, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "ownerIds" => 0,
+                    "tags" => 1,
+                    "teamIds" => 2,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsAlignmentTreeFilter::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.owner_ids = map.next_value()?,
+                        1 => value.tags = map.next_value()?,
+                        2 => value.team_ids = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Onboarding checklist state in user settings.
 ///
 /// Schema `userSettingsChecklist` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsChecklist {
     /// Whether the user opted out of the checklist.
-    #[serde(rename = "optOut", skip_serializing_if = "Option::is_none")]
     pub opt_out: Option<bool>,
     /// Which checklist cards are shown.
-    #[serde(rename = "showCards", skip_serializing_if = "Option::is_none")]
     pub show_cards: Option<UserSettingsChecklistShowCards>,
     /// Checklist steps (v1).
-    #[serde(rename = "stepsV1", skip_serializing_if = "Option::is_none")]
     pub steps_v1: Option<UserSettingsChecklistStepsV1>,
     /// Whether the v1 steps are completed.
-    #[serde(rename = "stepsV1Completed", skip_serializing_if = "Option::is_none")]
     pub steps_v1_completed: Option<bool>,
+}
+
+impl ::serde::Serialize for UserSettingsChecklist {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.opt_out {
+            map.serialize_entry("optOut", value)?;
+        }
+        if let Some(value) = &self.show_cards {
+            map.serialize_entry("showCards", value)?;
+        }
+        if let Some(value) = &self.steps_v1 {
+            map.serialize_entry("stepsV1", value)?;
+        }
+        if let Some(value) = &self.steps_v1_completed {
+            map.serialize_entry("stepsV1Completed", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsChecklist {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsChecklist;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsChecklist")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsChecklist, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "optOut" => 0,
+                    "showCards" => 1,
+                    "stepsV1" => 2,
+                    "stepsV1Completed" => 3,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsChecklist::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.opt_out = map.next_value()?,
+                        1 => value.show_cards = map.next_value()?,
+                        2 => value.steps_v1 = map.next_value()?,
+                        3 => value.steps_v1_completed = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Which checklist cards are shown.
 ///
 /// Schema `userSettingsChecklistShowCards` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsChecklistShowCards {
     /// Invite-teammate card.
-    #[serde(rename = "inviteTeammate", skip_serializing_if = "Option::is_none")]
     pub invite_teammate: Option<bool>,
     /// Visit-demo-account card.
-    #[serde(rename = "visitDemoAccount", skip_serializing_if = "Option::is_none")]
     pub visit_demo_account: Option<bool>,
     /// Visit-marketplace card.
-    #[serde(rename = "visitMarketplace", skip_serializing_if = "Option::is_none")]
     pub visit_marketplace: Option<bool>,
+}
+
+impl ::serde::Serialize for UserSettingsChecklistShowCards {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.invite_teammate {
+            map.serialize_entry("inviteTeammate", value)?;
+        }
+        if let Some(value) = &self.visit_demo_account {
+            map.serialize_entry("visitDemoAccount", value)?;
+        }
+        if let Some(value) = &self.visit_marketplace {
+            map.serialize_entry("visitMarketplace", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsChecklistShowCards {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsChecklistShowCards;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsChecklistShowCards")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsChecklistShowCards, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "inviteTeammate" => 0,
+                    "visitDemoAccount" => 1,
+                    "visitMarketplace" => 2,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsChecklistShowCards::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.invite_teammate = map.next_value()?,
+                        1 => value.visit_demo_account = map.next_value()?,
+                        2 => value.visit_marketplace = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Checklist steps (v1).
 ///
 /// Schema `userSettingsChecklistStepsV1` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsChecklistStepsV1 {
     /// Created-OKR step.
-    #[serde(rename = "createdOkr", skip_serializing_if = "Option::is_none")]
     pub created_okr: Option<bool>,
     /// Invited-teammate step.
-    #[serde(rename = "invitedTeammate", skip_serializing_if = "Option::is_none")]
     pub invited_teammate: Option<bool>,
     /// Visited-demo-account step.
-    #[serde(rename = "visitedDemoAccount", skip_serializing_if = "Option::is_none")]
     pub visited_demo_account: Option<bool>,
     /// Visited-marketplace step.
-    #[serde(rename = "visitedMarketplace", skip_serializing_if = "Option::is_none")]
     pub visited_marketplace: Option<bool>,
     /// Watched-video step.
-    #[serde(rename = "watchedVideo", skip_serializing_if = "Option::is_none")]
     pub watched_video: Option<bool>,
+}
+
+impl ::serde::Serialize for UserSettingsChecklistStepsV1 {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.created_okr {
+            map.serialize_entry("createdOkr", value)?;
+        }
+        if let Some(value) = &self.invited_teammate {
+            map.serialize_entry("invitedTeammate", value)?;
+        }
+        if let Some(value) = &self.visited_demo_account {
+            map.serialize_entry("visitedDemoAccount", value)?;
+        }
+        if let Some(value) = &self.visited_marketplace {
+            map.serialize_entry("visitedMarketplace", value)?;
+        }
+        if let Some(value) = &self.watched_video {
+            map.serialize_entry("watchedVideo", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsChecklistStepsV1 {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsChecklistStepsV1;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsChecklistStepsV1")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsChecklistStepsV1, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "createdOkr" => 0,
+                    "invitedTeammate" => 1,
+                    "visitedDemoAccount" => 2,
+                    "visitedMarketplace" => 3,
+                    "watchedVideo" => 4,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsChecklistStepsV1::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.created_okr = map.next_value()?,
+                        1 => value.invited_teammate = map.next_value()?,
+                        2 => value.visited_demo_account = map.next_value()?,
+                        3 => value.visited_marketplace = map.next_value()?,
+                        4 => value.watched_video = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Custom fields settings in user settings.
 ///
 /// Schema `userSettingsCustomFieldsSettings` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsCustomFieldsSettings {
     /// Whether the manage-order banner is hidden.
-    #[serde(rename = "hideManageOrderBanner", skip_serializing_if = "Option::is_none")]
     pub hide_manage_order_banner: Option<bool>,
     /// When the settings were last updated.
-    #[serde(rename = "lastUpdated", skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
+}
+
+impl ::serde::Serialize for UserSettingsCustomFieldsSettings {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.hide_manage_order_banner {
+            map.serialize_entry("hideManageOrderBanner", value)?;
+        }
+        if let Some(value) = &self.last_updated {
+            map.serialize_entry("lastUpdated", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsCustomFieldsSettings {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsCustomFieldsSettings;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsCustomFieldsSettings")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsCustomFieldsSettings, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "hideManageOrderBanner" => 0,
+                    "lastUpdated" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsCustomFieldsSettings::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.hide_manage_order_banner = map.next_value()?,
+                        1 => value.last_updated = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Settings of one dashboard in user settings. Its settings are printed as full DashboardItemSetting objects, as \["DashboardItemSetting"\] or as the placeholder string "DashboardItemSettings" depending on the sample.
 ///
 /// Schema `userSettingsDashboard` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsDashboard {
     /// Id of the dashboard.
-    #[serde(rename = "dashboardId", skip_serializing_if = "Option::is_none")]
     pub dashboard_id: Option<String>,
     /// Item settings of the dashboard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<Vec<DashboardItemSetting>>,
+}
+
+impl ::serde::Serialize for UserSettingsDashboard {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.dashboard_id {
+            map.serialize_entry("dashboardId", value)?;
+        }
+        if let Some(value) = &self.settings {
+            map.serialize_entry("settings", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsDashboard {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsDashboard;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsDashboard")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsDashboard, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "dashboardId" => 0,
+                    "settings" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsDashboard::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.dashboard_id = map.next_value()?,
+                        1 => value.settings = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A favorite in user settings.
 ///
 /// Schema `userSettingsFav` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsFav {
     /// Id of the favorite.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name of the favorite.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Type of the favorite.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+}
+
+impl ::serde::Serialize for UserSettingsFav {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.type_ {
+            map.serialize_entry("type", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsFav {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsFav;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsFav")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsFav, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "id" => 0,
+                    "name" => 1,
+                    "type" => 2,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsFav::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.id = map.next_value()?,
+                        1 => value.name = map.next_value()?,
+                        2 => value.type_ = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A column of the goals grid in user settings.
 ///
 /// Schema `userSettingsGoalsGridColumn` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsGoalsGridColumn {
     /// Field of the column.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// Whether the column is a custom one.
-    #[serde(rename = "isCustom", skip_serializing_if = "Option::is_none")]
     pub is_custom: Option<bool>,
     /// Label of the column.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Whether the column is visible.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible: Option<bool>,
+}
+
+impl ::serde::Serialize for UserSettingsGoalsGridColumn {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.field {
+            map.serialize_entry("field", value)?;
+        }
+        if let Some(value) = &self.is_custom {
+            map.serialize_entry("isCustom", value)?;
+        }
+        if let Some(value) = &self.label {
+            map.serialize_entry("label", value)?;
+        }
+        if let Some(value) = &self.visible {
+            map.serialize_entry("visible", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsGoalsGridColumn {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsGoalsGridColumn;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsGoalsGridColumn")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsGoalsGridColumn, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "field" => 0,
+                    "isCustom" => 1,
+                    "label" => 2,
+                    "visible" => 3,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsGoalsGridColumn::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.field = map.next_value()?,
+                        1 => value.is_custom = map.next_value()?,
+                        2 => value.label = map.next_value()?,
+                        3 => value.visible = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Collapsed items of the home screen in user settings.
 ///
 /// Schema `userSettingsHomeCollapsedItems` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsHomeCollapsedItems {
     /// Whether My OKRs is collapsed.
-    #[serde(rename = "myOkrs", skip_serializing_if = "Option::is_none")]
     pub my_okrs: Option<bool>,
     /// Whether To-do is collapsed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub todo: Option<bool>,
+}
+
+impl ::serde::Serialize for UserSettingsHomeCollapsedItems {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.my_okrs {
+            map.serialize_entry("myOkrs", value)?;
+        }
+        if let Some(value) = &self.todo {
+            map.serialize_entry("todo", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsHomeCollapsedItems {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsHomeCollapsedItems;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsHomeCollapsedItems")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsHomeCollapsedItems, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "myOkrs" => 0,
+                    "todo" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsHomeCollapsedItems::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.my_okrs = map.next_value()?,
+                        1 => value.todo = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Insight template suggestions in user settings.
 ///
 /// Schema `userSettingsInsightTemplateSuggestions` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsInsightTemplateSuggestions {
     /// Whether the suggestions were dismissed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dismissed: Option<bool>,
     /// Suggestions per insightboard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub insightboards: Option<Vec<UserSettingsInsightboardSuggestion>>,
     /// Whether the tooltip was shown.
-    #[serde(rename = "tooltipShown", skip_serializing_if = "Option::is_none")]
     pub tooltip_shown: Option<bool>,
+}
+
+impl ::serde::Serialize for UserSettingsInsightTemplateSuggestions {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.dismissed {
+            map.serialize_entry("dismissed", value)?;
+        }
+        if let Some(value) = &self.insightboards {
+            map.serialize_entry("insightboards", value)?;
+        }
+        if let Some(value) = &self.tooltip_shown {
+            map.serialize_entry("tooltipShown", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsInsightTemplateSuggestions {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsInsightTemplateSuggestions;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsInsightTemplateSuggestions")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsInsightTemplateSuggestions, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "dismissed" => 0,
+                    "insightboards" => 1,
+                    "tooltipShown" => 2,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsInsightTemplateSuggestions::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.dismissed = map.next_value()?,
+                        1 => value.insightboards = map.next_value()?,
+                        2 => value.tooltip_shown = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Suggestion settings of one insightboard.
 ///
 /// Schema `userSettingsInsightboardSuggestion` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsInsightboardSuggestion {
     /// Id of the insightboard.
-    #[serde(rename = "insightboardId", skip_serializing_if = "Option::is_none")]
     pub insightboard_id: Option<String>,
     /// Whether the link to the marketplace was dismissed.
-    #[serde(
-        rename = "linkToMarketplaceDismissed",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub link_to_marketplace_dismissed: Option<bool>,
     /// Number of suggestions to show.
-    #[serde(
-        rename = "numberOfSuggestionsToShow",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_of_suggestions_to_show: Option<i64>,
+}
+
+impl ::serde::Serialize for UserSettingsInsightboardSuggestion {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.insightboard_id {
+            map.serialize_entry("insightboardId", value)?;
+        }
+        if let Some(value) = &self.link_to_marketplace_dismissed {
+            map.serialize_entry("linkToMarketplaceDismissed", value)?;
+        }
+        if let Some(value) = &self.number_of_suggestions_to_show {
+            map.serialize_entry("numberOfSuggestionsToShow", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsInsightboardSuggestion {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsInsightboardSuggestion;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsInsightboardSuggestion")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsInsightboardSuggestion, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "insightboardId" => 0,
+                    "linkToMarketplaceDismissed" => 1,
+                    "numberOfSuggestionsToShow" => 2,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsInsightboardSuggestion::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.insightboard_id = map.next_value()?,
+                        1 => value.link_to_marketplace_dismissed = map.next_value()?,
+                        2 => value.number_of_suggestions_to_show = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Insightboard parameters in user settings; printed as {} on the pages (an object with unknown properties).
@@ -879,61 +3190,249 @@ pub type UserSettingsInsightboardParams = ::serde_json::Map<String, ::serde_json
 /// KPI virtual groups in user settings.
 ///
 /// Schema `userSettingsKpiVirtualGroups` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsKpiVirtualGroups {
     /// Favorite KPIs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub favorites: Option<Vec<String>>,
+}
+
+impl ::serde::Serialize for UserSettingsKpiVirtualGroups {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.favorites {
+            map.serialize_entry("favorites", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsKpiVirtualGroups {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsKpiVirtualGroups;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsKpiVirtualGroups")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsKpiVirtualGroups, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "favorites" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsKpiVirtualGroups::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.favorites = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// KPI settings in user settings.
 ///
 /// Schema `userSettingsKpis` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsKpis {
     /// Start of the period.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// Grouping.
-    #[serde(rename = "groupBy", skip_serializing_if = "Option::is_none")]
     pub group_by: Option<String>,
     /// End of the period.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
+}
+
+impl ::serde::Serialize for UserSettingsKpis {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.from {
+            map.serialize_entry("from", value)?;
+        }
+        if let Some(value) = &self.group_by {
+            map.serialize_entry("groupBy", value)?;
+        }
+        if let Some(value) = &self.to {
+            map.serialize_entry("to", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsKpis {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsKpis;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsKpis")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsKpis, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "from" => 0,
+                    "groupBy" => 1,
+                    "to" => 2,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsKpis::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.from = map.next_value()?,
+                        1 => value.group_by = map.next_value()?,
+                        2 => value.to = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Items of the left navigation in user settings.
 ///
 /// Schema `userSettingsLeftNavItems` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsLeftNavItems {
     /// Hub item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hub: Option<bool>,
     /// Insights item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub insights: Option<bool>,
     /// Whether the left navigation is closed.
-    #[serde(rename = "leftNavIsClosed", skip_serializing_if = "Option::is_none")]
     pub left_nav_is_closed: Option<bool>,
     /// Lists item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lists: Option<bool>,
     /// OKRs item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub okrs: Option<bool>,
     /// People item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub people: Option<bool>,
     /// Reports item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reports: Option<bool>,
+}
+
+impl ::serde::Serialize for UserSettingsLeftNavItems {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.hub {
+            map.serialize_entry("hub", value)?;
+        }
+        if let Some(value) = &self.insights {
+            map.serialize_entry("insights", value)?;
+        }
+        if let Some(value) = &self.left_nav_is_closed {
+            map.serialize_entry("leftNavIsClosed", value)?;
+        }
+        if let Some(value) = &self.lists {
+            map.serialize_entry("lists", value)?;
+        }
+        if let Some(value) = &self.okrs {
+            map.serialize_entry("okrs", value)?;
+        }
+        if let Some(value) = &self.people {
+            map.serialize_entry("people", value)?;
+        }
+        if let Some(value) = &self.reports {
+            map.serialize_entry("reports", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsLeftNavItems {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsLeftNavItems;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsLeftNavItems")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsLeftNavItems, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "hub" => 0,
+                    "insights" => 1,
+                    "leftNavIsClosed" => 2,
+                    "lists" => 3,
+                    "okrs" => 4,
+                    "people" => 5,
+                    "reports" => 6,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsLeftNavItems::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.hub = map.next_value()?,
+                        1 => value.insights = map.next_value()?,
+                        2 => value.left_nav_is_closed = map.next_value()?,
+                        3 => value.lists = map.next_value()?,
+                        4 => value.okrs = map.next_value()?,
+                        5 => value.people = map.next_value()?,
+                        6 => value.reports = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Onboarding metadata in user settings; printed as {} on the pages (an object with unknown properties).
@@ -944,180 +3443,742 @@ pub type UserSettingsOnboardingMetadata = ::serde_json::Map<String, ::serde_json
 /// Profiles settings in user settings.
 ///
 /// Schema `userSettingsProfilesSettings` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsProfilesSettings {
     /// Employee profile settings.
-    #[serde(rename = "employeeProfileSettings", skip_serializing_if = "Option::is_none")]
     pub employee_profile_settings: Option<UserSettingsEmployeeProfileSettings>,
+}
+
+impl ::serde::Serialize for UserSettingsProfilesSettings {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.employee_profile_settings {
+            map.serialize_entry("employeeProfileSettings", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsProfilesSettings {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsProfilesSettings;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsProfilesSettings")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsProfilesSettings, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "employeeProfileSettings" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsProfilesSettings::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.employee_profile_settings = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Employee profile settings in user settings.
 ///
 /// Schema `userSettingsEmployeeProfileSettings` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsEmployeeProfileSettings {
     /// Session filter for process.
-    #[serde(rename = "processSessionFilter", skip_serializing_if = "Option::is_none")]
     pub process_session_filter: Option<ProfilesSessionFilterDto>,
     /// Session filter for progress.
-    #[serde(rename = "progressSessionFilter", skip_serializing_if = "Option::is_none")]
     pub progress_session_filter: Option<ProfilesSessionFilterDto>,
+}
+
+impl ::serde::Serialize for UserSettingsEmployeeProfileSettings {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.process_session_filter {
+            map.serialize_entry("processSessionFilter", value)?;
+        }
+        if let Some(value) = &self.progress_session_filter {
+            map.serialize_entry("progressSessionFilter", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsEmployeeProfileSettings {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsEmployeeProfileSettings;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsEmployeeProfileSettings")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsEmployeeProfileSettings, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "processSessionFilter" => 0,
+                    "progressSessionFilter" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsEmployeeProfileSettings::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.process_session_filter = map.next_value()?,
+                        1 => value.progress_session_filter = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A resizable grid column in user settings.
 ///
 /// Schema `userSettingsResizableGridColumn` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsResizableGridColumn {
     /// Goal property shown in the column.
-    #[serde(rename = "goalProperty", skip_serializing_if = "Option::is_none")]
     pub goal_property: Option<UserSettingsGridColumnProperty>,
     /// Metric property shown in the column.
-    #[serde(rename = "metricProperty", skip_serializing_if = "Option::is_none")]
     pub metric_property: Option<UserSettingsGridColumnProperty>,
     /// Task property shown in the column.
-    #[serde(rename = "taskProperty", skip_serializing_if = "Option::is_none")]
     pub task_property: Option<UserSettingsGridColumnProperty>,
     /// Width of the column.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<f64>,
+}
+
+impl ::serde::Serialize for UserSettingsResizableGridColumn {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.goal_property {
+            map.serialize_entry("goalProperty", value)?;
+        }
+        if let Some(value) = &self.metric_property {
+            map.serialize_entry("metricProperty", value)?;
+        }
+        if let Some(value) = &self.task_property {
+            map.serialize_entry("taskProperty", value)?;
+        }
+        if let Some(value) = &self.width {
+            map.serialize_entry("width", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsResizableGridColumn {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsResizableGridColumn;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsResizableGridColumn")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsResizableGridColumn, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "goalProperty" => 0,
+                    "metricProperty" => 1,
+                    "taskProperty" => 2,
+                    "width" => 3,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsResizableGridColumn::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.goal_property = map.next_value()?,
+                        1 => value.metric_property = map.next_value()?,
+                        2 => value.task_property = map.next_value()?,
+                        3 => value.width = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A property shown in a resizable grid column.
 ///
 /// Schema `userSettingsGridColumnProperty` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsGridColumnProperty {
     /// Name of the property.
-    #[serde(rename = "propertyName", skip_serializing_if = "Option::is_none")]
     pub property_name: Option<String>,
     /// Type of the property.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Name of the view.
-    #[serde(rename = "viewName", skip_serializing_if = "Option::is_none")]
     pub view_name: Option<String>,
+}
+
+impl ::serde::Serialize for UserSettingsGridColumnProperty {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.property_name {
+            map.serialize_entry("propertyName", value)?;
+        }
+        if let Some(value) = &self.type_ {
+            map.serialize_entry("type", value)?;
+        }
+        if let Some(value) = &self.view_name {
+            map.serialize_entry("viewName", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsGridColumnProperty {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsGridColumnProperty;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsGridColumnProperty")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsGridColumnProperty, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "propertyName" => 0,
+                    "type" => 1,
+                    "viewName" => 2,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsGridColumnProperty::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.property_name = map.next_value()?,
+                        1 => value.type_ = map.next_value()?,
+                        2 => value.view_name = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A session with its linked sessions in user settings.
 ///
 /// Schema `userSettingsSessionsIds` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsSessionsIds {
     /// Ids of the linked sessions.
-    #[serde(rename = "linkedSessionIds", skip_serializing_if = "Option::is_none")]
     pub linked_session_ids: Option<Vec<String>>,
     /// Id of the parent session.
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+}
+
+impl ::serde::Serialize for UserSettingsSessionsIds {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.linked_session_ids {
+            map.serialize_entry("linkedSessionIds", value)?;
+        }
+        if let Some(value) = &self.parent_id {
+            map.serialize_entry("parentId", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsSessionsIds {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsSessionsIds;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsSessionsIds")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsSessionsIds, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "linkedSessionIds" => 0,
+                    "parentId" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsSessionsIds::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.linked_session_ids = map.next_value()?,
+                        1 => value.parent_id = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A snippet in user settings.
 ///
 /// Schema `userSettingsSnippet` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsSnippet {
     /// Code of the snippet.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Language of the snippet.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Name of the snippet.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl ::serde::Serialize for UserSettingsSnippet {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.code {
+            map.serialize_entry("code", value)?;
+        }
+        if let Some(value) = &self.language {
+            map.serialize_entry("language", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsSnippet {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsSnippet;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsSnippet")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsSnippet, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "code" => 0,
+                    "language" => 1,
+                    "name" => 2,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsSnippet::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.code = map.next_value()?,
+                        1 => value.language = map.next_value()?,
+                        2 => value.name = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Surveys in user settings.
 ///
 /// Schema `userSettingsSurveys` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsSurveys {
     /// Surveys already shown.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shown: Option<Vec<String>>,
+}
+
+impl ::serde::Serialize for UserSettingsSurveys {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.shown {
+            map.serialize_entry("shown", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsSurveys {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsSurveys;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsSurveys")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsSurveys, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "shown" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsSurveys::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.shown = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Order of the tree view in user settings.
 ///
 /// Schema `userSettingsTreeViewOrder` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsTreeViewOrder {
     /// Field to order by.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// Name of the order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl ::serde::Serialize for UserSettingsTreeViewOrder {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.field {
+            map.serialize_entry("field", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsTreeViewOrder {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsTreeViewOrder;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsTreeViewOrder")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsTreeViewOrder, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "field" => 0,
+                    "name" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsTreeViewOrder::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.field = map.next_value()?,
+                        1 => value.name = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Whiteboards in user settings.
 ///
 /// Schema `userSettingsWhiteboards` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsWhiteboards {
     /// Opened whiteboards.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub opened: Option<Vec<UserSettingsOpenedWhiteboard>>,
+}
+
+impl ::serde::Serialize for UserSettingsWhiteboards {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.opened {
+            map.serialize_entry("opened", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsWhiteboards {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsWhiteboards;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsWhiteboards")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsWhiteboards, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "opened" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsWhiteboards::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.opened = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// An opened whiteboard in user settings.
 ///
 /// Schema `userSettingsOpenedWhiteboard` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserSettingsOpenedWhiteboard {
     /// Id of the whiteboard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// When the whiteboard was opened.
-    #[serde(rename = "openedAt", skip_serializing_if = "Option::is_none")]
     pub opened_at: Option<String>,
     /// Zoom level.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zoom: Option<f64>,
+}
+
+impl ::serde::Serialize for UserSettingsOpenedWhiteboard {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.opened_at {
+            map.serialize_entry("openedAt", value)?;
+        }
+        if let Some(value) = &self.zoom {
+            map.serialize_entry("zoom", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserSettingsOpenedWhiteboard {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserSettingsOpenedWhiteboard;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserSettingsOpenedWhiteboard")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserSettingsOpenedWhiteboard, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "id" => 0,
+                    "openedAt" => 1,
+                    "zoom" => 2,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserSettingsOpenedWhiteboard::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.id = map.next_value()?,
+                        1 => value.opened_at = map.next_value()?,
+                        2 => value.zoom = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Request body of POST /users; the page calls the body parameter user and describes it as "The object representing a user.". The page marks none of its properties as required.
 ///
 /// Schema `userRequest` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserRequest {
     /// Email of the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// First name of the user.
-    #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Language of the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Last name of the user.
-    #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// User name.
-    #[serde(rename = "userName", skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }
 
@@ -1153,117 +4214,408 @@ impl UserRequest {
     }
 }
 
+impl ::serde::Serialize for UserRequest {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.email {
+            map.serialize_entry("email", value)?;
+        }
+        if let Some(value) = &self.first_name {
+            map.serialize_entry("firstName", value)?;
+        }
+        if let Some(value) = &self.language {
+            map.serialize_entry("language", value)?;
+        }
+        if let Some(value) = &self.last_name {
+            map.serialize_entry("lastName", value)?;
+        }
+        if let Some(value) = &self.user_name {
+            map.serialize_entry("userName", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserRequest {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserRequest;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UserRequest")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UserRequest, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "email" => 0,
+                    "firstName" => 1,
+                    "language" => 2,
+                    "lastName" => 3,
+                    "userName" => 4,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UserRequest::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.email = map.next_value()?,
+                        1 => value.first_name = map.next_value()?,
+                        2 => value.language = map.next_value()?,
+                        3 => value.last_name = map.next_value()?,
+                        4 => value.user_name = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// A list of announcements. The page names this response announcementsResponse (GET /announcements).
 ///
 /// Schema `announcementsResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AnnouncementsResponse {
     /// The announcements.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<AnnouncementResponse>>,
     /// Total number of announcements.
-    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+}
+
+impl ::serde::Serialize for AnnouncementsResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.items {
+            map.serialize_entry("items", value)?;
+        }
+        if let Some(value) = &self.total_count {
+            map.serialize_entry("totalCount", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AnnouncementsResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AnnouncementsResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct AnnouncementsResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<AnnouncementsResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "items" => 0,
+                    "totalCount" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = AnnouncementsResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.items = map.next_value()?,
+                        1 => value.total_count = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// An announcement. The page names this response announcementResponse.
 ///
 /// Schema `announcementResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AnnouncementResponse {
     /// Id of the announcement target.
-    #[serde(rename = "announcementTargetId", skip_serializing_if = "Option::is_none")]
     pub announcement_target_id: Option<String>,
     /// Type of the announcement.
-    #[serde(rename = "announcementType", skip_serializing_if = "Option::is_none")]
     pub announcement_type: Option<String>,
     /// Author of the announcement.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<AnnouncementAuthor>,
     /// Id of the author. Spelled authorId in responses; the POST /announcements request sample spells it authorID.
-    #[serde(rename = "authorId", skip_serializing_if = "Option::is_none")]
     pub author_id: Option<String>,
     /// Comment (text) of the announcement.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Date the announcement was created.
-    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Id of the announcement.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Notification strategy.
-    #[serde(rename = "notificationStrategy", skip_serializing_if = "Option::is_none")]
     pub notification_strategy: Option<String>,
     /// Who is notified.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notify: Option<Vec<String>>,
+}
+
+impl ::serde::Serialize for AnnouncementResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.announcement_target_id {
+            map.serialize_entry("announcementTargetId", value)?;
+        }
+        if let Some(value) = &self.announcement_type {
+            map.serialize_entry("announcementType", value)?;
+        }
+        if let Some(value) = &self.author {
+            map.serialize_entry("author", value)?;
+        }
+        if let Some(value) = &self.author_id {
+            map.serialize_entry("authorId", value)?;
+        }
+        if let Some(value) = &self.comment {
+            map.serialize_entry("comment", value)?;
+        }
+        if let Some(value) = &self.date_created {
+            map.serialize_entry("dateCreated", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.notification_strategy {
+            map.serialize_entry("notificationStrategy", value)?;
+        }
+        if let Some(value) = &self.notify {
+            map.serialize_entry("notify", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AnnouncementResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AnnouncementResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct AnnouncementResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<AnnouncementResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "announcementTargetId" => 0,
+                    "announcementType" => 1,
+                    "author" => 2,
+                    "authorId" => 3,
+                    "comment" => 4,
+                    "dateCreated" => 5,
+                    "id" => 6,
+                    "notificationStrategy" => 7,
+                    "notify" => 8,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = AnnouncementResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.announcement_target_id = map.next_value()?,
+                        1 => value.announcement_type = map.next_value()?,
+                        2 => value.author = map.next_value()?,
+                        3 => value.author_id = map.next_value()?,
+                        4 => value.comment = map.next_value()?,
+                        5 => value.date_created = map.next_value()?,
+                        6 => value.id = map.next_value()?,
+                        7 => value.notification_strategy = map.next_value()?,
+                        8 => value.notify = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// The author of an announcement: a user printed with a short field set, unlike the full userResponse.
 ///
 /// Schema `announcementAuthor` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AnnouncementAuthor {
     /// Id of the account.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Date the user was created.
-    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Email of the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// First name of the user.
-    #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Id of the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Language of the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Last name of the user.
-    #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Name of the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Picture of the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
+}
+
+impl ::serde::Serialize for AnnouncementAuthor {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.account_id {
+            map.serialize_entry("accountId", value)?;
+        }
+        if let Some(value) = &self.date_created {
+            map.serialize_entry("dateCreated", value)?;
+        }
+        if let Some(value) = &self.email {
+            map.serialize_entry("email", value)?;
+        }
+        if let Some(value) = &self.first_name {
+            map.serialize_entry("firstName", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.language {
+            map.serialize_entry("language", value)?;
+        }
+        if let Some(value) = &self.last_name {
+            map.serialize_entry("lastName", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.picture {
+            map.serialize_entry("picture", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AnnouncementAuthor {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AnnouncementAuthor;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct AnnouncementAuthor")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<AnnouncementAuthor, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "accountId" => 0,
+                    "dateCreated" => 1,
+                    "email" => 2,
+                    "firstName" => 3,
+                    "id" => 4,
+                    "language" => 5,
+                    "lastName" => 6,
+                    "name" => 7,
+                    "picture" => 8,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = AnnouncementAuthor::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.account_id = map.next_value()?,
+                        1 => value.date_created = map.next_value()?,
+                        2 => value.email = map.next_value()?,
+                        3 => value.first_name = map.next_value()?,
+                        4 => value.id = map.next_value()?,
+                        5 => value.language = map.next_value()?,
+                        6 => value.last_name = map.next_value()?,
+                        7 => value.name = map.next_value()?,
+                        8 => value.picture = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Request body of POST /announcements (body parameter announcement; the page gives it no description and marks none of its properties as required).
 ///
 /// Schema `announcementRequest` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AnnouncementRequest {
     /// Id of the announcement target.
-    #[serde(rename = "announcementTargetId", skip_serializing_if = "Option::is_none")]
     pub announcement_target_id: Option<String>,
     /// Type of the announcement.
-    #[serde(rename = "announcementType", skip_serializing_if = "Option::is_none")]
     pub announcement_type: Option<String>,
     /// Id of the author. Spelled authorID (capital D) in this request sample, while responses spell it authorId; both are kept exactly as printed.
-    #[serde(rename = "authorID", skip_serializing_if = "Option::is_none")]
     pub author_id: Option<String>,
     /// Comment (text) of the announcement.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Notification strategy.
-    #[serde(rename = "notificationStrategy", skip_serializing_if = "Option::is_none")]
     pub notification_strategy: Option<String>,
     /// Who is notified.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notify: Option<Vec<String>>,
 }
 
@@ -1305,15 +4657,92 @@ impl AnnouncementRequest {
     }
 }
 
+impl ::serde::Serialize for AnnouncementRequest {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.announcement_target_id {
+            map.serialize_entry("announcementTargetId", value)?;
+        }
+        if let Some(value) = &self.announcement_type {
+            map.serialize_entry("announcementType", value)?;
+        }
+        if let Some(value) = &self.author_id {
+            map.serialize_entry("authorID", value)?;
+        }
+        if let Some(value) = &self.comment {
+            map.serialize_entry("comment", value)?;
+        }
+        if let Some(value) = &self.notification_strategy {
+            map.serialize_entry("notificationStrategy", value)?;
+        }
+        if let Some(value) = &self.notify {
+            map.serialize_entry("notify", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AnnouncementRequest {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AnnouncementRequest;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct AnnouncementRequest")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<AnnouncementRequest, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "announcementTargetId" => 0,
+                    "announcementType" => 1,
+                    "authorID" => 2,
+                    "comment" => 3,
+                    "notificationStrategy" => 4,
+                    "notify" => 5,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = AnnouncementRequest::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.announcement_target_id = map.next_value()?,
+                        1 => value.announcement_type = map.next_value()?,
+                        2 => value.author_id = map.next_value()?,
+                        3 => value.comment = map.next_value()?,
+                        4 => value.notification_strategy = map.next_value()?,
+                        5 => value.notify = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Request body of PATCH /announcements/{id} (body parameter announcement; the page gives it no description).
 ///
 /// Schema `announcementPatchRequest` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AnnouncementPatchRequest {
     /// New comment (text) of the announcement.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
 
@@ -1325,133 +4754,431 @@ impl AnnouncementPatchRequest {
     }
 }
 
+impl ::serde::Serialize for AnnouncementPatchRequest {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.comment {
+            map.serialize_entry("comment", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AnnouncementPatchRequest {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AnnouncementPatchRequest;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct AnnouncementPatchRequest")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<AnnouncementPatchRequest, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "comment" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = AnnouncementPatchRequest::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.comment = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// A list of metrics (key results). The page names this response metricsResponse (GET /metrics/owner/{ownerId}).
 ///
 /// Schema `metricsResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricsResponse {
     /// The metrics.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<MetricResponse>>,
     /// Total number of metrics.
-    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+}
+
+impl ::serde::Serialize for MetricsResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.items {
+            map.serialize_entry("items", value)?;
+        }
+        if let Some(value) = &self.total_count {
+            map.serialize_entry("totalCount", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MetricsResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = MetricsResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct MetricsResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<MetricsResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "items" => 0,
+                    "totalCount" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = MetricsResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.items = map.next_value()?,
+                        1 => value.total_count = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A metric (key result), as printed in the items of metricsResponse and in goalMetricsLinksResponse.metrics (identical field sets).
 ///
 /// Schema `metricResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricResponse {
     /// Actual value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<f64>,
     /// Assignee of the metric.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<AssigneeResponse>,
     /// Assignees of the metric.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignees: Option<Vec<AssigneeResponse>>,
     /// Cascade type.
-    #[serde(rename = "cascadeType", skip_serializing_if = "Option::is_none")]
     pub cascade_type: Option<String>,
     /// Critical value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub critical: Option<f64>,
     /// Description of the metric.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Due date.
-    #[serde(rename = "dueDate", skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
     /// Whether the metric is dynamic.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic: Option<bool>,
     /// Field name.
-    #[serde(rename = "fieldName", skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
     /// Display format of the value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<MetricFormat>,
     /// Closed status of the goal the metric belongs to (lower-case reason/status strings).
-    #[serde(rename = "goalClosedStatus", skip_serializing_if = "Option::is_none")]
     pub goal_closed_status: Option<ClosedStatusResponse>,
     /// Description of the goal.
-    #[serde(rename = "goalDescription", skip_serializing_if = "Option::is_none")]
     pub goal_description: Option<String>,
     /// Id of the goal.
-    #[serde(rename = "goalId", skip_serializing_if = "Option::is_none")]
     pub goal_id: Option<String>,
     /// Name of the goal.
-    #[serde(rename = "goalName", skip_serializing_if = "Option::is_none")]
     pub goal_name: Option<String>,
     /// Id of the goal owner.
-    #[serde(rename = "goalOwnerId", skip_serializing_if = "Option::is_none")]
     pub goal_owner_id: Option<String>,
     /// Owner ids of the goal, printed as {}.
-    #[serde(rename = "goalOwnerIds", skip_serializing_if = "Option::is_none")]
     pub goal_owner_ids: Option<Ids>,
     /// Initial value.
-    #[serde(rename = "initialValue", skip_serializing_if = "Option::is_none")]
     pub initial_value: Option<f64>,
     /// Name of the insight.
-    #[serde(rename = "insightName", skip_serializing_if = "Option::is_none")]
     pub insight_name: Option<String>,
     /// Linked goals, metrics and sessions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Links>,
     /// Manual type.
-    #[serde(rename = "manualType", skip_serializing_if = "Option::is_none")]
     pub manual_type: Option<String>,
     /// Name of the metric.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Number of owners.
-    #[serde(rename = "numberOfOwners", skip_serializing_if = "Option::is_none")]
     pub number_of_owners: Option<i64>,
     /// Whether the metric is obfuscated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub obfuscated: Option<bool>,
     /// Id of the owner.
-    #[serde(rename = "ownerId", skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Owner ids, printed as {}.
-    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Ids>,
     /// Whether the metric is private.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
     /// Id of the session.
-    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// Settings of the metric, printed with the DashboardItemSetting fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<Vec<DashboardItemSetting>>,
     /// Soft due date.
-    #[serde(rename = "softDueDate", skip_serializing_if = "Option::is_none")]
     pub soft_due_date: Option<String>,
     /// Id of the source metric.
-    #[serde(rename = "sourceMetricId", skip_serializing_if = "Option::is_none")]
     pub source_metric_id: Option<String>,
     /// Target value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<f64>,
     /// Target metrics, printed as {}.
-    #[serde(rename = "targetMetrics", skip_serializing_if = "Option::is_none")]
     pub target_metrics: Option<MetricTargetMetrics>,
     /// Target operator.
-    #[serde(rename = "targetOperator", skip_serializing_if = "Option::is_none")]
     pub target_operator: Option<String>,
     /// Number of tasks.
-    #[serde(rename = "tasksCount", skip_serializing_if = "Option::is_none")]
     pub tasks_count: Option<i64>,
     /// URL of the metric.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+impl ::serde::Serialize for MetricResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.actual {
+            map.serialize_entry("actual", value)?;
+        }
+        if let Some(value) = &self.assignee {
+            map.serialize_entry("assignee", value)?;
+        }
+        if let Some(value) = &self.assignees {
+            map.serialize_entry("assignees", value)?;
+        }
+        if let Some(value) = &self.cascade_type {
+            map.serialize_entry("cascadeType", value)?;
+        }
+        if let Some(value) = &self.critical {
+            map.serialize_entry("critical", value)?;
+        }
+        if let Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let Some(value) = &self.due_date {
+            map.serialize_entry("dueDate", value)?;
+        }
+        if let Some(value) = &self.dynamic {
+            map.serialize_entry("dynamic", value)?;
+        }
+        if let Some(value) = &self.field_name {
+            map.serialize_entry("fieldName", value)?;
+        }
+        if let Some(value) = &self.format {
+            map.serialize_entry("format", value)?;
+        }
+        if let Some(value) = &self.goal_closed_status {
+            map.serialize_entry("goalClosedStatus", value)?;
+        }
+        if let Some(value) = &self.goal_description {
+            map.serialize_entry("goalDescription", value)?;
+        }
+        if let Some(value) = &self.goal_id {
+            map.serialize_entry("goalId", value)?;
+        }
+        if let Some(value) = &self.goal_name {
+            map.serialize_entry("goalName", value)?;
+        }
+        if let Some(value) = &self.goal_owner_id {
+            map.serialize_entry("goalOwnerId", value)?;
+        }
+        if let Some(value) = &self.goal_owner_ids {
+            map.serialize_entry("goalOwnerIds", value)?;
+        }
+        if let Some(value) = &self.initial_value {
+            map.serialize_entry("initialValue", value)?;
+        }
+        if let Some(value) = &self.insight_name {
+            map.serialize_entry("insightName", value)?;
+        }
+        if let Some(value) = &self.links {
+            map.serialize_entry("links", value)?;
+        }
+        if let Some(value) = &self.manual_type {
+            map.serialize_entry("manualType", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.number_of_owners {
+            map.serialize_entry("numberOfOwners", value)?;
+        }
+        if let Some(value) = &self.obfuscated {
+            map.serialize_entry("obfuscated", value)?;
+        }
+        if let Some(value) = &self.owner_id {
+            map.serialize_entry("ownerId", value)?;
+        }
+        if let Some(value) = &self.owner_ids {
+            map.serialize_entry("ownerIds", value)?;
+        }
+        if let Some(value) = &self.private {
+            map.serialize_entry("private", value)?;
+        }
+        if let Some(value) = &self.session_id {
+            map.serialize_entry("sessionId", value)?;
+        }
+        if let Some(value) = &self.settings {
+            map.serialize_entry("settings", value)?;
+        }
+        if let Some(value) = &self.soft_due_date {
+            map.serialize_entry("softDueDate", value)?;
+        }
+        if let Some(value) = &self.source_metric_id {
+            map.serialize_entry("sourceMetricId", value)?;
+        }
+        if let Some(value) = &self.target {
+            map.serialize_entry("target", value)?;
+        }
+        if let Some(value) = &self.target_metrics {
+            map.serialize_entry("targetMetrics", value)?;
+        }
+        if let Some(value) = &self.target_operator {
+            map.serialize_entry("targetOperator", value)?;
+        }
+        if let Some(value) = &self.tasks_count {
+            map.serialize_entry("tasksCount", value)?;
+        }
+        if let Some(value) = &self.url {
+            map.serialize_entry("url", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MetricResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = MetricResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct MetricResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<MetricResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "actual" => 0,
+                    "assignee" => 1,
+                    "assignees" => 2,
+                    "cascadeType" => 3,
+                    "critical" => 4,
+                    "description" => 5,
+                    "dueDate" => 6,
+                    "dynamic" => 7,
+                    "fieldName" => 8,
+                    "format" => 9,
+                    "goalClosedStatus" => 10,
+                    "goalDescription" => 11,
+                    "goalId" => 12,
+                    "goalName" => 13,
+                    "goalOwnerId" => 14,
+                    "goalOwnerIds" => 15,
+                    "initialValue" => 16,
+                    "insightName" => 17,
+                    "links" => 18,
+                    "manualType" => 19,
+                    "name" => 20,
+                    "numberOfOwners" => 21,
+                    "obfuscated" => 22,
+                    "ownerId" => 23,
+                    "ownerIds" => 24,
+                    "private" => 25,
+                    "sessionId" => 26,
+                    "settings" => 27,
+                    "softDueDate" => 28,
+                    "sourceMetricId" => 29,
+                    "target" => 30,
+                    "targetMetrics" => 31,
+                    "targetOperator" => 32,
+                    "tasksCount" => 33,
+                    "url" => 34,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = MetricResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.actual = map.next_value()?,
+                        1 => value.assignee = map.next_value()?,
+                        2 => value.assignees = map.next_value()?,
+                        3 => value.cascade_type = map.next_value()?,
+                        4 => value.critical = map.next_value()?,
+                        5 => value.description = map.next_value()?,
+                        6 => value.due_date = map.next_value()?,
+                        7 => value.dynamic = map.next_value()?,
+                        8 => value.field_name = map.next_value()?,
+                        9 => value.format = map.next_value()?,
+                        10 => value.goal_closed_status = map.next_value()?,
+                        11 => value.goal_description = map.next_value()?,
+                        12 => value.goal_id = map.next_value()?,
+                        13 => value.goal_name = map.next_value()?,
+                        14 => value.goal_owner_id = map.next_value()?,
+                        15 => value.goal_owner_ids = map.next_value()?,
+                        16 => value.initial_value = map.next_value()?,
+                        17 => value.insight_name = map.next_value()?,
+                        18 => value.links = map.next_value()?,
+                        19 => value.manual_type = map.next_value()?,
+                        20 => value.name = map.next_value()?,
+                        21 => value.number_of_owners = map.next_value()?,
+                        22 => value.obfuscated = map.next_value()?,
+                        23 => value.owner_id = map.next_value()?,
+                        24 => value.owner_ids = map.next_value()?,
+                        25 => value.private = map.next_value()?,
+                        26 => value.session_id = map.next_value()?,
+                        27 => value.settings = map.next_value()?,
+                        28 => value.soft_due_date = map.next_value()?,
+                        29 => value.source_metric_id = map.next_value()?,
+                        30 => value.target = map.next_value()?,
+                        31 => value.target_metrics = map.next_value()?,
+                        32 => value.target_operator = map.next_value()?,
+                        33 => value.tasks_count = map.next_value()?,
+                        34 => value.url = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Target metrics of a metric; printed as {} on the page (an object with unknown properties).
@@ -1462,600 +5189,1784 @@ pub type MetricTargetMetrics = ::serde_json::Map<String, ::serde_json::Value>;
 /// Closed status of a goal as printed in goalMetricsLinksResponse.closedStatus and metric responses' goalClosedStatus: lower-case reason and status, both strings. The goal sample prints a different shape ({Reason, Status(number)}), see goalClosedStatus.
 ///
 /// Schema `closedStatusResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ClosedStatusResponse {
     /// Reason of the closed status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+}
+
+impl ::serde::Serialize for ClosedStatusResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.reason {
+            map.serialize_entry("reason", value)?;
+        }
+        if let Some(value) = &self.status {
+            map.serialize_entry("status", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ClosedStatusResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ClosedStatusResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct ClosedStatusResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<ClosedStatusResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "reason" => 0,
+                    "status" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = ClosedStatusResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.reason = map.next_value()?,
+                        1 => value.status = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Links of a goal or metric in responses, holding the expanded linked entities. Printed in goalMetricsLinksResponse and in metric responses (same fields; the metric responses print some nested objects as placeholder strings). The goal sample prints a different shape, see goalLinks.
 ///
 /// Schema `links` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Links {
     /// Expanded linked entities.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expanded: Option<LinksExpanded>,
+}
+
+impl ::serde::Serialize for Links {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.expanded {
+            map.serialize_entry("expanded", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Links {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Links;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct Links")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<Links, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "expanded" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = Links::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.expanded = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Expanded linked goals, metrics and sessions in responses.
 ///
 /// Schema `linksExpanded` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LinksExpanded {
     /// Linked goals.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goals: Option<Vec<LinkedGoal>>,
     /// Linked metrics.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<LinkedMetric>>,
     /// Linked sessions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sessions: Option<Vec<LinkedSession>>,
+}
+
+impl ::serde::Serialize for LinksExpanded {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.goals {
+            map.serialize_entry("goals", value)?;
+        }
+        if let Some(value) = &self.metrics {
+            map.serialize_entry("metrics", value)?;
+        }
+        if let Some(value) = &self.sessions {
+            map.serialize_entry("sessions", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LinksExpanded {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LinksExpanded;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct LinksExpanded")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<LinksExpanded, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "goals" => 0,
+                    "metrics" => 1,
+                    "sessions" => 2,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = LinksExpanded::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.goals = map.next_value()?,
+                        1 => value.metrics = map.next_value()?,
+                        2 => value.sessions = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A linked goal inside links.expanded. Printed with its nested objects expanded in goalMetricsLinksResponse; in metric responses access, assignee and assignees are printed as the placeholders "defaultAccess" and "assigneeResponse".
 ///
 /// Schema `linkedGoal` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LinkedGoal {
     /// Access settings of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<DefaultAccess>,
     /// Id of the account.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Assignee of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<AssigneeResponse>,
     /// Assignees of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignees: Option<Vec<AssigneeResponse>>,
     /// Attainment of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attainment: Option<f64>,
     /// Attainment type.
-    #[serde(rename = "attainmentTypeString", skip_serializing_if = "Option::is_none")]
     pub attainment_type_string: Option<String>,
     /// Id of the user who created the goal.
-    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Date the goal was created.
-    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Start date.
-    #[serde(rename = "dateFrom", skip_serializing_if = "Option::is_none")]
     pub date_from: Option<String>,
     /// End date.
-    #[serde(rename = "dateTo", skip_serializing_if = "Option::is_none")]
     pub date_to: Option<String>,
     /// Description of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Id of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Number of owners.
-    #[serde(rename = "numberOfOwners", skip_serializing_if = "Option::is_none")]
     pub number_of_owners: Option<i64>,
     /// Whether the goal is obfuscated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub obfuscated: Option<bool>,
     /// Id of the owner.
-    #[serde(rename = "ownerId", skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Ids of the owners.
-    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Vec<String>>,
     /// Id of the parent goal's session.
-    #[serde(rename = "parentGoalSessionId", skip_serializing_if = "Option::is_none")]
     pub parent_goal_session_id: Option<String>,
     /// Id of the parent.
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Type of the parent.
-    #[serde(rename = "parentType", skip_serializing_if = "Option::is_none")]
     pub parent_type: Option<String>,
     /// Whether the goal is private.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
     /// Id of the session.
-    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// URL of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+impl ::serde::Serialize for LinkedGoal {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.access {
+            map.serialize_entry("access", value)?;
+        }
+        if let Some(value) = &self.account_id {
+            map.serialize_entry("accountId", value)?;
+        }
+        if let Some(value) = &self.assignee {
+            map.serialize_entry("assignee", value)?;
+        }
+        if let Some(value) = &self.assignees {
+            map.serialize_entry("assignees", value)?;
+        }
+        if let Some(value) = &self.attainment {
+            map.serialize_entry("attainment", value)?;
+        }
+        if let Some(value) = &self.attainment_type_string {
+            map.serialize_entry("attainmentTypeString", value)?;
+        }
+        if let Some(value) = &self.created_by_id {
+            map.serialize_entry("createdById", value)?;
+        }
+        if let Some(value) = &self.date_created {
+            map.serialize_entry("dateCreated", value)?;
+        }
+        if let Some(value) = &self.date_from {
+            map.serialize_entry("dateFrom", value)?;
+        }
+        if let Some(value) = &self.date_to {
+            map.serialize_entry("dateTo", value)?;
+        }
+        if let Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.number_of_owners {
+            map.serialize_entry("numberOfOwners", value)?;
+        }
+        if let Some(value) = &self.obfuscated {
+            map.serialize_entry("obfuscated", value)?;
+        }
+        if let Some(value) = &self.owner_id {
+            map.serialize_entry("ownerId", value)?;
+        }
+        if let Some(value) = &self.owner_ids {
+            map.serialize_entry("ownerIds", value)?;
+        }
+        if let Some(value) = &self.parent_goal_session_id {
+            map.serialize_entry("parentGoalSessionId", value)?;
+        }
+        if let Some(value) = &self.parent_id {
+            map.serialize_entry("parentId", value)?;
+        }
+        if let Some(value) = &self.parent_type {
+            map.serialize_entry("parentType", value)?;
+        }
+        if let Some(value) = &self.private {
+            map.serialize_entry("private", value)?;
+        }
+        if let Some(value) = &self.session_id {
+            map.serialize_entry("sessionId", value)?;
+        }
+        if let Some(value) = &self.url {
+            map.serialize_entry("url", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LinkedGoal {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LinkedGoal;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct LinkedGoal")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<LinkedGoal, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "access" => 0,
+                    "accountId" => 1,
+                    "assignee" => 2,
+                    "assignees" => 3,
+                    "attainment" => 4,
+                    "attainmentTypeString" => 5,
+                    "createdById" => 6,
+                    "dateCreated" => 7,
+                    "dateFrom" => 8,
+                    "dateTo" => 9,
+                    "description" => 10,
+                    "id" => 11,
+                    "name" => 12,
+                    "numberOfOwners" => 13,
+                    "obfuscated" => 14,
+                    "ownerId" => 15,
+                    "ownerIds" => 16,
+                    "parentGoalSessionId" => 17,
+                    "parentId" => 18,
+                    "parentType" => 19,
+                    "private" => 20,
+                    "sessionId" => 21,
+                    "url" => 22,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = LinkedGoal::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.access = map.next_value()?,
+                        1 => value.account_id = map.next_value()?,
+                        2 => value.assignee = map.next_value()?,
+                        3 => value.assignees = map.next_value()?,
+                        4 => value.attainment = map.next_value()?,
+                        5 => value.attainment_type_string = map.next_value()?,
+                        6 => value.created_by_id = map.next_value()?,
+                        7 => value.date_created = map.next_value()?,
+                        8 => value.date_from = map.next_value()?,
+                        9 => value.date_to = map.next_value()?,
+                        10 => value.description = map.next_value()?,
+                        11 => value.id = map.next_value()?,
+                        12 => value.name = map.next_value()?,
+                        13 => value.number_of_owners = map.next_value()?,
+                        14 => value.obfuscated = map.next_value()?,
+                        15 => value.owner_id = map.next_value()?,
+                        16 => value.owner_ids = map.next_value()?,
+                        17 => value.parent_goal_session_id = map.next_value()?,
+                        18 => value.parent_id = map.next_value()?,
+                        19 => value.parent_type = map.next_value()?,
+                        20 => value.private = map.next_value()?,
+                        21 => value.session_id = map.next_value()?,
+                        22 => value.url = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A linked metric inside links.expanded. Printed with format and ownerIds expanded in goalMetricsLinksResponse; in metric responses format and ownerIds are printed as the placeholders "MetricFormat" and "Ids".
 ///
 /// Schema `linkedMetric` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LinkedMetric {
     /// Actual value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<f64>,
     /// Cascade type.
-    #[serde(rename = "cascadeType", skip_serializing_if = "Option::is_none")]
     pub cascade_type: Option<String>,
     /// Description of the metric.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Whether the metric is dynamic.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic: Option<bool>,
     /// Field name.
-    #[serde(rename = "fieldName", skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
     /// Display format of the value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<MetricFormat>,
     /// Id of the goal.
-    #[serde(rename = "goalId", skip_serializing_if = "Option::is_none")]
     pub goal_id: Option<String>,
     /// Name of the goal.
-    #[serde(rename = "goalName", skip_serializing_if = "Option::is_none")]
     pub goal_name: Option<String>,
     /// Initial value.
-    #[serde(rename = "initialValue", skip_serializing_if = "Option::is_none")]
     pub initial_value: Option<f64>,
     /// Name of the insight.
-    #[serde(rename = "insightName", skip_serializing_if = "Option::is_none")]
     pub insight_name: Option<String>,
     /// Manual type.
-    #[serde(rename = "manualType", skip_serializing_if = "Option::is_none")]
     pub manual_type: Option<String>,
     /// Name of the metric.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Number of owners.
-    #[serde(rename = "numberOfOwners", skip_serializing_if = "Option::is_none")]
     pub number_of_owners: Option<i64>,
     /// Whether the metric is obfuscated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub obfuscated: Option<bool>,
     /// Id of the owner.
-    #[serde(rename = "ownerId", skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Owner ids, printed as {} or as the placeholder "Ids".
-    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Ids>,
     /// Id of the session.
-    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// Target value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<f64>,
     /// Target operator.
-    #[serde(rename = "targetOperator", skip_serializing_if = "Option::is_none")]
     pub target_operator: Option<String>,
+}
+
+impl ::serde::Serialize for LinkedMetric {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.actual {
+            map.serialize_entry("actual", value)?;
+        }
+        if let Some(value) = &self.cascade_type {
+            map.serialize_entry("cascadeType", value)?;
+        }
+        if let Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let Some(value) = &self.dynamic {
+            map.serialize_entry("dynamic", value)?;
+        }
+        if let Some(value) = &self.field_name {
+            map.serialize_entry("fieldName", value)?;
+        }
+        if let Some(value) = &self.format {
+            map.serialize_entry("format", value)?;
+        }
+        if let Some(value) = &self.goal_id {
+            map.serialize_entry("goalId", value)?;
+        }
+        if let Some(value) = &self.goal_name {
+            map.serialize_entry("goalName", value)?;
+        }
+        if let Some(value) = &self.initial_value {
+            map.serialize_entry("initialValue", value)?;
+        }
+        if let Some(value) = &self.insight_name {
+            map.serialize_entry("insightName", value)?;
+        }
+        if let Some(value) = &self.manual_type {
+            map.serialize_entry("manualType", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.number_of_owners {
+            map.serialize_entry("numberOfOwners", value)?;
+        }
+        if let Some(value) = &self.obfuscated {
+            map.serialize_entry("obfuscated", value)?;
+        }
+        if let Some(value) = &self.owner_id {
+            map.serialize_entry("ownerId", value)?;
+        }
+        if let Some(value) = &self.owner_ids {
+            map.serialize_entry("ownerIds", value)?;
+        }
+        if let Some(value) = &self.session_id {
+            map.serialize_entry("sessionId", value)?;
+        }
+        if let Some(value) = &self.target {
+            map.serialize_entry("target", value)?;
+        }
+        if let Some(value) = &self.target_operator {
+            map.serialize_entry("targetOperator", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LinkedMetric {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LinkedMetric;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct LinkedMetric")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<LinkedMetric, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "actual" => 0,
+                    "cascadeType" => 1,
+                    "description" => 2,
+                    "dynamic" => 3,
+                    "fieldName" => 4,
+                    "format" => 5,
+                    "goalId" => 6,
+                    "goalName" => 7,
+                    "initialValue" => 8,
+                    "insightName" => 9,
+                    "manualType" => 10,
+                    "name" => 11,
+                    "numberOfOwners" => 12,
+                    "obfuscated" => 13,
+                    "ownerId" => 14,
+                    "ownerIds" => 15,
+                    "sessionId" => 16,
+                    "target" => 17,
+                    "targetOperator" => 18,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = LinkedMetric::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.actual = map.next_value()?,
+                        1 => value.cascade_type = map.next_value()?,
+                        2 => value.description = map.next_value()?,
+                        3 => value.dynamic = map.next_value()?,
+                        4 => value.field_name = map.next_value()?,
+                        5 => value.format = map.next_value()?,
+                        6 => value.goal_id = map.next_value()?,
+                        7 => value.goal_name = map.next_value()?,
+                        8 => value.initial_value = map.next_value()?,
+                        9 => value.insight_name = map.next_value()?,
+                        10 => value.manual_type = map.next_value()?,
+                        11 => value.name = map.next_value()?,
+                        12 => value.number_of_owners = map.next_value()?,
+                        13 => value.obfuscated = map.next_value()?,
+                        14 => value.owner_id = map.next_value()?,
+                        15 => value.owner_ids = map.next_value()?,
+                        16 => value.session_id = map.next_value()?,
+                        17 => value.target = map.next_value()?,
+                        18 => value.target_operator = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A linked session inside links.expanded. In goalMetricsLinksResponse ownerPermissions and permissions are printed with "Binary" placeholders inside; in metric responses they are the placeholders "OwnerPermission" and \["Permission"\].
 ///
 /// Schema `linkedSession` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LinkedSession {
     /// Id of the account.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// End of the session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
     /// Id of the session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether access is inherited.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inherits: Option<bool>,
     /// Permissions granted to the owner.
-    #[serde(rename = "ownerPermissions", skip_serializing_if = "Option::is_none")]
     pub owner_permissions: Option<OwnerPermission>,
     /// Id of the parent session.
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Permission entries.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<Permission>>,
     /// Start of the session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
     /// Status of the session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Title of the session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+}
+
+impl ::serde::Serialize for LinkedSession {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.account_id {
+            map.serialize_entry("accountId", value)?;
+        }
+        if let Some(value) = &self.end {
+            map.serialize_entry("end", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.inherits {
+            map.serialize_entry("inherits", value)?;
+        }
+        if let Some(value) = &self.owner_permissions {
+            map.serialize_entry("ownerPermissions", value)?;
+        }
+        if let Some(value) = &self.parent_id {
+            map.serialize_entry("parentId", value)?;
+        }
+        if let Some(value) = &self.permissions {
+            map.serialize_entry("permissions", value)?;
+        }
+        if let Some(value) = &self.start {
+            map.serialize_entry("start", value)?;
+        }
+        if let Some(value) = &self.status {
+            map.serialize_entry("status", value)?;
+        }
+        if let Some(value) = &self.title {
+            map.serialize_entry("title", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LinkedSession {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LinkedSession;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct LinkedSession")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<LinkedSession, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "accountId" => 0,
+                    "end" => 1,
+                    "id" => 2,
+                    "inherits" => 3,
+                    "ownerPermissions" => 4,
+                    "parentId" => 5,
+                    "permissions" => 6,
+                    "start" => 7,
+                    "status" => 8,
+                    "title" => 9,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = LinkedSession::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.account_id = map.next_value()?,
+                        1 => value.end = map.next_value()?,
+                        2 => value.id = map.next_value()?,
+                        3 => value.inherits = map.next_value()?,
+                        4 => value.owner_permissions = map.next_value()?,
+                        5 => value.parent_id = map.next_value()?,
+                        6 => value.permissions = map.next_value()?,
+                        7 => value.start = map.next_value()?,
+                        8 => value.status = map.next_value()?,
+                        9 => value.title = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// An objective (goal) with its metrics, tasks and links. The page names this response goalMetricsLinksResponse (PUT /goals/{goalId}). Its nested objects have the response shapes (closedStatusResponse, designScoreResponse, workflowResponse, links), which differ from those of the goal response.
 ///
 /// Schema `goalMetricsLinksResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoalMetricsLinksResponse {
     /// Access settings of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<DefaultAccess>,
     /// Id of the account.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Aggregated attainment.
-    #[serde(rename = "aggregatedAttainment", skip_serializing_if = "Option::is_none")]
     pub aggregated_attainment: Option<f64>,
     /// Assignee of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<AssigneeResponse>,
     /// Assignees of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignees: Option<Vec<AssigneeResponse>>,
     /// Attainment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attainment: Option<f64>,
     /// Attainment type.
-    #[serde(rename = "attainmentTypeString", skip_serializing_if = "Option::is_none")]
     pub attainment_type_string: Option<String>,
     /// Aggregated attainment of the children.
-    #[serde(
-        rename = "childrenAggregatedAttainment",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub children_aggregated_attainment: Option<f64>,
     /// Number of children.
-    #[serde(rename = "childrenCount", skip_serializing_if = "Option::is_none")]
     pub children_count: Option<i64>,
     /// Closed status.
-    #[serde(rename = "closedStatus", skip_serializing_if = "Option::is_none")]
     pub closed_status: Option<ClosedStatusResponse>,
     /// Id of the user who created the goal.
-    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Actions the current user may perform.
-    #[serde(
-        rename = "currentUserAllowedActions",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub current_user_allowed_actions: Option<Vec<String>>,
     /// Date the goal was created.
-    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Start date.
-    #[serde(rename = "dateFrom", skip_serializing_if = "Option::is_none")]
     pub date_from: Option<String>,
     /// End date.
-    #[serde(rename = "dateTo", skip_serializing_if = "Option::is_none")]
     pub date_to: Option<String>,
     /// Description of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Design score.
-    #[serde(rename = "designScore", skip_serializing_if = "Option::is_none")]
     pub design_score: Option<DesignScoreResponse>,
     /// Duration.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
     /// Full aggregated attainment.
-    #[serde(
-        rename = "fullAggregatedAttainment",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub full_aggregated_attainment: Option<f64>,
     /// Size of the full sub-tree.
-    #[serde(rename = "fullSubTreeCount", skip_serializing_if = "Option::is_none")]
     pub full_sub_tree_count: Option<i64>,
     /// Id of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// When the goal was last calculated.
-    #[serde(rename = "lastCalculated", skip_serializing_if = "Option::is_none")]
     pub last_calculated: Option<String>,
     /// Linked goals, metrics and sessions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Links>,
     /// Whether the goal is locked.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locked: Option<bool>,
     /// Metrics (key results) of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<MetricResponse>>,
     /// Number of metrics.
-    #[serde(rename = "metricsCount", skip_serializing_if = "Option::is_none")]
     pub metrics_count: Option<i64>,
     /// Id of the user who last modified the goal.
-    #[serde(rename = "modifiedById", skip_serializing_if = "Option::is_none")]
     pub modified_by_id: Option<String>,
     /// Name of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Number of non-archived tasks.
-    #[serde(rename = "nonArchivedTasksCount", skip_serializing_if = "Option::is_none")]
     pub non_archived_tasks_count: Option<i64>,
     /// Number of owners.
-    #[serde(rename = "numberOfOwners", skip_serializing_if = "Option::is_none")]
     pub number_of_owners: Option<i64>,
     /// Whether the goal is obfuscated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub obfuscated: Option<bool>,
     /// Order id.
-    #[serde(rename = "orderId", skip_serializing_if = "Option::is_none")]
     pub order_id: Option<f64>,
     /// Id of the owner.
-    #[serde(rename = "ownerId", skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Ids of the owners.
-    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Vec<String>>,
     /// Id of the parent goal's session.
-    #[serde(rename = "parentGoalSessionId", skip_serializing_if = "Option::is_none")]
     pub parent_goal_session_id: Option<String>,
     /// Id of the parent.
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Type of the parent.
-    #[serde(rename = "parentType", skip_serializing_if = "Option::is_none")]
     pub parent_type: Option<String>,
     /// Whether the goal is private.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
     /// Id of the session.
-    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// Size of the sub-tree.
-    #[serde(rename = "subTreeCount", skip_serializing_if = "Option::is_none")]
     pub sub_tree_count: Option<i64>,
     /// Tags of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagResponse>>,
     /// Tasks of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<TaskResponse>>,
     /// Number of tasks.
-    #[serde(rename = "tasksCount", skip_serializing_if = "Option::is_none")]
     pub tasks_count: Option<i64>,
     /// URL of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Watchers of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub watchers: Option<Vec<String>>,
     /// Approval workflow.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow: Option<WorkflowResponse>,
+}
+
+impl ::serde::Serialize for GoalMetricsLinksResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.access {
+            map.serialize_entry("access", value)?;
+        }
+        if let Some(value) = &self.account_id {
+            map.serialize_entry("accountId", value)?;
+        }
+        if let Some(value) = &self.aggregated_attainment {
+            map.serialize_entry("aggregatedAttainment", value)?;
+        }
+        if let Some(value) = &self.assignee {
+            map.serialize_entry("assignee", value)?;
+        }
+        if let Some(value) = &self.assignees {
+            map.serialize_entry("assignees", value)?;
+        }
+        if let Some(value) = &self.attainment {
+            map.serialize_entry("attainment", value)?;
+        }
+        if let Some(value) = &self.attainment_type_string {
+            map.serialize_entry("attainmentTypeString", value)?;
+        }
+        if let Some(value) = &self.children_aggregated_attainment {
+            map.serialize_entry("childrenAggregatedAttainment", value)?;
+        }
+        if let Some(value) = &self.children_count {
+            map.serialize_entry("childrenCount", value)?;
+        }
+        if let Some(value) = &self.closed_status {
+            map.serialize_entry("closedStatus", value)?;
+        }
+        if let Some(value) = &self.created_by_id {
+            map.serialize_entry("createdById", value)?;
+        }
+        if let Some(value) = &self.current_user_allowed_actions {
+            map.serialize_entry("currentUserAllowedActions", value)?;
+        }
+        if let Some(value) = &self.date_created {
+            map.serialize_entry("dateCreated", value)?;
+        }
+        if let Some(value) = &self.date_from {
+            map.serialize_entry("dateFrom", value)?;
+        }
+        if let Some(value) = &self.date_to {
+            map.serialize_entry("dateTo", value)?;
+        }
+        if let Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let Some(value) = &self.design_score {
+            map.serialize_entry("designScore", value)?;
+        }
+        if let Some(value) = &self.duration {
+            map.serialize_entry("duration", value)?;
+        }
+        if let Some(value) = &self.full_aggregated_attainment {
+            map.serialize_entry("fullAggregatedAttainment", value)?;
+        }
+        if let Some(value) = &self.full_sub_tree_count {
+            map.serialize_entry("fullSubTreeCount", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.last_calculated {
+            map.serialize_entry("lastCalculated", value)?;
+        }
+        if let Some(value) = &self.links {
+            map.serialize_entry("links", value)?;
+        }
+        if let Some(value) = &self.locked {
+            map.serialize_entry("locked", value)?;
+        }
+        if let Some(value) = &self.metrics {
+            map.serialize_entry("metrics", value)?;
+        }
+        if let Some(value) = &self.metrics_count {
+            map.serialize_entry("metricsCount", value)?;
+        }
+        if let Some(value) = &self.modified_by_id {
+            map.serialize_entry("modifiedById", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.non_archived_tasks_count {
+            map.serialize_entry("nonArchivedTasksCount", value)?;
+        }
+        if let Some(value) = &self.number_of_owners {
+            map.serialize_entry("numberOfOwners", value)?;
+        }
+        if let Some(value) = &self.obfuscated {
+            map.serialize_entry("obfuscated", value)?;
+        }
+        if let Some(value) = &self.order_id {
+            map.serialize_entry("orderId", value)?;
+        }
+        if let Some(value) = &self.owner_id {
+            map.serialize_entry("ownerId", value)?;
+        }
+        if let Some(value) = &self.owner_ids {
+            map.serialize_entry("ownerIds", value)?;
+        }
+        if let Some(value) = &self.parent_goal_session_id {
+            map.serialize_entry("parentGoalSessionId", value)?;
+        }
+        if let Some(value) = &self.parent_id {
+            map.serialize_entry("parentId", value)?;
+        }
+        if let Some(value) = &self.parent_type {
+            map.serialize_entry("parentType", value)?;
+        }
+        if let Some(value) = &self.private {
+            map.serialize_entry("private", value)?;
+        }
+        if let Some(value) = &self.session_id {
+            map.serialize_entry("sessionId", value)?;
+        }
+        if let Some(value) = &self.sub_tree_count {
+            map.serialize_entry("subTreeCount", value)?;
+        }
+        if let Some(value) = &self.tags {
+            map.serialize_entry("tags", value)?;
+        }
+        if let Some(value) = &self.tasks {
+            map.serialize_entry("tasks", value)?;
+        }
+        if let Some(value) = &self.tasks_count {
+            map.serialize_entry("tasksCount", value)?;
+        }
+        if let Some(value) = &self.url {
+            map.serialize_entry("url", value)?;
+        }
+        if let Some(value) = &self.watchers {
+            map.serialize_entry("watchers", value)?;
+        }
+        if let Some(value) = &self.workflow {
+            map.serialize_entry("workflow", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoalMetricsLinksResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GoalMetricsLinksResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct GoalMetricsLinksResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<GoalMetricsLinksResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "access" => 0,
+                    "accountId" => 1,
+                    "aggregatedAttainment" => 2,
+                    "assignee" => 3,
+                    "assignees" => 4,
+                    "attainment" => 5,
+                    "attainmentTypeString" => 6,
+                    "childrenAggregatedAttainment" => 7,
+                    "childrenCount" => 8,
+                    "closedStatus" => 9,
+                    "createdById" => 10,
+                    "currentUserAllowedActions" => 11,
+                    "dateCreated" => 12,
+                    "dateFrom" => 13,
+                    "dateTo" => 14,
+                    "description" => 15,
+                    "designScore" => 16,
+                    "duration" => 17,
+                    "fullAggregatedAttainment" => 18,
+                    "fullSubTreeCount" => 19,
+                    "id" => 20,
+                    "lastCalculated" => 21,
+                    "links" => 22,
+                    "locked" => 23,
+                    "metrics" => 24,
+                    "metricsCount" => 25,
+                    "modifiedById" => 26,
+                    "name" => 27,
+                    "nonArchivedTasksCount" => 28,
+                    "numberOfOwners" => 29,
+                    "obfuscated" => 30,
+                    "orderId" => 31,
+                    "ownerId" => 32,
+                    "ownerIds" => 33,
+                    "parentGoalSessionId" => 34,
+                    "parentId" => 35,
+                    "parentType" => 36,
+                    "private" => 37,
+                    "sessionId" => 38,
+                    "subTreeCount" => 39,
+                    "tags" => 40,
+                    "tasks" => 41,
+                    "tasksCount" => 42,
+                    "url" => 43,
+                    "watchers" => 44,
+                    "workflow" => 45,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = GoalMetricsLinksResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.access = map.next_value()?,
+                        1 => value.account_id = map.next_value()?,
+                        2 => value.aggregated_attainment = map.next_value()?,
+                        3 => value.assignee = map.next_value()?,
+                        4 => value.assignees = map.next_value()?,
+                        5 => value.attainment = map.next_value()?,
+                        6 => value.attainment_type_string = map.next_value()?,
+                        7 => value.children_aggregated_attainment = map.next_value()?,
+                        8 => value.children_count = map.next_value()?,
+                        9 => value.closed_status = map.next_value()?,
+                        10 => value.created_by_id = map.next_value()?,
+                        11 => value.current_user_allowed_actions = map.next_value()?,
+                        12 => value.date_created = map.next_value()?,
+                        13 => value.date_from = map.next_value()?,
+                        14 => value.date_to = map.next_value()?,
+                        15 => value.description = map.next_value()?,
+                        16 => value.design_score = map.next_value()?,
+                        17 => value.duration = map.next_value()?,
+                        18 => value.full_aggregated_attainment = map.next_value()?,
+                        19 => value.full_sub_tree_count = map.next_value()?,
+                        20 => value.id = map.next_value()?,
+                        21 => value.last_calculated = map.next_value()?,
+                        22 => value.links = map.next_value()?,
+                        23 => value.locked = map.next_value()?,
+                        24 => value.metrics = map.next_value()?,
+                        25 => value.metrics_count = map.next_value()?,
+                        26 => value.modified_by_id = map.next_value()?,
+                        27 => value.name = map.next_value()?,
+                        28 => value.non_archived_tasks_count = map.next_value()?,
+                        29 => value.number_of_owners = map.next_value()?,
+                        30 => value.obfuscated = map.next_value()?,
+                        31 => value.order_id = map.next_value()?,
+                        32 => value.owner_id = map.next_value()?,
+                        33 => value.owner_ids = map.next_value()?,
+                        34 => value.parent_goal_session_id = map.next_value()?,
+                        35 => value.parent_id = map.next_value()?,
+                        36 => value.parent_type = map.next_value()?,
+                        37 => value.private = map.next_value()?,
+                        38 => value.session_id = map.next_value()?,
+                        39 => value.sub_tree_count = map.next_value()?,
+                        40 => value.tags = map.next_value()?,
+                        41 => value.tasks = map.next_value()?,
+                        42 => value.tasks_count = map.next_value()?,
+                        43 => value.url = map.next_value()?,
+                        44 => value.watchers = map.next_value()?,
+                        45 => value.workflow = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Design score of a goal as printed in goalMetricsLinksResponse (policies carry isPassed). The goal sample prints a different shape, see goalDesignScore.
 ///
 /// Schema `designScoreResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DesignScoreResponse {
     /// Evaluated policies.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub policies: Option<Vec<DesignScorePolicyResponse>>,
     /// Total points.
-    #[serde(rename = "totalPoints", skip_serializing_if = "Option::is_none")]
     pub total_points: Option<f64>,
+}
+
+impl ::serde::Serialize for DesignScoreResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.policies {
+            map.serialize_entry("policies", value)?;
+        }
+        if let Some(value) = &self.total_points {
+            map.serialize_entry("totalPoints", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DesignScoreResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DesignScoreResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct DesignScoreResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<DesignScoreResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "policies" => 0,
+                    "totalPoints" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = DesignScoreResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.policies = map.next_value()?,
+                        1 => value.total_points = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// One evaluated design-score policy as printed in goalMetricsLinksResponse (isPassed; the goal sample spells it passed, see goalDesignScorePolicy).
 ///
 /// Schema `designScorePolicyResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DesignScorePolicyResponse {
     /// Whether the policy passed.
-    #[serde(rename = "isPassed", skip_serializing_if = "Option::is_none")]
     pub is_passed: Option<bool>,
     /// The policy.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
     /// Score.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
+}
+
+impl ::serde::Serialize for DesignScorePolicyResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.is_passed {
+            map.serialize_entry("isPassed", value)?;
+        }
+        if let Some(value) = &self.policy {
+            map.serialize_entry("policy", value)?;
+        }
+        if let Some(value) = &self.score {
+            map.serialize_entry("score", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DesignScorePolicyResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DesignScorePolicyResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct DesignScorePolicyResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<DesignScorePolicyResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "isPassed" => 0,
+                    "policy" => 1,
+                    "score" => 2,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = DesignScorePolicyResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.is_passed = map.next_value()?,
+                        1 => value.policy = map.next_value()?,
+                        2 => value.score = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Approval workflow of a goal as printed in goalMetricsLinksResponse (camelCase, reviewers as numbers, status as a string). The goal sample prints a different shape, see goalWorkflow.
 ///
 /// Schema `workflowResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WorkflowResponse {
     /// When the goal was approved.
-    #[serde(rename = "approvedAt", skip_serializing_if = "Option::is_none")]
     pub approved_at: Option<String>,
     /// Reviewers, printed as numbers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reviewers: Option<Vec<f64>>,
     /// Number of reviewers needed.
-    #[serde(rename = "reviewersNeeded", skip_serializing_if = "Option::is_none")]
     pub reviewers_needed: Option<i64>,
     /// Status of the workflow.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+}
+
+impl ::serde::Serialize for WorkflowResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.approved_at {
+            map.serialize_entry("approvedAt", value)?;
+        }
+        if let Some(value) = &self.reviewers {
+            map.serialize_entry("reviewers", value)?;
+        }
+        if let Some(value) = &self.reviewers_needed {
+            map.serialize_entry("reviewersNeeded", value)?;
+        }
+        if let Some(value) = &self.status {
+            map.serialize_entry("status", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for WorkflowResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WorkflowResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct WorkflowResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<WorkflowResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "approvedAt" => 0,
+                    "reviewers" => 1,
+                    "reviewersNeeded" => 2,
+                    "status" => 3,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = WorkflowResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.approved_at = map.next_value()?,
+                        1 => value.reviewers = map.next_value()?,
+                        2 => value.reviewers_needed = map.next_value()?,
+                        3 => value.status = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A task of a goal, as printed in goalMetricsLinksResponse.tasks.
 ///
 /// Schema `taskResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TaskResponse {
     /// Access settings of the task.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<DefaultAccess>,
     /// Id of the account.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Whether the task is archived.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
     /// Assignee of the task.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<AssigneeResponse>,
     /// Id of the user who created the task.
-    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Date the task was created.
-    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Date the task was last modified.
-    #[serde(rename = "dateModified", skip_serializing_if = "Option::is_none")]
     pub date_modified: Option<String>,
     /// Description of the task.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Due date.
-    #[serde(rename = "dueDate", skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
     /// Id in the external system.
-    #[serde(rename = "externalId", skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// External system.
-    #[serde(rename = "externalSystem", skip_serializing_if = "Option::is_none")]
     pub external_system: Option<String>,
     /// Id of the task.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Last comment on the task.
-    #[serde(rename = "lastComment", skip_serializing_if = "Option::is_none")]
     pub last_comment: Option<TaskLastComment>,
     /// Id of the user who last modified the task.
-    #[serde(rename = "modifiedById", skip_serializing_if = "Option::is_none")]
     pub modified_by_id: Option<String>,
     /// Name of the task.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Id of the owner.
-    #[serde(rename = "ownerId", skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Id of the parent.
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Name of the parent.
-    #[serde(rename = "parentName", skip_serializing_if = "Option::is_none")]
     pub parent_name: Option<String>,
     /// Type of the parent.
-    #[serde(rename = "parentType", skip_serializing_if = "Option::is_none")]
     pub parent_type: Option<String>,
     /// Priority.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<f64>,
     /// Id of the session.
-    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// Status change snapshots.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshots: Option<Vec<TaskSnapshot>>,
     /// Status of the task.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Type of the task.
-    #[serde(rename = "taskType", skip_serializing_if = "Option::is_none")]
     pub task_type: Option<String>,
+}
+
+impl ::serde::Serialize for TaskResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.access {
+            map.serialize_entry("access", value)?;
+        }
+        if let Some(value) = &self.account_id {
+            map.serialize_entry("accountId", value)?;
+        }
+        if let Some(value) = &self.archived {
+            map.serialize_entry("archived", value)?;
+        }
+        if let Some(value) = &self.assignee {
+            map.serialize_entry("assignee", value)?;
+        }
+        if let Some(value) = &self.created_by_id {
+            map.serialize_entry("createdById", value)?;
+        }
+        if let Some(value) = &self.date_created {
+            map.serialize_entry("dateCreated", value)?;
+        }
+        if let Some(value) = &self.date_modified {
+            map.serialize_entry("dateModified", value)?;
+        }
+        if let Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let Some(value) = &self.due_date {
+            map.serialize_entry("dueDate", value)?;
+        }
+        if let Some(value) = &self.external_id {
+            map.serialize_entry("externalId", value)?;
+        }
+        if let Some(value) = &self.external_system {
+            map.serialize_entry("externalSystem", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.last_comment {
+            map.serialize_entry("lastComment", value)?;
+        }
+        if let Some(value) = &self.modified_by_id {
+            map.serialize_entry("modifiedById", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.owner_id {
+            map.serialize_entry("ownerId", value)?;
+        }
+        if let Some(value) = &self.parent_id {
+            map.serialize_entry("parentId", value)?;
+        }
+        if let Some(value) = &self.parent_name {
+            map.serialize_entry("parentName", value)?;
+        }
+        if let Some(value) = &self.parent_type {
+            map.serialize_entry("parentType", value)?;
+        }
+        if let Some(value) = &self.priority {
+            map.serialize_entry("priority", value)?;
+        }
+        if let Some(value) = &self.session_id {
+            map.serialize_entry("sessionId", value)?;
+        }
+        if let Some(value) = &self.snapshots {
+            map.serialize_entry("snapshots", value)?;
+        }
+        if let Some(value) = &self.status {
+            map.serialize_entry("status", value)?;
+        }
+        if let Some(value) = &self.task_type {
+            map.serialize_entry("taskType", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for TaskResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct TaskResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<TaskResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "access" => 0,
+                    "accountId" => 1,
+                    "archived" => 2,
+                    "assignee" => 3,
+                    "createdById" => 4,
+                    "dateCreated" => 5,
+                    "dateModified" => 6,
+                    "description" => 7,
+                    "dueDate" => 8,
+                    "externalId" => 9,
+                    "externalSystem" => 10,
+                    "id" => 11,
+                    "lastComment" => 12,
+                    "modifiedById" => 13,
+                    "name" => 14,
+                    "ownerId" => 15,
+                    "parentId" => 16,
+                    "parentName" => 17,
+                    "parentType" => 18,
+                    "priority" => 19,
+                    "sessionId" => 20,
+                    "snapshots" => 21,
+                    "status" => 22,
+                    "taskType" => 23,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = TaskResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.access = map.next_value()?,
+                        1 => value.account_id = map.next_value()?,
+                        2 => value.archived = map.next_value()?,
+                        3 => value.assignee = map.next_value()?,
+                        4 => value.created_by_id = map.next_value()?,
+                        5 => value.date_created = map.next_value()?,
+                        6 => value.date_modified = map.next_value()?,
+                        7 => value.description = map.next_value()?,
+                        8 => value.due_date = map.next_value()?,
+                        9 => value.external_id = map.next_value()?,
+                        10 => value.external_system = map.next_value()?,
+                        11 => value.id = map.next_value()?,
+                        12 => value.last_comment = map.next_value()?,
+                        13 => value.modified_by_id = map.next_value()?,
+                        14 => value.name = map.next_value()?,
+                        15 => value.owner_id = map.next_value()?,
+                        16 => value.parent_id = map.next_value()?,
+                        17 => value.parent_name = map.next_value()?,
+                        18 => value.parent_type = map.next_value()?,
+                        19 => value.priority = map.next_value()?,
+                        20 => value.session_id = map.next_value()?,
+                        21 => value.snapshots = map.next_value()?,
+                        22 => value.status = map.next_value()?,
+                        23 => value.task_type = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// The last comment on a task.
 ///
 /// Schema `taskLastComment` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TaskLastComment {
     /// Id of the user who wrote the comment.
-    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Text of the comment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+}
+
+impl ::serde::Serialize for TaskLastComment {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.created_by_id {
+            map.serialize_entry("createdById", value)?;
+        }
+        if let Some(value) = &self.text {
+            map.serialize_entry("text", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for TaskLastComment {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskLastComment;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct TaskLastComment")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<TaskLastComment, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "createdById" => 0,
+                    "text" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = TaskLastComment::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.created_by_id = map.next_value()?,
+                        1 => value.text = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A status change snapshot of a task.
 ///
 /// Schema `taskSnapshot` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TaskSnapshot {
     /// Id of the snapshot.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// When the status was modified.
-    #[serde(rename = "modifiedAt", skip_serializing_if = "Option::is_none")]
     pub modified_at: Option<String>,
     /// Who modified the status.
-    #[serde(rename = "modifiedBy", skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<String>,
     /// New status.
-    #[serde(rename = "newStatus", skip_serializing_if = "Option::is_none")]
     pub new_status: Option<String>,
     /// Old status.
-    #[serde(rename = "oldStatus", skip_serializing_if = "Option::is_none")]
     pub old_status: Option<String>,
     /// When the status was previously modified.
-    #[serde(rename = "previouslyModifiedAt", skip_serializing_if = "Option::is_none")]
     pub previously_modified_at: Option<String>,
+}
+
+impl ::serde::Serialize for TaskSnapshot {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.modified_at {
+            map.serialize_entry("modifiedAt", value)?;
+        }
+        if let Some(value) = &self.modified_by {
+            map.serialize_entry("modifiedBy", value)?;
+        }
+        if let Some(value) = &self.new_status {
+            map.serialize_entry("newStatus", value)?;
+        }
+        if let Some(value) = &self.old_status {
+            map.serialize_entry("oldStatus", value)?;
+        }
+        if let Some(value) = &self.previously_modified_at {
+            map.serialize_entry("previouslyModifiedAt", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for TaskSnapshot {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSnapshot;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct TaskSnapshot")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<TaskSnapshot, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "id" => 0,
+                    "modifiedAt" => 1,
+                    "modifiedBy" => 2,
+                    "newStatus" => 3,
+                    "oldStatus" => 4,
+                    "previouslyModifiedAt" => 5,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = TaskSnapshot::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.id = map.next_value()?,
+                        1 => value.modified_at = map.next_value()?,
+                        2 => value.modified_by = map.next_value()?,
+                        3 => value.new_status = map.next_value()?,
+                        4 => value.old_status = map.next_value()?,
+                        5 => value.previously_modified_at = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Request body of PUT /goals/{goalId}; the page calls the body parameter goal and describes it as "The object representing the goal to be updated.". The page marks none of its properties as required.
 ///
 /// Schema `goalRequest` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoalRequest {
     /// Attainment type.
-    #[serde(rename = "attainmentTypeString", skip_serializing_if = "Option::is_none")]
     pub attainment_type_string: Option<String>,
     /// Custom fields, printed as a string.
-    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<String>,
     /// Description of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Links of the goal, printed as {}.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<GoalRequestLinks>,
     /// Name of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Id of the owner.
-    #[serde(rename = "ownerId", skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Owner ids, printed as {}.
-    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Ids>,
     /// Id of the parent.
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Whether the goal is private.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
     /// Id of the session.
-    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 }
 
@@ -2121,6 +7032,105 @@ impl GoalRequest {
     }
 }
 
+impl ::serde::Serialize for GoalRequest {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.attainment_type_string {
+            map.serialize_entry("attainmentTypeString", value)?;
+        }
+        if let Some(value) = &self.custom_fields {
+            map.serialize_entry("customFields", value)?;
+        }
+        if let Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let Some(value) = &self.links {
+            map.serialize_entry("links", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.owner_id {
+            map.serialize_entry("ownerId", value)?;
+        }
+        if let Some(value) = &self.owner_ids {
+            map.serialize_entry("ownerIds", value)?;
+        }
+        if let Some(value) = &self.parent_id {
+            map.serialize_entry("parentId", value)?;
+        }
+        if let Some(value) = &self.private {
+            map.serialize_entry("private", value)?;
+        }
+        if let Some(value) = &self.session_id {
+            map.serialize_entry("sessionId", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoalRequest {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GoalRequest;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct GoalRequest")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<GoalRequest, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "attainmentTypeString" => 0,
+                    "customFields" => 1,
+                    "description" => 2,
+                    "links" => 3,
+                    "name" => 4,
+                    "ownerId" => 5,
+                    "ownerIds" => 6,
+                    "parentId" => 7,
+                    "private" => 8,
+                    "sessionId" => 9,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = GoalRequest::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.attainment_type_string = map.next_value()?,
+                        1 => value.custom_fields = map.next_value()?,
+                        2 => value.description = map.next_value()?,
+                        3 => value.links = map.next_value()?,
+                        4 => value.name = map.next_value()?,
+                        5 => value.owner_id = map.next_value()?,
+                        6 => value.owner_ids = map.next_value()?,
+                        7 => value.parent_id = map.next_value()?,
+                        8 => value.private = map.next_value()?,
+                        9 => value.session_id = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Links in the goal request body; printed as {} on the page (an object with unknown properties).
 ///
 /// Schema `goalRequestLinks` in the API description.
@@ -2129,15 +7139,12 @@ pub type GoalRequestLinks = ::serde_json::Map<String, ::serde_json::Value>;
 /// Request body of PUT /goals/{goalId}/confidence (body parameter goalConfidence; the page gives it no description and marks none of its properties as required).
 ///
 /// Schema `goalConfidenceRequest` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoalConfidenceRequest {
     /// Reason for the confidence value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Confidence value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
 }
 
@@ -2155,555 +7162,1828 @@ impl GoalConfidenceRequest {
     }
 }
 
+impl ::serde::Serialize for GoalConfidenceRequest {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.reason {
+            map.serialize_entry("reason", value)?;
+        }
+        if let Some(value) = &self.value {
+            map.serialize_entry("value", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoalConfidenceRequest {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GoalConfidenceRequest;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct GoalConfidenceRequest")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<GoalConfidenceRequest, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "reason" => 0,
+                    "value" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = GoalConfidenceRequest::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.reason = map.next_value()?,
+                        1 => value.value = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// An objective (goal). The page names this response goal (PUT /goals/{goalId}/confidence). Its nested objects differ from goalMetricsLinksResponse: closedStatus, designScore, workflow and links have other shapes (goalClosedStatus, goalDesignScore, goalWorkflow, goalLinks) and owner_permissions/permissions/tags are printed in full.
 ///
 /// Schema `goal` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Goal {
     /// Id of the account.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Aggregated attainment.
-    #[serde(rename = "aggregatedAttainment", skip_serializing_if = "Option::is_none")]
     pub aggregated_attainment: Option<f64>,
     /// Attainment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attainment: Option<f64>,
     /// Attainment type, printed as a number.
-    #[serde(rename = "attainmentType", skip_serializing_if = "Option::is_none")]
     pub attainment_type: Option<i64>,
     /// Calculation status.
-    #[serde(rename = "calculationStatus", skip_serializing_if = "Option::is_none")]
     pub calculation_status: Option<i64>,
     /// Aggregated attainment of the children.
-    #[serde(
-        rename = "childrenAggregatedAttainment",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub children_aggregated_attainment: Option<f64>,
     /// Number of children.
-    #[serde(rename = "childrenCount", skip_serializing_if = "Option::is_none")]
     pub children_count: Option<i64>,
     /// Attainment of the children key results.
-    #[serde(rename = "childrenKRAttainment", skip_serializing_if = "Option::is_none")]
     pub children_kr_attainment: Option<f64>,
     /// Closed status.
-    #[serde(rename = "closedStatus", skip_serializing_if = "Option::is_none")]
     pub closed_status: Option<GoalClosedStatus>,
     /// Id of the user who created the goal.
-    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Date the goal was created.
-    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Start date.
-    #[serde(rename = "dateFrom", skip_serializing_if = "Option::is_none")]
     pub date_from: Option<String>,
     /// End date.
-    #[serde(rename = "dateTo", skip_serializing_if = "Option::is_none")]
     pub date_to: Option<String>,
     /// When the goal was deleted.
-    #[serde(rename = "deletedAt", skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<String>,
     /// Id of the user who deleted the goal.
-    #[serde(rename = "deletedById", skip_serializing_if = "Option::is_none")]
     pub deleted_by_id: Option<String>,
     /// Deletion reason.
-    #[serde(rename = "deletionReason", skip_serializing_if = "Option::is_none")]
     pub deletion_reason: Option<i64>,
     /// Description of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Design score.
-    #[serde(rename = "designScore", skip_serializing_if = "Option::is_none")]
     pub design_score: Option<GoalDesignScore>,
     /// Duration.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
     /// Full aggregated attainment.
-    #[serde(
-        rename = "fullAggregatedAttainment",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub full_aggregated_attainment: Option<f64>,
     /// Size of the full sub-tree.
-    #[serde(rename = "fullSubTreeCount", skip_serializing_if = "Option::is_none")]
     pub full_sub_tree_count: Option<i64>,
     /// Id of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether access is inherited.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inherits: Option<bool>,
     /// Whether the goal is deleted.
-    #[serde(rename = "isDeleted", skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
     /// When the goal was last calculated.
-    #[serde(rename = "lastCalculated", skip_serializing_if = "Option::is_none")]
     pub last_calculated: Option<String>,
     /// Linked goals, metrics and sessions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<GoalLinks>,
     /// Mentions of people.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mentions: Option<Mentions>,
     /// Attainment of the metrics.
-    #[serde(rename = "metricsAttainment", skip_serializing_if = "Option::is_none")]
     pub metrics_attainment: Option<f64>,
     /// Number of metrics.
-    #[serde(rename = "metricsCount", skip_serializing_if = "Option::is_none")]
     pub metrics_count: Option<i64>,
     /// Id of the user who last modified the goal.
-    #[serde(rename = "modifiedById", skip_serializing_if = "Option::is_none")]
     pub modified_by_id: Option<String>,
     /// Name of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Number of non-archived tasks.
-    #[serde(rename = "nonArchivedTasksCount", skip_serializing_if = "Option::is_none")]
     pub non_archived_tasks_count: Option<i64>,
     /// Order id.
-    #[serde(rename = "orderId", skip_serializing_if = "Option::is_none")]
     pub order_id: Option<f64>,
     /// Ids of the owners.
-    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Vec<String>>,
     /// Permissions granted to the owner.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_permissions: Option<OwnerPermission>,
     /// Parent of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<GoalParent>,
     /// Permission entries.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<Permission>>,
     /// Whether the goal is private.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
     /// Id of the session.
-    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// Size of the sub-tree.
-    #[serde(rename = "subTreeCount", skip_serializing_if = "Option::is_none")]
     pub sub_tree_count: Option<i64>,
     /// Tags of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagSimple>>,
     /// Number of tasks.
-    #[serde(rename = "tasksCount", skip_serializing_if = "Option::is_none")]
     pub tasks_count: Option<i64>,
     /// Watchers of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub watchers: Option<Vec<String>>,
     /// Approval workflow.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow: Option<GoalWorkflow>,
+}
+
+impl ::serde::Serialize for Goal {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.account_id {
+            map.serialize_entry("accountId", value)?;
+        }
+        if let Some(value) = &self.aggregated_attainment {
+            map.serialize_entry("aggregatedAttainment", value)?;
+        }
+        if let Some(value) = &self.attainment {
+            map.serialize_entry("attainment", value)?;
+        }
+        if let Some(value) = &self.attainment_type {
+            map.serialize_entry("attainmentType", value)?;
+        }
+        if let Some(value) = &self.calculation_status {
+            map.serialize_entry("calculationStatus", value)?;
+        }
+        if let Some(value) = &self.children_aggregated_attainment {
+            map.serialize_entry("childrenAggregatedAttainment", value)?;
+        }
+        if let Some(value) = &self.children_count {
+            map.serialize_entry("childrenCount", value)?;
+        }
+        if let Some(value) = &self.children_kr_attainment {
+            map.serialize_entry("childrenKRAttainment", value)?;
+        }
+        if let Some(value) = &self.closed_status {
+            map.serialize_entry("closedStatus", value)?;
+        }
+        if let Some(value) = &self.created_by_id {
+            map.serialize_entry("createdById", value)?;
+        }
+        if let Some(value) = &self.date_created {
+            map.serialize_entry("dateCreated", value)?;
+        }
+        if let Some(value) = &self.date_from {
+            map.serialize_entry("dateFrom", value)?;
+        }
+        if let Some(value) = &self.date_to {
+            map.serialize_entry("dateTo", value)?;
+        }
+        if let Some(value) = &self.deleted_at {
+            map.serialize_entry("deletedAt", value)?;
+        }
+        if let Some(value) = &self.deleted_by_id {
+            map.serialize_entry("deletedById", value)?;
+        }
+        if let Some(value) = &self.deletion_reason {
+            map.serialize_entry("deletionReason", value)?;
+        }
+        if let Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let Some(value) = &self.design_score {
+            map.serialize_entry("designScore", value)?;
+        }
+        if let Some(value) = &self.duration {
+            map.serialize_entry("duration", value)?;
+        }
+        if let Some(value) = &self.full_aggregated_attainment {
+            map.serialize_entry("fullAggregatedAttainment", value)?;
+        }
+        if let Some(value) = &self.full_sub_tree_count {
+            map.serialize_entry("fullSubTreeCount", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.inherits {
+            map.serialize_entry("inherits", value)?;
+        }
+        if let Some(value) = &self.is_deleted {
+            map.serialize_entry("isDeleted", value)?;
+        }
+        if let Some(value) = &self.last_calculated {
+            map.serialize_entry("lastCalculated", value)?;
+        }
+        if let Some(value) = &self.links {
+            map.serialize_entry("links", value)?;
+        }
+        if let Some(value) = &self.mentions {
+            map.serialize_entry("mentions", value)?;
+        }
+        if let Some(value) = &self.metrics_attainment {
+            map.serialize_entry("metricsAttainment", value)?;
+        }
+        if let Some(value) = &self.metrics_count {
+            map.serialize_entry("metricsCount", value)?;
+        }
+        if let Some(value) = &self.modified_by_id {
+            map.serialize_entry("modifiedById", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.non_archived_tasks_count {
+            map.serialize_entry("nonArchivedTasksCount", value)?;
+        }
+        if let Some(value) = &self.order_id {
+            map.serialize_entry("orderId", value)?;
+        }
+        if let Some(value) = &self.owner_ids {
+            map.serialize_entry("ownerIds", value)?;
+        }
+        if let Some(value) = &self.owner_permissions {
+            map.serialize_entry("owner_permissions", value)?;
+        }
+        if let Some(value) = &self.parent {
+            map.serialize_entry("parent", value)?;
+        }
+        if let Some(value) = &self.permissions {
+            map.serialize_entry("permissions", value)?;
+        }
+        if let Some(value) = &self.private {
+            map.serialize_entry("private", value)?;
+        }
+        if let Some(value) = &self.session_id {
+            map.serialize_entry("sessionId", value)?;
+        }
+        if let Some(value) = &self.sub_tree_count {
+            map.serialize_entry("subTreeCount", value)?;
+        }
+        if let Some(value) = &self.tags {
+            map.serialize_entry("tags", value)?;
+        }
+        if let Some(value) = &self.tasks_count {
+            map.serialize_entry("tasksCount", value)?;
+        }
+        if let Some(value) = &self.watchers {
+            map.serialize_entry("watchers", value)?;
+        }
+        if let Some(value) = &self.workflow {
+            map.serialize_entry("workflow", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Goal {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Goal;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct Goal")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<Goal, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "accountId" => 0,
+                    "aggregatedAttainment" => 1,
+                    "attainment" => 2,
+                    "attainmentType" => 3,
+                    "calculationStatus" => 4,
+                    "childrenAggregatedAttainment" => 5,
+                    "childrenCount" => 6,
+                    "childrenKRAttainment" => 7,
+                    "closedStatus" => 8,
+                    "createdById" => 9,
+                    "dateCreated" => 10,
+                    "dateFrom" => 11,
+                    "dateTo" => 12,
+                    "deletedAt" => 13,
+                    "deletedById" => 14,
+                    "deletionReason" => 15,
+                    "description" => 16,
+                    "designScore" => 17,
+                    "duration" => 18,
+                    "fullAggregatedAttainment" => 19,
+                    "fullSubTreeCount" => 20,
+                    "id" => 21,
+                    "inherits" => 22,
+                    "isDeleted" => 23,
+                    "lastCalculated" => 24,
+                    "links" => 25,
+                    "mentions" => 26,
+                    "metricsAttainment" => 27,
+                    "metricsCount" => 28,
+                    "modifiedById" => 29,
+                    "name" => 30,
+                    "nonArchivedTasksCount" => 31,
+                    "orderId" => 32,
+                    "ownerIds" => 33,
+                    "owner_permissions" => 34,
+                    "parent" => 35,
+                    "permissions" => 36,
+                    "private" => 37,
+                    "sessionId" => 38,
+                    "subTreeCount" => 39,
+                    "tags" => 40,
+                    "tasksCount" => 41,
+                    "watchers" => 42,
+                    "workflow" => 43,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = Goal::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.account_id = map.next_value()?,
+                        1 => value.aggregated_attainment = map.next_value()?,
+                        2 => value.attainment = map.next_value()?,
+                        3 => value.attainment_type = map.next_value()?,
+                        4 => value.calculation_status = map.next_value()?,
+                        5 => value.children_aggregated_attainment = map.next_value()?,
+                        6 => value.children_count = map.next_value()?,
+                        7 => value.children_kr_attainment = map.next_value()?,
+                        8 => value.closed_status = map.next_value()?,
+                        9 => value.created_by_id = map.next_value()?,
+                        10 => value.date_created = map.next_value()?,
+                        11 => value.date_from = map.next_value()?,
+                        12 => value.date_to = map.next_value()?,
+                        13 => value.deleted_at = map.next_value()?,
+                        14 => value.deleted_by_id = map.next_value()?,
+                        15 => value.deletion_reason = map.next_value()?,
+                        16 => value.description = map.next_value()?,
+                        17 => value.design_score = map.next_value()?,
+                        18 => value.duration = map.next_value()?,
+                        19 => value.full_aggregated_attainment = map.next_value()?,
+                        20 => value.full_sub_tree_count = map.next_value()?,
+                        21 => value.id = map.next_value()?,
+                        22 => value.inherits = map.next_value()?,
+                        23 => value.is_deleted = map.next_value()?,
+                        24 => value.last_calculated = map.next_value()?,
+                        25 => value.links = map.next_value()?,
+                        26 => value.mentions = map.next_value()?,
+                        27 => value.metrics_attainment = map.next_value()?,
+                        28 => value.metrics_count = map.next_value()?,
+                        29 => value.modified_by_id = map.next_value()?,
+                        30 => value.name = map.next_value()?,
+                        31 => value.non_archived_tasks_count = map.next_value()?,
+                        32 => value.order_id = map.next_value()?,
+                        33 => value.owner_ids = map.next_value()?,
+                        34 => value.owner_permissions = map.next_value()?,
+                        35 => value.parent = map.next_value()?,
+                        36 => value.permissions = map.next_value()?,
+                        37 => value.private = map.next_value()?,
+                        38 => value.session_id = map.next_value()?,
+                        39 => value.sub_tree_count = map.next_value()?,
+                        40 => value.tags = map.next_value()?,
+                        41 => value.tasks_count = map.next_value()?,
+                        42 => value.watchers = map.next_value()?,
+                        43 => value.workflow = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Closed status of a goal as printed in the goal sample: capitalised Reason (string) and Status (number). Not the same shape as closedStatusResponse.
 ///
 /// Schema `goalClosedStatus` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoalClosedStatus {
     /// Reason of the closed status.
-    #[serde(rename = "Reason", skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status, printed as a number.
-    #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
+}
+
+impl ::serde::Serialize for GoalClosedStatus {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.reason {
+            map.serialize_entry("Reason", value)?;
+        }
+        if let Some(value) = &self.status {
+            map.serialize_entry("Status", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoalClosedStatus {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GoalClosedStatus;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct GoalClosedStatus")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<GoalClosedStatus, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "Reason" => 0,
+                    "Status" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = GoalClosedStatus::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.reason = map.next_value()?,
+                        1 => value.status = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Design score as printed in the goal sample (policies carry passed). Not the same shape as designScoreResponse.
 ///
 /// Schema `goalDesignScore` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoalDesignScore {
     /// Evaluated policies.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub policies: Option<Vec<GoalDesignScorePolicy>>,
     /// Total points.
-    #[serde(rename = "totalPoints", skip_serializing_if = "Option::is_none")]
     pub total_points: Option<f64>,
+}
+
+impl ::serde::Serialize for GoalDesignScore {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.policies {
+            map.serialize_entry("policies", value)?;
+        }
+        if let Some(value) = &self.total_points {
+            map.serialize_entry("totalPoints", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoalDesignScore {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GoalDesignScore;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct GoalDesignScore")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<GoalDesignScore, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "policies" => 0,
+                    "totalPoints" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = GoalDesignScore::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.policies = map.next_value()?,
+                        1 => value.total_points = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// One evaluated design-score policy as printed in the goal sample (passed; goalMetricsLinksResponse spells it isPassed).
 ///
 /// Schema `goalDesignScorePolicy` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoalDesignScorePolicy {
     /// Whether the policy passed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub passed: Option<bool>,
     /// The policy.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
     /// Score.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
+}
+
+impl ::serde::Serialize for GoalDesignScorePolicy {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.passed {
+            map.serialize_entry("passed", value)?;
+        }
+        if let Some(value) = &self.policy {
+            map.serialize_entry("policy", value)?;
+        }
+        if let Some(value) = &self.score {
+            map.serialize_entry("score", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoalDesignScorePolicy {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GoalDesignScorePolicy;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct GoalDesignScorePolicy")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<GoalDesignScorePolicy, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "passed" => 0,
+                    "policy" => 1,
+                    "score" => 2,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = GoalDesignScorePolicy::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.passed = map.next_value()?,
+                        1 => value.policy = map.next_value()?,
+                        2 => value.score = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Approval workflow as printed in the goal sample (capitalised names, reviewers as objects, status as a number). Not the same shape as workflowResponse.
 ///
 /// Schema `goalWorkflow` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoalWorkflow {
     /// When the goal was approved.
-    #[serde(rename = "ApprovedAt", skip_serializing_if = "Option::is_none")]
     pub approved_at: Option<String>,
     /// Reviewers.
-    #[serde(rename = "Reviewers", skip_serializing_if = "Option::is_none")]
     pub reviewers: Option<Vec<GoalWorkflowReviewer>>,
     /// Number of reviewers needed.
-    #[serde(rename = "ReviewersNeeded", skip_serializing_if = "Option::is_none")]
     pub reviewers_needed: Option<i64>,
     /// Status, printed as a number.
-    #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
+}
+
+impl ::serde::Serialize for GoalWorkflow {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.approved_at {
+            map.serialize_entry("ApprovedAt", value)?;
+        }
+        if let Some(value) = &self.reviewers {
+            map.serialize_entry("Reviewers", value)?;
+        }
+        if let Some(value) = &self.reviewers_needed {
+            map.serialize_entry("ReviewersNeeded", value)?;
+        }
+        if let Some(value) = &self.status {
+            map.serialize_entry("Status", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoalWorkflow {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GoalWorkflow;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct GoalWorkflow")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<GoalWorkflow, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "ApprovedAt" => 0,
+                    "Reviewers" => 1,
+                    "ReviewersNeeded" => 2,
+                    "Status" => 3,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = GoalWorkflow::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.approved_at = map.next_value()?,
+                        1 => value.reviewers = map.next_value()?,
+                        2 => value.reviewers_needed = map.next_value()?,
+                        3 => value.status = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A reviewer in the goal workflow.
 ///
 /// Schema `goalWorkflowReviewer` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoalWorkflowReviewer {
     /// Response of the reviewer, printed as a number.
-    #[serde(rename = "Response", skip_serializing_if = "Option::is_none")]
     pub response: Option<i64>,
     /// Id of the reviewing user.
-    #[serde(rename = "UserId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl ::serde::Serialize for GoalWorkflowReviewer {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.response {
+            map.serialize_entry("Response", value)?;
+        }
+        if let Some(value) = &self.user_id {
+            map.serialize_entry("UserId", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoalWorkflowReviewer {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GoalWorkflowReviewer;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct GoalWorkflowReviewer")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<GoalWorkflowReviewer, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "Response" => 0,
+                    "UserId" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = GoalWorkflowReviewer::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.response = map.next_value()?,
+                        1 => value.user_id = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Parent reference of a goal as printed in the goal sample and its linked goals.
 ///
 /// Schema `goalParent` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoalParent {
     /// Id of the parent goal.
-    #[serde(rename = "goalId", skip_serializing_if = "Option::is_none")]
     pub goal_id: Option<String>,
     /// Id of the goal of the parent metric.
-    #[serde(rename = "metricGoalId", skip_serializing_if = "Option::is_none")]
     pub metric_goal_id: Option<String>,
     /// Id of the parent metric.
-    #[serde(rename = "metricId", skip_serializing_if = "Option::is_none")]
     pub metric_id: Option<String>,
     /// Id of the parent session.
-    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+}
+
+impl ::serde::Serialize for GoalParent {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.goal_id {
+            map.serialize_entry("goalId", value)?;
+        }
+        if let Some(value) = &self.metric_goal_id {
+            map.serialize_entry("metricGoalId", value)?;
+        }
+        if let Some(value) = &self.metric_id {
+            map.serialize_entry("metricId", value)?;
+        }
+        if let Some(value) = &self.session_id {
+            map.serialize_entry("sessionId", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoalParent {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GoalParent;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct GoalParent")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<GoalParent, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "goalId" => 0,
+                    "metricGoalId" => 1,
+                    "metricId" => 2,
+                    "sessionId" => 3,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = GoalParent::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.goal_id = map.next_value()?,
+                        1 => value.metric_goal_id = map.next_value()?,
+                        2 => value.metric_id = map.next_value()?,
+                        3 => value.session_id = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Parent of a linked metric in the goal sample; printed only as {"private": false}.
 ///
 /// Schema `metricParent` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricParent {
     /// Whether the parent is private.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
+}
+
+impl ::serde::Serialize for MetricParent {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.private {
+            map.serialize_entry("private", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MetricParent {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = MetricParent;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct MetricParent")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<MetricParent, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "private" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = MetricParent::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.private = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Links of a goal as printed in the goal sample. Not the same shape as links (goalMetricsLinksResponse and metric responses).
 ///
 /// Schema `goalLinks` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoalLinks {
     /// Expanded linked entities.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expanded: Option<GoalLinksExpanded>,
+}
+
+impl ::serde::Serialize for GoalLinks {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.expanded {
+            map.serialize_entry("expanded", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoalLinks {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GoalLinks;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct GoalLinks")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<GoalLinks, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "expanded" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = GoalLinks::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.expanded = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Expanded linked goals, metrics and sessions in the goal sample.
 ///
 /// Schema `goalLinksExpanded` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoalLinksExpanded {
     /// Linked goals.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goals: Option<Vec<GoalLinkedGoal>>,
     /// Linked metrics.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<GoalLinkedMetric>>,
     /// Linked sessions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sessions: Option<Vec<GoalLinkedSession>>,
+}
+
+impl ::serde::Serialize for GoalLinksExpanded {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.goals {
+            map.serialize_entry("goals", value)?;
+        }
+        if let Some(value) = &self.metrics {
+            map.serialize_entry("metrics", value)?;
+        }
+        if let Some(value) = &self.sessions {
+            map.serialize_entry("sessions", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoalLinksExpanded {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GoalLinksExpanded;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct GoalLinksExpanded")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<GoalLinksExpanded, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "goals" => 0,
+                    "metrics" => 1,
+                    "sessions" => 2,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = GoalLinksExpanded::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.goals = map.next_value()?,
+                        1 => value.metrics = map.next_value()?,
+                        2 => value.sessions = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A linked goal inside goal.links.expanded. The sample prints its ownerIds items as the placeholder "ID" and the Binary values of owner_permissions/permissions as the placeholder "Binary".
 ///
 /// Schema `goalLinkedGoal` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoalLinkedGoal {
     /// Id of the account.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Attainment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attainment: Option<f64>,
     /// Attainment type, printed as a number.
-    #[serde(rename = "attainmentType", skip_serializing_if = "Option::is_none")]
     pub attainment_type: Option<i64>,
     /// Id of the user who created the goal.
-    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Date the goal was created.
-    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Start date.
-    #[serde(rename = "dateFrom", skip_serializing_if = "Option::is_none")]
     pub date_from: Option<String>,
     /// End date.
-    #[serde(rename = "dateTo", skip_serializing_if = "Option::is_none")]
     pub date_to: Option<String>,
     /// Description of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Id of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether access is inherited.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inherits: Option<bool>,
     /// Whether the goal is deleted.
-    #[serde(rename = "isDeleted", skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
     /// Name of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Ids of the owners.
-    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Vec<String>>,
     /// Permissions granted to the owner.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_permissions: Option<OwnerPermission>,
     /// Parent of the goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<GoalParent>,
     /// Permission entries.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<Permission>>,
     /// Whether the goal is private.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
     /// Id of the session.
-    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+}
+
+impl ::serde::Serialize for GoalLinkedGoal {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.account_id {
+            map.serialize_entry("accountId", value)?;
+        }
+        if let Some(value) = &self.attainment {
+            map.serialize_entry("attainment", value)?;
+        }
+        if let Some(value) = &self.attainment_type {
+            map.serialize_entry("attainmentType", value)?;
+        }
+        if let Some(value) = &self.created_by_id {
+            map.serialize_entry("createdById", value)?;
+        }
+        if let Some(value) = &self.date_created {
+            map.serialize_entry("dateCreated", value)?;
+        }
+        if let Some(value) = &self.date_from {
+            map.serialize_entry("dateFrom", value)?;
+        }
+        if let Some(value) = &self.date_to {
+            map.serialize_entry("dateTo", value)?;
+        }
+        if let Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.inherits {
+            map.serialize_entry("inherits", value)?;
+        }
+        if let Some(value) = &self.is_deleted {
+            map.serialize_entry("isDeleted", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.owner_ids {
+            map.serialize_entry("ownerIds", value)?;
+        }
+        if let Some(value) = &self.owner_permissions {
+            map.serialize_entry("owner_permissions", value)?;
+        }
+        if let Some(value) = &self.parent {
+            map.serialize_entry("parent", value)?;
+        }
+        if let Some(value) = &self.permissions {
+            map.serialize_entry("permissions", value)?;
+        }
+        if let Some(value) = &self.private {
+            map.serialize_entry("private", value)?;
+        }
+        if let Some(value) = &self.session_id {
+            map.serialize_entry("sessionId", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoalLinkedGoal {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GoalLinkedGoal;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct GoalLinkedGoal")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<GoalLinkedGoal, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "accountId" => 0,
+                    "attainment" => 1,
+                    "attainmentType" => 2,
+                    "createdById" => 3,
+                    "dateCreated" => 4,
+                    "dateFrom" => 5,
+                    "dateTo" => 6,
+                    "description" => 7,
+                    "id" => 8,
+                    "inherits" => 9,
+                    "isDeleted" => 10,
+                    "name" => 11,
+                    "ownerIds" => 12,
+                    "owner_permissions" => 13,
+                    "parent" => 14,
+                    "permissions" => 15,
+                    "private" => 16,
+                    "sessionId" => 17,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = GoalLinkedGoal::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.account_id = map.next_value()?,
+                        1 => value.attainment = map.next_value()?,
+                        2 => value.attainment_type = map.next_value()?,
+                        3 => value.created_by_id = map.next_value()?,
+                        4 => value.date_created = map.next_value()?,
+                        5 => value.date_from = map.next_value()?,
+                        6 => value.date_to = map.next_value()?,
+                        7 => value.description = map.next_value()?,
+                        8 => value.id = map.next_value()?,
+                        9 => value.inherits = map.next_value()?,
+                        10 => value.is_deleted = map.next_value()?,
+                        11 => value.name = map.next_value()?,
+                        12 => value.owner_ids = map.next_value()?,
+                        13 => value.owner_permissions = map.next_value()?,
+                        14 => value.parent = map.next_value()?,
+                        15 => value.permissions = map.next_value()?,
+                        16 => value.private = map.next_value()?,
+                        17 => value.session_id = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A linked metric inside goal.links.expanded.
 ///
 /// Schema `goalLinkedMetric` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoalLinkedMetric {
     /// Actual value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<f64>,
     /// Attainment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attainment: Option<f64>,
     /// Cascade type.
-    #[serde(rename = "cascadeType", skip_serializing_if = "Option::is_none")]
     pub cascade_type: Option<String>,
     /// Id of the user who created the metric.
-    #[serde(rename = "createdById", skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
     /// Date the metric was created.
-    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Description of the metric.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Field name.
-    #[serde(rename = "fieldName", skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
     /// Display format of the value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<MetricFormat>,
     /// Id of the goal.
-    #[serde(rename = "goalId", skip_serializing_if = "Option::is_none")]
     pub goal_id: Option<String>,
     /// Id of the metric.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether access is inherited.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inherits: Option<bool>,
     /// Initial value.
-    #[serde(rename = "initialValue", skip_serializing_if = "Option::is_none")]
     pub initial_value: Option<f64>,
     /// Name of the insight.
-    #[serde(rename = "insightName", skip_serializing_if = "Option::is_none")]
     pub insight_name: Option<String>,
     /// Whether the metric is deleted.
-    #[serde(rename = "isDeleted", skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
     /// Manual type.
-    #[serde(rename = "manualType", skip_serializing_if = "Option::is_none")]
     pub manual_type: Option<String>,
     /// Id of the user who last modified the metric.
-    #[serde(rename = "modifiedById", skip_serializing_if = "Option::is_none")]
     pub modified_by_id: Option<String>,
     /// Name of the metric.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Object id.
-    #[serde(rename = "objectId", skip_serializing_if = "Option::is_none")]
     pub object_id: Option<String>,
     /// Ids of the owners.
-    #[serde(rename = "ownerIds", skip_serializing_if = "Option::is_none")]
     pub owner_ids: Option<Vec<String>>,
     /// Permissions granted to the owner.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_permissions: Option<OwnerPermission>,
     /// Parent of the metric.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<MetricParent>,
     /// Permission entries.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<Permission>>,
     /// Target value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<f64>,
     /// Target operator.
-    #[serde(rename = "targetOperator", skip_serializing_if = "Option::is_none")]
     pub target_operator: Option<String>,
+}
+
+impl ::serde::Serialize for GoalLinkedMetric {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.actual {
+            map.serialize_entry("actual", value)?;
+        }
+        if let Some(value) = &self.attainment {
+            map.serialize_entry("attainment", value)?;
+        }
+        if let Some(value) = &self.cascade_type {
+            map.serialize_entry("cascadeType", value)?;
+        }
+        if let Some(value) = &self.created_by_id {
+            map.serialize_entry("createdById", value)?;
+        }
+        if let Some(value) = &self.date_created {
+            map.serialize_entry("dateCreated", value)?;
+        }
+        if let Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let Some(value) = &self.field_name {
+            map.serialize_entry("fieldName", value)?;
+        }
+        if let Some(value) = &self.format {
+            map.serialize_entry("format", value)?;
+        }
+        if let Some(value) = &self.goal_id {
+            map.serialize_entry("goalId", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.inherits {
+            map.serialize_entry("inherits", value)?;
+        }
+        if let Some(value) = &self.initial_value {
+            map.serialize_entry("initialValue", value)?;
+        }
+        if let Some(value) = &self.insight_name {
+            map.serialize_entry("insightName", value)?;
+        }
+        if let Some(value) = &self.is_deleted {
+            map.serialize_entry("isDeleted", value)?;
+        }
+        if let Some(value) = &self.manual_type {
+            map.serialize_entry("manualType", value)?;
+        }
+        if let Some(value) = &self.modified_by_id {
+            map.serialize_entry("modifiedById", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.object_id {
+            map.serialize_entry("objectId", value)?;
+        }
+        if let Some(value) = &self.owner_ids {
+            map.serialize_entry("ownerIds", value)?;
+        }
+        if let Some(value) = &self.owner_permissions {
+            map.serialize_entry("owner_permissions", value)?;
+        }
+        if let Some(value) = &self.parent {
+            map.serialize_entry("parent", value)?;
+        }
+        if let Some(value) = &self.permissions {
+            map.serialize_entry("permissions", value)?;
+        }
+        if let Some(value) = &self.target {
+            map.serialize_entry("target", value)?;
+        }
+        if let Some(value) = &self.target_operator {
+            map.serialize_entry("targetOperator", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoalLinkedMetric {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GoalLinkedMetric;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct GoalLinkedMetric")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<GoalLinkedMetric, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "actual" => 0,
+                    "attainment" => 1,
+                    "cascadeType" => 2,
+                    "createdById" => 3,
+                    "dateCreated" => 4,
+                    "description" => 5,
+                    "fieldName" => 6,
+                    "format" => 7,
+                    "goalId" => 8,
+                    "id" => 9,
+                    "inherits" => 10,
+                    "initialValue" => 11,
+                    "insightName" => 12,
+                    "isDeleted" => 13,
+                    "manualType" => 14,
+                    "modifiedById" => 15,
+                    "name" => 16,
+                    "objectId" => 17,
+                    "ownerIds" => 18,
+                    "owner_permissions" => 19,
+                    "parent" => 20,
+                    "permissions" => 21,
+                    "target" => 22,
+                    "targetOperator" => 23,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = GoalLinkedMetric::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.actual = map.next_value()?,
+                        1 => value.attainment = map.next_value()?,
+                        2 => value.cascade_type = map.next_value()?,
+                        3 => value.created_by_id = map.next_value()?,
+                        4 => value.date_created = map.next_value()?,
+                        5 => value.description = map.next_value()?,
+                        6 => value.field_name = map.next_value()?,
+                        7 => value.format = map.next_value()?,
+                        8 => value.goal_id = map.next_value()?,
+                        9 => value.id = map.next_value()?,
+                        10 => value.inherits = map.next_value()?,
+                        11 => value.initial_value = map.next_value()?,
+                        12 => value.insight_name = map.next_value()?,
+                        13 => value.is_deleted = map.next_value()?,
+                        14 => value.manual_type = map.next_value()?,
+                        15 => value.modified_by_id = map.next_value()?,
+                        16 => value.name = map.next_value()?,
+                        17 => value.object_id = map.next_value()?,
+                        18 => value.owner_ids = map.next_value()?,
+                        19 => value.owner_permissions = map.next_value()?,
+                        20 => value.parent = map.next_value()?,
+                        21 => value.permissions = map.next_value()?,
+                        22 => value.target = map.next_value()?,
+                        23 => value.target_operator = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A linked session inside goal.links.expanded.
 ///
 /// Schema `goalLinkedSession` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoalLinkedSession {
     /// Id of the account.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// End of the session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
     /// Id of the session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether access is inherited.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inherits: Option<bool>,
     /// Whether the session is deleted.
-    #[serde(rename = "isDeleted", skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
     /// Permissions granted to the owner.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_permissions: Option<OwnerPermission>,
     /// Id of the parent session.
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Permission entries.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<Permission>>,
     /// Start of the session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
     /// Status of the session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Title of the session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+}
+
+impl ::serde::Serialize for GoalLinkedSession {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.account_id {
+            map.serialize_entry("accountId", value)?;
+        }
+        if let Some(value) = &self.end {
+            map.serialize_entry("end", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.inherits {
+            map.serialize_entry("inherits", value)?;
+        }
+        if let Some(value) = &self.is_deleted {
+            map.serialize_entry("isDeleted", value)?;
+        }
+        if let Some(value) = &self.owner_permissions {
+            map.serialize_entry("owner_permissions", value)?;
+        }
+        if let Some(value) = &self.parent_id {
+            map.serialize_entry("parentId", value)?;
+        }
+        if let Some(value) = &self.permissions {
+            map.serialize_entry("permissions", value)?;
+        }
+        if let Some(value) = &self.start {
+            map.serialize_entry("start", value)?;
+        }
+        if let Some(value) = &self.status {
+            map.serialize_entry("status", value)?;
+        }
+        if let Some(value) = &self.title {
+            map.serialize_entry("title", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoalLinkedSession {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GoalLinkedSession;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct GoalLinkedSession")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<GoalLinkedSession, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "accountId" => 0,
+                    "end" => 1,
+                    "id" => 2,
+                    "inherits" => 3,
+                    "isDeleted" => 4,
+                    "owner_permissions" => 5,
+                    "parentId" => 6,
+                    "permissions" => 7,
+                    "start" => 8,
+                    "status" => 9,
+                    "title" => 10,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = GoalLinkedSession::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.account_id = map.next_value()?,
+                        1 => value.end = map.next_value()?,
+                        2 => value.id = map.next_value()?,
+                        3 => value.inherits = map.next_value()?,
+                        4 => value.is_deleted = map.next_value()?,
+                        5 => value.owner_permissions = map.next_value()?,
+                        6 => value.parent_id = map.next_value()?,
+                        7 => value.permissions = map.next_value()?,
+                        8 => value.start = map.next_value()?,
+                        9 => value.status = map.next_value()?,
+                        10 => value.title = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A list of badges. The page names this response badgesResponse (GET /badges).
 ///
 /// Schema `badgesResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BadgesResponse {
     /// The badges.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<BadgeResponse>>,
     /// Total number of badges.
-    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+}
+
+impl ::serde::Serialize for BadgesResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.items {
+            map.serialize_entry("items", value)?;
+        }
+        if let Some(value) = &self.total_count {
+            map.serialize_entry("totalCount", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BadgesResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BadgesResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct BadgesResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<BadgesResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "items" => 0,
+                    "totalCount" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = BadgesResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.items = map.next_value()?,
+                        1 => value.total_count = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A badge. The page names this response badgeResponse (GET /badges/{id}, POST /badges); the same object is printed as badgesResponse items, assignedBadgeResponseV2.badge and teamResponse.badges.
 ///
 /// Schema `badgeResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BadgeResponse {
     /// Background of the badge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub background: Option<String>,
     /// Icon of the badge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
     /// Id of the badge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name of the badge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Pattern of the badge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
     /// Summary of the badge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+}
+
+impl ::serde::Serialize for BadgeResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.background {
+            map.serialize_entry("background", value)?;
+        }
+        if let Some(value) = &self.icon {
+            map.serialize_entry("icon", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.pattern {
+            map.serialize_entry("pattern", value)?;
+        }
+        if let Some(value) = &self.summary {
+            map.serialize_entry("summary", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BadgeResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BadgeResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct BadgeResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<BadgeResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "background" => 0,
+                    "icon" => 1,
+                    "id" => 2,
+                    "name" => 3,
+                    "pattern" => 4,
+                    "summary" => 5,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = BadgeResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.background = map.next_value()?,
+                        1 => value.icon = map.next_value()?,
+                        2 => value.id = map.next_value()?,
+                        3 => value.name = map.next_value()?,
+                        4 => value.pattern = map.next_value()?,
+                        5 => value.summary = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Request body of POST /badges and PATCH /badges/{id}, which print the identical sample (body parameter badge; the page gives it no description and marks none of its properties as required).
 ///
 /// Schema `badgeRequest` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BadgeRequest {
     /// Condition for assigning the badge.
-    #[serde(rename = "assignCondition", skip_serializing_if = "Option::is_none")]
     pub assign_condition: Option<String>,
     /// Background of the badge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub background: Option<String>,
     /// Icon of the badge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
     /// Name of the badge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Pattern of the badge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
     /// Summary of the badge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     /// Type of the badge.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
 
@@ -2751,150 +9031,526 @@ impl BadgeRequest {
     }
 }
 
+impl ::serde::Serialize for BadgeRequest {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.assign_condition {
+            map.serialize_entry("assignCondition", value)?;
+        }
+        if let Some(value) = &self.background {
+            map.serialize_entry("background", value)?;
+        }
+        if let Some(value) = &self.icon {
+            map.serialize_entry("icon", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.pattern {
+            map.serialize_entry("pattern", value)?;
+        }
+        if let Some(value) = &self.summary {
+            map.serialize_entry("summary", value)?;
+        }
+        if let Some(value) = &self.type_ {
+            map.serialize_entry("type", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BadgeRequest {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BadgeRequest;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct BadgeRequest")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<BadgeRequest, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "assignCondition" => 0,
+                    "background" => 1,
+                    "icon" => 2,
+                    "name" => 3,
+                    "pattern" => 4,
+                    "summary" => 5,
+                    "type" => 6,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = BadgeRequest::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.assign_condition = map.next_value()?,
+                        1 => value.background = map.next_value()?,
+                        2 => value.icon = map.next_value()?,
+                        3 => value.name = map.next_value()?,
+                        4 => value.pattern = map.next_value()?,
+                        5 => value.summary = map.next_value()?,
+                        6 => value.type_ = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// A list of badge assignments. The page names this response assignedBadgesResponse (GET /badges/approve).
 ///
 /// Schema `assignedBadgesResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssignedBadgesResponse {
     /// The badge assignments.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<AssignedBadgeResponse>>,
     /// Total number of badge assignments.
-    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+}
+
+impl ::serde::Serialize for AssignedBadgesResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.items {
+            map.serialize_entry("items", value)?;
+        }
+        if let Some(value) = &self.total_count {
+            map.serialize_entry("totalCount", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AssignedBadgesResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AssignedBadgesResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct AssignedBadgesResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<AssignedBadgesResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "items" => 0,
+                    "totalCount" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = AssignedBadgesResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.items = map.next_value()?,
+                        1 => value.total_count = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A badge assignment referring to its badge by id. The page names this response assignedBadgeResponse (POST /badges/assign); the same object is printed as assignedBadgesResponse items.
 ///
 /// Schema `assignedBadgeResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssignedBadgeResponse {
     /// Id of the account.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Who approved the assignment.
-    #[serde(rename = "approvedBy", skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
     /// Id of the user who assigned the badge.
-    #[serde(rename = "assignedById", skip_serializing_if = "Option::is_none")]
     pub assigned_by_id: Option<String>,
     /// When the badge was assigned.
-    #[serde(rename = "assignedOn", skip_serializing_if = "Option::is_none")]
     pub assigned_on: Option<String>,
     /// Ids of the assignees.
-    #[serde(rename = "assigneeIds", skip_serializing_if = "Option::is_none")]
     pub assignee_ids: Option<Vec<String>>,
     /// Id of the badge.
-    #[serde(rename = "badgeId", skip_serializing_if = "Option::is_none")]
     pub badge_id: Option<String>,
     /// Comment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Id of the assignment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Notification strategy.
-    #[serde(rename = "notificationStrategy", skip_serializing_if = "Option::is_none")]
     pub notification_strategy: Option<String>,
     /// Who is notified.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notify: Option<Vec<String>>,
     /// Rich-text comment.
-    #[serde(rename = "richTextComment", skip_serializing_if = "Option::is_none")]
     pub rich_text_comment: Option<String>,
     /// Status of the assignment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+}
+
+impl ::serde::Serialize for AssignedBadgeResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.account_id {
+            map.serialize_entry("accountId", value)?;
+        }
+        if let Some(value) = &self.approved_by {
+            map.serialize_entry("approvedBy", value)?;
+        }
+        if let Some(value) = &self.assigned_by_id {
+            map.serialize_entry("assignedById", value)?;
+        }
+        if let Some(value) = &self.assigned_on {
+            map.serialize_entry("assignedOn", value)?;
+        }
+        if let Some(value) = &self.assignee_ids {
+            map.serialize_entry("assigneeIds", value)?;
+        }
+        if let Some(value) = &self.badge_id {
+            map.serialize_entry("badgeId", value)?;
+        }
+        if let Some(value) = &self.comment {
+            map.serialize_entry("comment", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.notification_strategy {
+            map.serialize_entry("notificationStrategy", value)?;
+        }
+        if let Some(value) = &self.notify {
+            map.serialize_entry("notify", value)?;
+        }
+        if let Some(value) = &self.rich_text_comment {
+            map.serialize_entry("richTextComment", value)?;
+        }
+        if let Some(value) = &self.status {
+            map.serialize_entry("status", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AssignedBadgeResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AssignedBadgeResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct AssignedBadgeResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<AssignedBadgeResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "accountId" => 0,
+                    "approvedBy" => 1,
+                    "assignedById" => 2,
+                    "assignedOn" => 3,
+                    "assigneeIds" => 4,
+                    "badgeId" => 5,
+                    "comment" => 6,
+                    "id" => 7,
+                    "notificationStrategy" => 8,
+                    "notify" => 9,
+                    "richTextComment" => 10,
+                    "status" => 11,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = AssignedBadgeResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.account_id = map.next_value()?,
+                        1 => value.approved_by = map.next_value()?,
+                        2 => value.assigned_by_id = map.next_value()?,
+                        3 => value.assigned_on = map.next_value()?,
+                        4 => value.assignee_ids = map.next_value()?,
+                        5 => value.badge_id = map.next_value()?,
+                        6 => value.comment = map.next_value()?,
+                        7 => value.id = map.next_value()?,
+                        8 => value.notification_strategy = map.next_value()?,
+                        9 => value.notify = map.next_value()?,
+                        10 => value.rich_text_comment = map.next_value()?,
+                        11 => value.status = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A list of badge assignments with their badges. The page names this response assignedBadgesResponseV2 (GET /badges/assign, GET /badges/current).
 ///
 /// Schema `assignedBadgesResponseV2` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssignedBadgesResponseV2 {
     /// The badge assignments.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<AssignedBadgeResponseV2>>,
     /// Total number of badge assignments.
-    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+}
+
+impl ::serde::Serialize for AssignedBadgesResponseV2 {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.items {
+            map.serialize_entry("items", value)?;
+        }
+        if let Some(value) = &self.total_count {
+            map.serialize_entry("totalCount", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AssignedBadgesResponseV2 {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AssignedBadgesResponseV2;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct AssignedBadgesResponseV2")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<AssignedBadgesResponseV2, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "items" => 0,
+                    "totalCount" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = AssignedBadgesResponseV2::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.items = map.next_value()?,
+                        1 => value.total_count = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A badge assignment with the badge embedded, as printed in assignedBadgesResponseV2 items (no badgeId and no richTextComment, unlike assignedBadgeResponse).
 ///
 /// Schema `assignedBadgeResponseV2` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssignedBadgeResponseV2 {
     /// Id of the account.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Who approved the assignment.
-    #[serde(rename = "approvedBy", skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
     /// Id of the user who assigned the badge.
-    #[serde(rename = "assignedById", skip_serializing_if = "Option::is_none")]
     pub assigned_by_id: Option<String>,
     /// When the badge was assigned.
-    #[serde(rename = "assignedOn", skip_serializing_if = "Option::is_none")]
     pub assigned_on: Option<String>,
     /// Ids of the assignees.
-    #[serde(rename = "assigneeIds", skip_serializing_if = "Option::is_none")]
     pub assignee_ids: Option<Vec<String>>,
     /// The assigned badge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub badge: Option<BadgeResponse>,
     /// Comment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Id of the assignment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Notification strategy.
-    #[serde(rename = "notificationStrategy", skip_serializing_if = "Option::is_none")]
     pub notification_strategy: Option<String>,
     /// Who is notified.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notify: Option<Vec<String>>,
     /// Status of the assignment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+}
+
+impl ::serde::Serialize for AssignedBadgeResponseV2 {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.account_id {
+            map.serialize_entry("accountId", value)?;
+        }
+        if let Some(value) = &self.approved_by {
+            map.serialize_entry("approvedBy", value)?;
+        }
+        if let Some(value) = &self.assigned_by_id {
+            map.serialize_entry("assignedById", value)?;
+        }
+        if let Some(value) = &self.assigned_on {
+            map.serialize_entry("assignedOn", value)?;
+        }
+        if let Some(value) = &self.assignee_ids {
+            map.serialize_entry("assigneeIds", value)?;
+        }
+        if let Some(value) = &self.badge {
+            map.serialize_entry("badge", value)?;
+        }
+        if let Some(value) = &self.comment {
+            map.serialize_entry("comment", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.notification_strategy {
+            map.serialize_entry("notificationStrategy", value)?;
+        }
+        if let Some(value) = &self.notify {
+            map.serialize_entry("notify", value)?;
+        }
+        if let Some(value) = &self.status {
+            map.serialize_entry("status", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AssignedBadgeResponseV2 {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AssignedBadgeResponseV2;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct AssignedBadgeResponseV2")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<AssignedBadgeResponseV2, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "accountId" => 0,
+                    "approvedBy" => 1,
+                    "assignedById" => 2,
+                    "assignedOn" => 3,
+                    "assigneeIds" => 4,
+                    "badge" => 5,
+                    "comment" => 6,
+                    "id" => 7,
+                    "notificationStrategy" => 8,
+                    "notify" => 9,
+                    "status" => 10,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = AssignedBadgeResponseV2::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.account_id = map.next_value()?,
+                        1 => value.approved_by = map.next_value()?,
+                        2 => value.assigned_by_id = map.next_value()?,
+                        3 => value.assigned_on = map.next_value()?,
+                        4 => value.assignee_ids = map.next_value()?,
+                        5 => value.badge = map.next_value()?,
+                        6 => value.comment = map.next_value()?,
+                        7 => value.id = map.next_value()?,
+                        8 => value.notification_strategy = map.next_value()?,
+                        9 => value.notify = map.next_value()?,
+                        10 => value.status = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Request body of POST /badges/assign (body parameter assignBadge; the page gives it no description and marks none of its properties as required).
 ///
 /// Schema `assignBadgeRequest` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssignBadgeRequest {
     /// Id of the user who assigns the badge.
-    #[serde(rename = "assignedById", skip_serializing_if = "Option::is_none")]
     pub assigned_by_id: Option<String>,
     /// Ids of the assignees (users or teams).
-    #[serde(rename = "assigneeIds", skip_serializing_if = "Option::is_none")]
     pub assignee_ids: Option<Vec<String>>,
     /// Id of the badge.
-    #[serde(rename = "badgeId", skip_serializing_if = "Option::is_none")]
     pub badge_id: Option<String>,
     /// Comment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Notification strategy.
-    #[serde(rename = "notificationStrategy", skip_serializing_if = "Option::is_none")]
     pub notification_strategy: Option<String>,
     /// Who is notified.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notify: Option<Vec<String>>,
     /// Rich-text comment.
-    #[serde(rename = "richTextComment", skip_serializing_if = "Option::is_none")]
     pub rich_text_comment: Option<String>,
 }
 
@@ -2942,80 +9598,340 @@ impl AssignBadgeRequest {
     }
 }
 
+impl ::serde::Serialize for AssignBadgeRequest {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.assigned_by_id {
+            map.serialize_entry("assignedById", value)?;
+        }
+        if let Some(value) = &self.assignee_ids {
+            map.serialize_entry("assigneeIds", value)?;
+        }
+        if let Some(value) = &self.badge_id {
+            map.serialize_entry("badgeId", value)?;
+        }
+        if let Some(value) = &self.comment {
+            map.serialize_entry("comment", value)?;
+        }
+        if let Some(value) = &self.notification_strategy {
+            map.serialize_entry("notificationStrategy", value)?;
+        }
+        if let Some(value) = &self.notify {
+            map.serialize_entry("notify", value)?;
+        }
+        if let Some(value) = &self.rich_text_comment {
+            map.serialize_entry("richTextComment", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AssignBadgeRequest {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AssignBadgeRequest;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct AssignBadgeRequest")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<AssignBadgeRequest, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "assignedById" => 0,
+                    "assigneeIds" => 1,
+                    "badgeId" => 2,
+                    "comment" => 3,
+                    "notificationStrategy" => 4,
+                    "notify" => 5,
+                    "richTextComment" => 6,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = AssignBadgeRequest::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.assigned_by_id = map.next_value()?,
+                        1 => value.assignee_ids = map.next_value()?,
+                        2 => value.badge_id = map.next_value()?,
+                        3 => value.comment = map.next_value()?,
+                        4 => value.notification_strategy = map.next_value()?,
+                        5 => value.notify = map.next_value()?,
+                        6 => value.rich_text_comment = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// The teams and users that have a badge. The page names this response badgeAssigneesResponse (GET /badges/assign/{id}). Property names Teams and Users are capitalised as printed.
 ///
 /// Schema `badgeAssigneesResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BadgeAssigneesResponse {
     /// Teams that have the badge.
-    #[serde(rename = "Teams", skip_serializing_if = "Option::is_none")]
     pub teams: Option<Vec<TeamResponse>>,
     /// Users that have the badge.
-    #[serde(rename = "Users", skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<UserResponse>>,
+}
+
+impl ::serde::Serialize for BadgeAssigneesResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.teams {
+            map.serialize_entry("Teams", value)?;
+        }
+        if let Some(value) = &self.users {
+            map.serialize_entry("Users", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BadgeAssigneesResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BadgeAssigneesResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct BadgeAssigneesResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<BadgeAssigneesResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "Teams" => 0,
+                    "Users" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = BadgeAssigneesResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.teams = map.next_value()?,
+                        1 => value.users = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A team, as printed in badgeAssigneesResponse.Teams.
 ///
 /// Schema `teamResponse` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TeamResponse {
     /// Id of the account.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Avatar of the team.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     /// Badges of the team.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub badges: Option<Vec<BadgeResponse>>,
     /// Color of the team.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     /// Date the team was created.
-    #[serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
     /// Description of the team.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Dynamic value type of the team.
-    #[serde(rename = "dynamicValueType", skip_serializing_if = "Option::is_none")]
     pub dynamic_value_type: Option<String>,
     /// Id of the team.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether the team is active.
-    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Id of the team manager.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
     /// The team manager.
-    #[serde(rename = "managerInfo", skip_serializing_if = "Option::is_none")]
     pub manager_info: Option<UserResponse>,
     /// Ids of the team members.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
     /// The team members.
-    #[serde(rename = "membersInfo", skip_serializing_if = "Option::is_none")]
     pub members_info: Option<Vec<UserResponse>>,
     /// Name of the team.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Id of the parent team.
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Picture of the team.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
     /// Rich-text description of the team.
-    #[serde(rename = "richTextDescription", skip_serializing_if = "Option::is_none")]
     pub rich_text_description: Option<String>,
     /// Tags of the team.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagResponse>>,
+}
+
+impl ::serde::Serialize for TeamResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.account_id {
+            map.serialize_entry("accountId", value)?;
+        }
+        if let Some(value) = &self.avatar {
+            map.serialize_entry("avatar", value)?;
+        }
+        if let Some(value) = &self.badges {
+            map.serialize_entry("badges", value)?;
+        }
+        if let Some(value) = &self.color {
+            map.serialize_entry("color", value)?;
+        }
+        if let Some(value) = &self.date_created {
+            map.serialize_entry("dateCreated", value)?;
+        }
+        if let Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let Some(value) = &self.dynamic_value_type {
+            map.serialize_entry("dynamicValueType", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.is_active {
+            map.serialize_entry("isActive", value)?;
+        }
+        if let Some(value) = &self.manager {
+            map.serialize_entry("manager", value)?;
+        }
+        if let Some(value) = &self.manager_info {
+            map.serialize_entry("managerInfo", value)?;
+        }
+        if let Some(value) = &self.members {
+            map.serialize_entry("members", value)?;
+        }
+        if let Some(value) = &self.members_info {
+            map.serialize_entry("membersInfo", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.parent_id {
+            map.serialize_entry("parentId", value)?;
+        }
+        if let Some(value) = &self.picture {
+            map.serialize_entry("picture", value)?;
+        }
+        if let Some(value) = &self.rich_text_description {
+            map.serialize_entry("richTextDescription", value)?;
+        }
+        if let Some(value) = &self.tags {
+            map.serialize_entry("tags", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for TeamResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TeamResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct TeamResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<TeamResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "accountId" => 0,
+                    "avatar" => 1,
+                    "badges" => 2,
+                    "color" => 3,
+                    "dateCreated" => 4,
+                    "description" => 5,
+                    "dynamicValueType" => 6,
+                    "id" => 7,
+                    "isActive" => 8,
+                    "manager" => 9,
+                    "managerInfo" => 10,
+                    "members" => 11,
+                    "membersInfo" => 12,
+                    "name" => 13,
+                    "parentId" => 14,
+                    "picture" => 15,
+                    "richTextDescription" => 16,
+                    "tags" => 17,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = TeamResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.account_id = map.next_value()?,
+                        1 => value.avatar = map.next_value()?,
+                        2 => value.badges = map.next_value()?,
+                        3 => value.color = map.next_value()?,
+                        4 => value.date_created = map.next_value()?,
+                        5 => value.description = map.next_value()?,
+                        6 => value.dynamic_value_type = map.next_value()?,
+                        7 => value.id = map.next_value()?,
+                        8 => value.is_active = map.next_value()?,
+                        9 => value.manager = map.next_value()?,
+                        10 => value.manager_info = map.next_value()?,
+                        11 => value.members = map.next_value()?,
+                        12 => value.members_info = map.next_value()?,
+                        13 => value.name = map.next_value()?,
+                        14 => value.parent_id = map.next_value()?,
+                        15 => value.picture = map.next_value()?,
+                        16 => value.rich_text_description = map.next_value()?,
+                        17 => value.tags = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -8,6 +8,7 @@
 //! | `retry` | [`RetryPolicy`], backoff, `Retry-After` |
 //! | `body` | reading bodies within the cap |
 //! | `request`, `response` | what generated code builds and decodes |
+//! | `decode` | property names resolved for the generated `Deserialize` impls |
 //! | `bounds` | the documented ranges of numeric parameters, checked before sending |
 //! | `options` | per-call headers, timeout and retry policy ([`RequestOptions`]) |
 //! | `paging` | page-walking streams |
@@ -26,6 +27,7 @@ mod body;
 mod bounds;
 mod builder;
 mod client;
+mod decode;
 mod encode;
 mod error;
 #[cfg(feature = "mock")]
@@ -45,6 +47,7 @@ pub use binary::{Binary, ByteStream, Multipart};
 pub use bounds::{Bounds, Number};
 pub use builder::ClientBuilder;
 pub use client::{ApiInfo, Client, SettingInfo};
+pub use decode::{FieldKey, UNKNOWN_FIELD};
 pub use encode::Style;
 pub use error::{BuildError, Error, ErrorResponse, InvalidBodyKind, JsonError};
 pub use options::{CallOptions, RequestOptions};

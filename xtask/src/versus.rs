@@ -194,7 +194,7 @@ fn timed(mut command: Command, timer: bool) -> anyhow::Result<Run> {
     Ok(Run { seconds, peak_kib })
 }
 
-fn install_progenitor(root: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn install_progenitor(root: &Path) -> anyhow::Result<PathBuf> {
     let tools = root.join("target/tools");
     let bin = tools.join("bin/cargo-progenitor");
     let installed = Command::new("cargo")

@@ -5,6 +5,7 @@
 //! files compile wherever a crate root places the modules side by side.
 
 mod client;
+mod codec;
 mod docs;
 mod mock;
 mod operations;

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Context, Scope, docs, ident, rust_type};
+use super::{Context, Scope, codec, docs, ident, rust_type};
 use crate::ir::{Field, IntEnum, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
 
 /// The module docs of the types file.
@@ -57,10 +57,13 @@ fn emit_struct(def: &TypeDef, docs: &TokenStream, strukt: &Struct) -> TokenStrea
     let all_optional = strukt.all_optional();
     let default = all_optional.then(|| quote!(Default,));
     let container = all_optional.then(|| quote!(#[serde(default)]));
+    // Our own `Serialize` and `Deserialize` (see `codec.rs`), except where `flatten` gathers
+    // the rest: then the derives, which read the fields' attributes.
+    let derived = strukt.additional.is_some();
     let fields = strukt
         .fields
         .iter()
-        .map(|field| emit_field(field, !all_optional));
+        .map(|field| emit_field(field, derived, !all_optional));
     let extra = strukt.additional.as_ref().map(|value| {
         let value = rust_type(value, Scope::Types);
         quote! {
@@ -70,9 +73,21 @@ fn emit_struct(def: &TypeDef, docs: &TokenStream, strukt: &Struct) -> TokenStrea
         }
     });
     let constructor = emit_constructor(&name, strukt, def.sent);
+    let (derive, container, codec) = match &extra {
+        Some(_) => (
+            quote!(::serde::Serialize, ::serde::Deserialize),
+            container,
+            None,
+        ),
+        None => {
+            let serialize = codec::serialize_struct(&name, strukt);
+            let deserialize = codec::deserialize_struct(&name, strukt);
+            (quote!(), None, Some(quote!(#serialize #deserialize)))
+        }
+    };
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default #derive)]
         #container
         #[non_exhaustive]
         pub struct #name {
@@ -81,6 +96,8 @@ fn emit_struct(def: &TypeDef, docs: &TokenStream, strukt: &Struct) -> TokenStrea
         }
 
         #constructor
+
+        #codec
     }
 }
 
@@ -172,7 +189,9 @@ fn emit_constructor(name: &proc_macro2::Ident, strukt: &Struct, sent: bool) -> T
     }
 }
 
-fn emit_field(field: &Field, own_default: bool) -> TokenStream {
+/// A struct field; `derived` when serde's derives read its attributes, `own_default` when a
+/// missing optional field then needs its own `default`.
+fn emit_field(field: &Field, derived: bool, own_default: bool) -> TokenStream {
     let name = ident(&field.name.rust);
     let docs = field_docs(field);
     let inner = rust_type(&field.ty, Scope::Types);
@@ -192,7 +211,7 @@ fn emit_field(field: &Field, own_default: bool) -> TokenStream {
         }
         serde.push(quote!(skip_serializing_if = "Option::is_none"));
     }
-    let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
+    let serde = (derived && !serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
     quote! {
         #docs
         #serde

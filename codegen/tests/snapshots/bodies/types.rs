@@ -4,15 +4,12 @@
 //! Every type decodes leniently: unknown properties are ignored and unknown enum values are kept in an `Unknown` variant, so new server fields never break a response.
 
 /// Schema `Record` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Record {
     /// The `name` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `count` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
 
@@ -30,22 +27,78 @@ impl Record {
     }
 }
 
+impl ::serde::Serialize for Record {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.count {
+            map.serialize_entry("count", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Record {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Record;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct Record")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<Record, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "name" => 0,
+                    "count" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = Record::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.name = map.next_value()?,
+                        1 => value.count = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Defined inline at `/paths/~1documents/post/requestBody/content/multipart~1form-data/schema` in the API description.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadDocumentBody {
     /// The `title` property.
     pub title: String,
     /// The `tags` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// The `meta` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<UploadDocumentBodyMeta>,
     /// The `file` property.
     pub file: ::codegen_runtime::Binary,
     /// The `attachments` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<::codegen_runtime::Binary>>,
 }
 
@@ -83,13 +136,97 @@ impl UploadDocumentBody {
     }
 }
 
+impl ::serde::Serialize for UploadDocumentBody {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("title", &self.title)?;
+        if let Some(value) = &self.tags {
+            map.serialize_entry("tags", value)?;
+        }
+        if let Some(value) = &self.meta {
+            map.serialize_entry("meta", value)?;
+        }
+        map.serialize_entry("file", &self.file)?;
+        if let Some(value) = &self.attachments {
+            map.serialize_entry("attachments", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UploadDocumentBody {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UploadDocumentBody;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UploadDocumentBody")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UploadDocumentBody, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "title" => 0,
+                    "tags" => 1,
+                    "meta" => 2,
+                    "file" => 3,
+                    "attachments" => 4,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut f0 = None;
+                let mut f1 = None;
+                let mut f2 = None;
+                let mut f3 = None;
+                let mut f4 = None;
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => f0 = Some(map.next_value()?),
+                        1 => f1 = map.next_value()?,
+                        2 => f2 = map.next_value()?,
+                        3 => f3 = Some(map.next_value()?),
+                        4 => f4 = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(UploadDocumentBody {
+                    title: f0
+                        .ok_or_else(|| {
+                            <__A::Error as ::serde::de::Error>::missing_field("title")
+                        })?,
+                    tags: f1,
+                    meta: f2,
+                    file: f3
+                        .ok_or_else(|| {
+                            <__A::Error as ::serde::de::Error>::missing_field("file")
+                        })?,
+                    attachments: f4,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Defined inline at `/paths/~1documents/post/requestBody/content/multipart~1form-data/schema/properties/meta` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UploadDocumentBodyMeta {
     /// The `pages` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pages: Option<i64>,
 }
 
@@ -101,33 +238,135 @@ impl UploadDocumentBodyMeta {
     }
 }
 
+impl ::serde::Serialize for UploadDocumentBodyMeta {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.pages {
+            map.serialize_entry("pages", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UploadDocumentBodyMeta {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UploadDocumentBodyMeta;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UploadDocumentBodyMeta")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UploadDocumentBodyMeta, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "pages" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UploadDocumentBodyMeta::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.pages = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Defined inline at `/paths/~1documents/post/responses/201/content/application~1json/schema` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UploadDocumentResponse {
     /// The `id` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
+impl ::serde::Serialize for UploadDocumentResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UploadDocumentResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UploadDocumentResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct UploadDocumentResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<UploadDocumentResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "id" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = UploadDocumentResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.id = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Defined inline at `/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema` in the API description.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateChargeBody {
     /// The `amount` property.
     pub amount: i64,
     /// The `currency` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// The `metadata` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
     /// The `expand` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expand: Option<Vec<String>>,
     /// The `shipping` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<CreateChargeBodyShipping>,
 }
 
@@ -171,16 +410,98 @@ impl CreateChargeBody {
     }
 }
 
+impl ::serde::Serialize for CreateChargeBody {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("amount", &self.amount)?;
+        if let Some(value) = &self.currency {
+            map.serialize_entry("currency", value)?;
+        }
+        if let Some(value) = &self.metadata {
+            map.serialize_entry("metadata", value)?;
+        }
+        if let Some(value) = &self.expand {
+            map.serialize_entry("expand", value)?;
+        }
+        if let Some(value) = &self.shipping {
+            map.serialize_entry("shipping", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateChargeBody {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CreateChargeBody;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct CreateChargeBody")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<CreateChargeBody, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "amount" => 0,
+                    "currency" => 1,
+                    "metadata" => 2,
+                    "expand" => 3,
+                    "shipping" => 4,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut f0 = None;
+                let mut f1 = None;
+                let mut f2 = None;
+                let mut f3 = None;
+                let mut f4 = None;
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => f0 = Some(map.next_value()?),
+                        1 => f1 = map.next_value()?,
+                        2 => f2 = map.next_value()?,
+                        3 => f3 = map.next_value()?,
+                        4 => f4 = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(CreateChargeBody {
+                    amount: f0
+                        .ok_or_else(|| {
+                            <__A::Error as ::serde::de::Error>::missing_field("amount")
+                        })?,
+                    currency: f1,
+                    metadata: f2,
+                    expand: f3,
+                    shipping: f4,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Defined inline at `/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/shipping` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateChargeBodyShipping {
     /// The `name` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `address` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<CreateChargeBodyShippingAddress>,
 }
 
@@ -201,13 +522,70 @@ impl CreateChargeBodyShipping {
     }
 }
 
+impl ::serde::Serialize for CreateChargeBodyShipping {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.address {
+            map.serialize_entry("address", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateChargeBodyShipping {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CreateChargeBodyShipping;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct CreateChargeBodyShipping")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<CreateChargeBodyShipping, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "name" => 0,
+                    "address" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = CreateChargeBodyShipping::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.name = map.next_value()?,
+                        1 => value.address = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Defined inline at `/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/shipping/properties/address` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateChargeBodyShippingAddress {
     /// The `city` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 }
 
@@ -219,13 +597,65 @@ impl CreateChargeBodyShippingAddress {
     }
 }
 
+impl ::serde::Serialize for CreateChargeBodyShippingAddress {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.city {
+            map.serialize_entry("city", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateChargeBodyShippingAddress {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CreateChargeBodyShippingAddress;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct CreateChargeBodyShippingAddress")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<CreateChargeBodyShippingAddress, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "city" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = CreateChargeBodyShippingAddress::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.city = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Defined inline at `/paths/~1settings/patch/requestBody/content/application~1merge-patch+json/schema` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PatchSettingsBody {
     /// The `theme` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
 }
 
@@ -234,5 +664,59 @@ impl PatchSettingsBody {
     pub fn with_theme(mut self, value: impl Into<String>) -> Self {
         self.theme = Some(value.into());
         self
+    }
+}
+
+impl ::serde::Serialize for PatchSettingsBody {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.theme {
+            map.serialize_entry("theme", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PatchSettingsBody {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PatchSettingsBody;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct PatchSettingsBody")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<PatchSettingsBody, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "theme" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = PatchSettingsBody::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.theme = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
     }
 }

@@ -4,38 +4,126 @@
 //! Every type decodes leniently: unknown properties are ignored and unknown enum values are kept in an `Unknown` variant, so new server fields never break a response.
 
 /// Schema `Measurement` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Measurement {
     /// The `small` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub small: Option<i32>,
     /// The `large` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub large: Option<i64>,
     /// The `plain` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub plain: Option<i64>,
     /// The `single` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub single: Option<f32>,
     /// The `double` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub double: Option<f64>,
     /// The `number` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<f64>,
     /// The `when` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
     /// The `day` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub day: Option<String>,
     /// The `blob` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub blob: Option<String>,
     /// The `flag` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub flag: Option<bool>,
+}
+
+impl ::serde::Serialize for Measurement {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.small {
+            map.serialize_entry("small", value)?;
+        }
+        if let Some(value) = &self.large {
+            map.serialize_entry("large", value)?;
+        }
+        if let Some(value) = &self.plain {
+            map.serialize_entry("plain", value)?;
+        }
+        if let Some(value) = &self.single {
+            map.serialize_entry("single", value)?;
+        }
+        if let Some(value) = &self.double {
+            map.serialize_entry("double", value)?;
+        }
+        if let Some(value) = &self.number {
+            map.serialize_entry("number", value)?;
+        }
+        if let Some(value) = &self.when {
+            map.serialize_entry("when", value)?;
+        }
+        if let Some(value) = &self.day {
+            map.serialize_entry("day", value)?;
+        }
+        if let Some(value) = &self.blob {
+            map.serialize_entry("blob", value)?;
+        }
+        if let Some(value) = &self.flag {
+            map.serialize_entry("flag", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Measurement {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Measurement;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct Measurement")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<Measurement, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "small" => 0,
+                    "large" => 1,
+                    "plain" => 2,
+                    "single" => 3,
+                    "double" => 4,
+                    "number" => 5,
+                    "when" => 6,
+                    "day" => 7,
+                    "blob" => 8,
+                    "flag" => 9,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = Measurement::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.small = map.next_value()?,
+                        1 => value.large = map.next_value()?,
+                        2 => value.plain = map.next_value()?,
+                        3 => value.single = map.next_value()?,
+                        4 => value.double = map.next_value()?,
+                        5 => value.number = map.next_value()?,
+                        6 => value.when = map.next_value()?,
+                        7 => value.day = map.next_value()?,
+                        8 => value.blob = map.next_value()?,
+                        9 => value.flag = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,14 +4,70 @@
 //! Every type decodes leniently: unknown properties are ignored and unknown enum values are kept in an `Unknown` variant, so new server fields never break a response.
 
 /// Schema `Count` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Count {
     /// The `value` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
     /// The `label` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+}
+
+impl ::serde::Serialize for Count {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.value {
+            map.serialize_entry("value", value)?;
+        }
+        if let Some(value) = &self.label {
+            map.serialize_entry("label", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Count {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Count;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct Count")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<Count, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "value" => 0,
+                    "label" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = Count::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.value = map.next_value()?,
+                        1 => value.label = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,36 +4,28 @@
 //! Every type decodes leniently: unknown properties are ignored and unknown enum values are kept in an `Unknown` variant, so new server fields never break a response.
 
 /// Schema `Thing` in the API description.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Thing {
     /// Required and not nullable.
     pub name: String,
     /// Optional and nullable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
     /// Required but may be null.
-    #[serde(rename = "deletedAt", default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<String>,
     /// The `tags` property.
     pub tags: Vec<String>,
     /// The `matrix` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matrix: Option<Vec<Vec<f64>>>,
     /// Free-form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
     /// The `scores` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scores: Option<::std::collections::BTreeMap<String, i64>>,
     /// The `dimensions` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<ThingDimensions>,
     /// Any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anything: Option<::serde_json::Value>,
     /// The `maybeList` property.
-    #[serde(rename = "maybeList", default, skip_serializing_if = "Option::is_none")]
     pub maybe_list: Option<Vec<Option<String>>>,
 }
 
@@ -109,16 +101,134 @@ impl Thing {
     }
 }
 
+impl ::serde::Serialize for Thing {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("name", &self.name)?;
+        if let Some(value) = &self.nickname {
+            map.serialize_entry("nickname", value)?;
+        }
+        if let Some(value) = &self.deleted_at {
+            map.serialize_entry("deletedAt", value)?;
+        }
+        map.serialize_entry("tags", &self.tags)?;
+        if let Some(value) = &self.matrix {
+            map.serialize_entry("matrix", value)?;
+        }
+        if let Some(value) = &self.metadata {
+            map.serialize_entry("metadata", value)?;
+        }
+        if let Some(value) = &self.scores {
+            map.serialize_entry("scores", value)?;
+        }
+        if let Some(value) = &self.dimensions {
+            map.serialize_entry("dimensions", value)?;
+        }
+        if let Some(value) = &self.anything {
+            map.serialize_entry("anything", value)?;
+        }
+        if let Some(value) = &self.maybe_list {
+            map.serialize_entry("maybeList", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Thing {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Thing;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct Thing")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<Thing, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "name" => 0,
+                    "nickname" => 1,
+                    "deletedAt" => 2,
+                    "tags" => 3,
+                    "matrix" => 4,
+                    "metadata" => 5,
+                    "scores" => 6,
+                    "dimensions" => 7,
+                    "anything" => 8,
+                    "maybeList" => 9,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut f0 = None;
+                let mut f1 = None;
+                let mut f2 = None;
+                let mut f3 = None;
+                let mut f4 = None;
+                let mut f5 = None;
+                let mut f6 = None;
+                let mut f7 = None;
+                let mut f8 = None;
+                let mut f9 = None;
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => f0 = Some(map.next_value()?),
+                        1 => f1 = map.next_value()?,
+                        2 => f2 = map.next_value()?,
+                        3 => f3 = Some(map.next_value()?),
+                        4 => f4 = map.next_value()?,
+                        5 => f5 = map.next_value()?,
+                        6 => f6 = map.next_value()?,
+                        7 => f7 = map.next_value()?,
+                        8 => f8 = map.next_value()?,
+                        9 => f9 = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Thing {
+                    name: f0
+                        .ok_or_else(|| {
+                            <__A::Error as ::serde::de::Error>::missing_field("name")
+                        })?,
+                    nickname: f1,
+                    deleted_at: f2,
+                    tags: f3
+                        .ok_or_else(|| {
+                            <__A::Error as ::serde::de::Error>::missing_field("tags")
+                        })?,
+                    matrix: f4,
+                    metadata: f5,
+                    scores: f6,
+                    dimensions: f7,
+                    anything: f8,
+                    maybe_list: f9,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Defined inline at `/components/schemas/Thing/properties/dimensions` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ThingDimensions {
     /// The `width` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<f64>,
     /// The `height` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<f64>,
 }
 
@@ -133,6 +243,65 @@ impl ThingDimensions {
     pub fn with_height(mut self, value: impl Into<f64>) -> Self {
         self.height = Some(value.into());
         self
+    }
+}
+
+impl ::serde::Serialize for ThingDimensions {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.width {
+            map.serialize_entry("width", value)?;
+        }
+        if let Some(value) = &self.height {
+            map.serialize_entry("height", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ThingDimensions {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ThingDimensions;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct ThingDimensions")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<ThingDimensions, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "width" => 0,
+                    "height" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = ThingDimensions::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.width = map.next_value()?,
+                        1 => value.height = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
     }
 }
 
@@ -155,14 +324,70 @@ pub struct Extensible {
 pub type StringList = Vec<String>;
 
 /// Defined inline at `/paths/~1things/post/responses/201/content/application~1json/schema` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateThingResponse {
     /// The `id` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The `labels` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
+}
+
+impl ::serde::Serialize for CreateThingResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.labels {
+            map.serialize_entry("labels", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateThingResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = CreateThingResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct CreateThingResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<CreateThingResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "id" => 0,
+                    "labels" => 1,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = CreateThingResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.id = map.next_value()?,
+                        1 => value.labels = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

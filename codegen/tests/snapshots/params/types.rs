@@ -4,11 +4,63 @@
 //! Every type decodes leniently: unknown properties are ignored and unknown enum values are kept in an `Unknown` variant, so new server fields never break a response.
 
 /// Defined inline at `/paths/~1orgs~1{orgId}~1items~1{itemId}/get/responses/200/content/application~1json/schema` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetItemResponse {
     /// The `id` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
+}
+
+impl ::serde::Serialize for GetItemResponse {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetItemResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GetItemResponse;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct GetItemResponse")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<GetItemResponse, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "id" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = GetItemResponse::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.id = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -4,11 +4,63 @@
 //! Every type decodes leniently: unknown properties are ignored and unknown enum values are kept in an `Unknown` variant, so new server fields never break a response.
 
 /// Schema `Ping` in the API description.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Ping {
     /// The `at` property.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
+}
+
+impl ::serde::Serialize for Ping {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.at {
+            map.serialize_entry("at", value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Ping {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        struct __Visitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Ping;
+
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("struct Ping")
+            }
+
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> Result<Ping, __A::Error> {
+                let key = ::codegen_runtime::FieldKey(|key| match key {
+                    "at" => 0,
+                    _ => ::codegen_runtime::UNKNOWN_FIELD,
+                });
+                let mut value = Ping::default();
+                while let Some(index) = map.next_key_seed(key)? {
+                    match index {
+                        0 => value.at = map.next_value()?,
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(value)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
