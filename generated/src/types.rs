@@ -13,59 +13,7 @@ pub struct Binary {
     pub subtype: Option<i64>,
 }
 
-impl ::serde::Serialize for Binary {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.subtype {
-            map.serialize_entry("Subtype", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Binary {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Binary;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Binary")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Binary, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "Subtype" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Binary::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.subtype = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(Binary { optional "Subtype" subtype });
 
 /// Permissions granted to the owner. Stands for the placeholder string "OwnerPermission" (linked goal access and linked sessions); printed as an object in goalMetricsLinksResponse (access.ownerPermissions and tasks\[\].access.ownerPermissions as {"grant": {"Subtype": 2}}; linked sessions as {"grant": "Binary"}) and in the goal sample (owner_permissions).
 ///
@@ -77,59 +25,7 @@ pub struct OwnerPermission {
     pub grant: Option<Binary>,
 }
 
-impl ::serde::Serialize for OwnerPermission {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.grant {
-            map.serialize_entry("grant", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for OwnerPermission {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OwnerPermission;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct OwnerPermission")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<OwnerPermission, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "grant" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = OwnerPermission::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.grant = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(OwnerPermission { optional "grant" grant });
 
 /// One permission entry of an access list. Stands for the placeholder string "Permission" (linked goal access and linked sessions); printed as an object {deny, grant, principalId, principalKind} in goalMetricsLinksResponse (access.permissions, tasks\[\].access.permissions, linked sessions) and in the goal sample (permissions and its linked entities).
 ///
@@ -147,74 +43,10 @@ pub struct Permission {
     pub principal_kind: Option<String>,
 }
 
-impl ::serde::Serialize for Permission {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.deny {
-            map.serialize_entry("deny", value)?;
-        }
-        if let Some(value) = &self.grant {
-            map.serialize_entry("grant", value)?;
-        }
-        if let Some(value) = &self.principal_id {
-            map.serialize_entry("principalId", value)?;
-        }
-        if let Some(value) = &self.principal_kind {
-            map.serialize_entry("principalKind", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Permission {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Permission;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Permission")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Permission, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "deny" => 0,
-                    "grant" => 1,
-                    "principalId" => 2,
-                    "principalKind" => 3,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Permission::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.deny = map.next_value()?,
-                        1 => value.grant = map.next_value()?,
-                        2 => value.principal_id = map.next_value()?,
-                        3 => value.principal_kind = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    Permission { optional "deny" deny, optional "grant" grant, optional "principalId"
+    principal_id, optional "principalKind" principal_kind }
+);
 
 /// Access settings of a goal or task. The page names this object only through the placeholder string "defaultAccess" (the access of a linked goal in metric responses); it is printed as an object {inherits, ownerPermissions, permissions} in goalMetricsLinksResponse.access and its tasks\[\].access (in full) and in its linked goals\[\].access (with placeholder strings inside).
 ///
@@ -230,69 +62,10 @@ pub struct DefaultAccess {
     pub permissions: Option<Vec<Permission>>,
 }
 
-impl ::serde::Serialize for DefaultAccess {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.inherits {
-            map.serialize_entry("inherits", value)?;
-        }
-        if let Some(value) = &self.owner_permissions {
-            map.serialize_entry("ownerPermissions", value)?;
-        }
-        if let Some(value) = &self.permissions {
-            map.serialize_entry("permissions", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DefaultAccess {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DefaultAccess;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct DefaultAccess")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<DefaultAccess, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "inherits" => 0,
-                    "ownerPermissions" => 1,
-                    "permissions" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = DefaultAccess::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.inherits = map.next_value()?,
-                        1 => value.owner_permissions = map.next_value()?,
-                        2 => value.permissions = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    DefaultAccess { optional "inherits" inherits, optional "ownerPermissions"
+    owner_permissions, optional "permissions" permissions }
+);
 
 /// A set of ids whose structure the pages do not show. Stands for the placeholder string "Ids" (ownerIds of linked metrics in metric responses); the same position is printed as {} (an object with unknown properties) in goalMetricsLinksResponse linked metrics, metric responses' ownerIds and goalOwnerIds, and the goal request ownerIds. Not the same shape as the array-of-strings ownerIds of goals.
 ///
@@ -320,74 +93,10 @@ pub struct MetricFormat {
     pub suffix: Option<String>,
 }
 
-impl ::serde::Serialize for MetricFormat {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("ID", value)?;
-        }
-        if let Some(value) = &self.fraction_size {
-            map.serialize_entry("fractionSize", value)?;
-        }
-        if let Some(value) = &self.prefix {
-            map.serialize_entry("prefix", value)?;
-        }
-        if let Some(value) = &self.suffix {
-            map.serialize_entry("suffix", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MetricFormat {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = MetricFormat;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct MetricFormat")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<MetricFormat, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "ID" => 0,
-                    "fractionSize" => 1,
-                    "prefix" => 2,
-                    "suffix" => 3,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = MetricFormat::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.id = map.next_value()?,
-                        1 => value.fraction_size = map.next_value()?,
-                        2 => value.prefix = map.next_value()?,
-                        3 => value.suffix = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    MetricFormat { optional "ID" id, optional "fractionSize" fraction_size, optional
+    "prefix" prefix, optional "suffix" suffix }
+);
 
 /// Active flag wrapped in an object. Stands for the placeholder string "IsActiveFlag" (tags of a user role team in usersResponse and badge assignees' Users); printed in full as {"IsActive": false} in the POST /users response and the goal tags. Not the same shape as the plain boolean isActive of users, assignees and tags.
 ///
@@ -399,59 +108,7 @@ pub struct IsActiveFlag {
     pub is_active: Option<bool>,
 }
 
-impl ::serde::Serialize for IsActiveFlag {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.is_active {
-            map.serialize_entry("IsActive", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for IsActiveFlag {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IsActiveFlag;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct IsActiveFlag")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<IsActiveFlag, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "IsActive" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = IsActiveFlag::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.is_active = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(IsActiveFlag { optional "IsActive" is_active });
 
 /// A tag in its short form. Stands for the placeholder string "TagSimple" (user role teams of managerInfo/membersInfo on the Badges page); printed in full in user role teams elsewhere and in the goal tags. Its isActive is an IsActiveFlag object, unlike tagResponse.
 ///
@@ -469,74 +126,10 @@ pub struct TagSimple {
     pub title: Option<String>,
 }
 
-impl ::serde::Serialize for TagSimple {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.is_active {
-            map.serialize_entry("isActive", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.title {
-            map.serialize_entry("title", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TagSimple {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TagSimple;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct TagSimple")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<TagSimple, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "id" => 0,
-                    "isActive" => 1,
-                    "name" => 2,
-                    "title" => 3,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = TagSimple::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.id = map.next_value()?,
-                        1 => value.is_active = map.next_value()?,
-                        2 => value.name = map.next_value()?,
-                        3 => value.title = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    TagSimple { optional "id" id, optional "isActive" is_active, optional "name" name,
+    optional "title" title }
+);
 
 /// A tag. The page names this object tagResponse: the innermost items of the nested tag samples print the placeholder string "tagResponse", and the tags of assignees inside goalMetricsLinksResponse linked goals print \["tagResponse"\]. Recursive: items holds child tags of the same shape. The tags of badge assignees' Teams are printed without items.
 ///
@@ -560,89 +153,11 @@ pub struct TagResponse {
     pub title: Option<String>,
 }
 
-impl ::serde::Serialize for TagResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.created_by {
-            map.serialize_entry("createdBy", value)?;
-        }
-        if let Some(value) = &self.date_created {
-            map.serialize_entry("dateCreated", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.is_active {
-            map.serialize_entry("isActive", value)?;
-        }
-        if let Some(value) = &self.items {
-            map.serialize_entry("items", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.title {
-            map.serialize_entry("title", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TagResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TagResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct TagResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<TagResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "createdBy" => 0,
-                    "dateCreated" => 1,
-                    "id" => 2,
-                    "isActive" => 3,
-                    "items" => 4,
-                    "name" => 5,
-                    "title" => 6,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = TagResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.created_by = map.next_value()?,
-                        1 => value.date_created = map.next_value()?,
-                        2 => value.id = map.next_value()?,
-                        3 => value.is_active = map.next_value()?,
-                        4 => value.items = map.next_value()?,
-                        5 => value.name = map.next_value()?,
-                        6 => value.title = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    TagResponse { optional "createdBy" created_by, optional "dateCreated" date_created,
+    optional "id" id, optional "isActive" is_active, optional "items" items, optional
+    "name" name, optional "title" title }
+);
 
 /// A user or team a goal, metric or task is assigned to. The page names this object assigneeResponse (placeholder string in linked goals of metric responses); printed in full in metric responses, goalMetricsLinksResponse and its tasks and linked goals.
 ///
@@ -674,109 +189,12 @@ pub struct AssigneeResponse {
     pub type_: Option<String>,
 }
 
-impl ::serde::Serialize for AssigneeResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.account_id {
-            map.serialize_entry("accountId", value)?;
-        }
-        if let Some(value) = &self.avatar {
-            map.serialize_entry("avatar", value)?;
-        }
-        if let Some(value) = &self.color {
-            map.serialize_entry("color", value)?;
-        }
-        if let Some(value) = &self.dynamic_value_type {
-            map.serialize_entry("dynamicValueType", value)?;
-        }
-        if let Some(value) = &self.email {
-            map.serialize_entry("email", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.is_active {
-            map.serialize_entry("isActive", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.picture {
-            map.serialize_entry("picture", value)?;
-        }
-        if let Some(value) = &self.tags {
-            map.serialize_entry("tags", value)?;
-        }
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("type", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AssigneeResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AssigneeResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct AssigneeResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<AssigneeResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "accountId" => 0,
-                    "avatar" => 1,
-                    "color" => 2,
-                    "dynamicValueType" => 3,
-                    "email" => 4,
-                    "id" => 5,
-                    "isActive" => 6,
-                    "name" => 7,
-                    "picture" => 8,
-                    "tags" => 9,
-                    "type" => 10,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = AssigneeResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.account_id = map.next_value()?,
-                        1 => value.avatar = map.next_value()?,
-                        2 => value.color = map.next_value()?,
-                        3 => value.dynamic_value_type = map.next_value()?,
-                        4 => value.email = map.next_value()?,
-                        5 => value.id = map.next_value()?,
-                        6 => value.is_active = map.next_value()?,
-                        7 => value.name = map.next_value()?,
-                        8 => value.picture = map.next_value()?,
-                        9 => value.tags = map.next_value()?,
-                        10 => value.type_ = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    AssigneeResponse { optional "accountId" account_id, optional "avatar" avatar,
+    optional "color" color, optional "dynamicValueType" dynamic_value_type, optional
+    "email" email, optional "id" id, optional "isActive" is_active, optional "name" name,
+    optional "picture" picture, optional "tags" tags, optional "type" type_ }
+);
 
 /// Mapping of a team to an external system. Stands for the placeholder string "ExternalTeamMapping" (user role teams of managerInfo/membersInfo on the Badges page); printed in full in user role teams elsewhere.
 ///
@@ -790,64 +208,10 @@ pub struct ExternalTeamMapping {
     pub external_system: Option<String>,
 }
 
-impl ::serde::Serialize for ExternalTeamMapping {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.external_id {
-            map.serialize_entry("ExternalId", value)?;
-        }
-        if let Some(value) = &self.external_system {
-            map.serialize_entry("ExternalSystem", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ExternalTeamMapping {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ExternalTeamMapping;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct ExternalTeamMapping")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<ExternalTeamMapping, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "ExternalId" => 0,
-                    "ExternalSystem" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = ExternalTeamMapping::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.external_id = map.next_value()?,
-                        1 => value.external_system = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    ExternalTeamMapping { optional "ExternalId" external_id, optional "ExternalSystem"
+    external_system }
+);
 
 /// A dynamic value of a dashboard item setting. Stands for the placeholder string "DashboardDynamicValue" (POST /users response); printed in full in the settings of metric responses.
 ///
@@ -861,64 +225,9 @@ pub struct DashboardDynamicValue {
     pub type_: Option<String>,
 }
 
-impl ::serde::Serialize for DashboardDynamicValue {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.team_id {
-            map.serialize_entry("teamId", value)?;
-        }
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("type", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DashboardDynamicValue {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DashboardDynamicValue;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct DashboardDynamicValue")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<DashboardDynamicValue, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "teamId" => 0,
-                    "type" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = DashboardDynamicValue::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.team_id = map.next_value()?,
-                        1 => value.type_ = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    DashboardDynamicValue { optional "teamId" team_id, optional "type" type_ }
+);
 
 /// A dashboard item setting. Stands for the placeholder strings "DashboardItemSetting" (usersResponse and badge assignees' Users) and, as an array, "DashboardItemSettings" (managerInfo/membersInfo on the Badges page); printed in full in the POST /users response and as the settings of metric responses.
 ///
@@ -938,79 +247,11 @@ pub struct DashboardItemSetting {
     pub value_display_name_as_array: Option<Vec<String>>,
 }
 
-impl ::serde::Serialize for DashboardItemSetting {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.dynamic_values {
-            map.serialize_entry("dynamicValues", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.value {
-            map.serialize_entry("value", value)?;
-        }
-        if let Some(value) = &self.value_display_name {
-            map.serialize_entry("valueDisplayName", value)?;
-        }
-        if let Some(value) = &self.value_display_name_as_array {
-            map.serialize_entry("valueDisplayNameAsArray", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DashboardItemSetting {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DashboardItemSetting;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct DashboardItemSetting")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<DashboardItemSetting, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "dynamicValues" => 0,
-                    "name" => 1,
-                    "value" => 2,
-                    "valueDisplayName" => 3,
-                    "valueDisplayNameAsArray" => 4,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = DashboardItemSetting::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.dynamic_values = map.next_value()?,
-                        1 => value.name = map.next_value()?,
-                        2 => value.value = map.next_value()?,
-                        3 => value.value_display_name = map.next_value()?,
-                        4 => value.value_display_name_as_array = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    DashboardItemSetting { optional "dynamicValues" dynamic_values, optional "name" name,
+    optional "value" value, optional "valueDisplayName" value_display_name, optional
+    "valueDisplayNameAsArray" value_display_name_as_array }
+);
 
 /// A session filter of an employee profile. Stands for the placeholder string "ProfilesSessionFilterDto" (managerInfo/membersInfo on the Badges page); printed in full elsewhere in user settings.
 ///
@@ -1022,59 +263,9 @@ pub struct ProfilesSessionFilterDto {
     pub session_ids: Option<Vec<String>>,
 }
 
-impl ::serde::Serialize for ProfilesSessionFilterDto {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.session_ids {
-            map.serialize_entry("sessionIds", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ProfilesSessionFilterDto {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ProfilesSessionFilterDto;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct ProfilesSessionFilterDto")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<ProfilesSessionFilterDto, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "sessionIds" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = ProfilesSessionFilterDto::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.session_ids = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    ProfilesSessionFilterDto { optional "sessionIds" session_ids }
+);
 
 /// A page of users. The page names this response usersResponse (GET /accounts/users).
 ///
@@ -1088,64 +279,9 @@ pub struct UsersResponse {
     pub total_count: Option<i64>,
 }
 
-impl ::serde::Serialize for UsersResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.items {
-            map.serialize_entry("items", value)?;
-        }
-        if let Some(value) = &self.total_count {
-            map.serialize_entry("totalCount", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UsersResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UsersResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UsersResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UsersResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "items" => 0,
-                    "totalCount" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UsersResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.items = map.next_value()?,
-                        1 => value.total_count = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UsersResponse { optional "items" items, optional "totalCount" total_count }
+);
 
 /// A Gtmhub user with its full field set. The page names this response userResponse (POST /users); the same object is printed as the items of usersResponse and, on the Badges page, as badge assignees' Users and their Teams' managerInfo and membersInfo. The shorter user object printed as an announcement author is announcementAuthor.
 ///
@@ -1211,194 +347,20 @@ pub struct UserResponse {
     pub user_settings: Option<UserSettings>,
 }
 
-impl ::serde::Serialize for UserResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.account_domain {
-            map.serialize_entry("accountDomain", value)?;
-        }
-        if let Some(value) = &self.account_id {
-            map.serialize_entry("accountId", value)?;
-        }
-        if let Some(value) = &self.account_name {
-            map.serialize_entry("accountName", value)?;
-        }
-        if let Some(value) = &self.client_id {
-            map.serialize_entry("clientId", value)?;
-        }
-        if let Some(value) = &self.created_by_id {
-            map.serialize_entry("createdById", value)?;
-        }
-        if let Some(value) = &self.date_created {
-            map.serialize_entry("dateCreated", value)?;
-        }
-        if let Some(value) = &self.date_invited {
-            map.serialize_entry("dateInvited", value)?;
-        }
-        if let Some(value) = &self.email {
-            map.serialize_entry("email", value)?;
-        }
-        if let Some(value) = &self.first_name {
-            map.serialize_entry("firstName", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.identities {
-            map.serialize_entry("identities", value)?;
-        }
-        if let Some(value) = &self.invited_by {
-            map.serialize_entry("invitedBy", value)?;
-        }
-        if let Some(value) = &self.is_active {
-            map.serialize_entry("isActive", value)?;
-        }
-        if let Some(value) = &self.is_primary {
-            map.serialize_entry("isPrimary", value)?;
-        }
-        if let Some(value) = &self.is_sso_based {
-            map.serialize_entry("isSSOBased", value)?;
-        }
-        if let Some(value) = &self.is_switched {
-            map.serialize_entry("isSwitched", value)?;
-        }
-        if let Some(value) = &self.language {
-            map.serialize_entry("language", value)?;
-        }
-        if let Some(value) = &self.last_name {
-            map.serialize_entry("lastName", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.notification_settings {
-            map.serialize_entry("notificationSettings", value)?;
-        }
-        if let Some(value) = &self.permissions {
-            map.serialize_entry("permissions", value)?;
-        }
-        if let Some(value) = &self.picture {
-            map.serialize_entry("picture", value)?;
-        }
-        if let Some(value) = &self.picture_info {
-            map.serialize_entry("pictureInfo", value)?;
-        }
-        if let Some(value) = &self.roles {
-            map.serialize_entry("roles", value)?;
-        }
-        if let Some(value) = &self.settings {
-            map.serialize_entry("settings", value)?;
-        }
-        if let Some(value) = &self.subscription_type {
-            map.serialize_entry("subscriptionType", value)?;
-        }
-        if let Some(value) = &self.team_ids {
-            map.serialize_entry("teamIds", value)?;
-        }
-        if let Some(value) = &self.user_settings {
-            map.serialize_entry("userSettings", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "accountDomain" => 0,
-                    "accountId" => 1,
-                    "accountName" => 2,
-                    "clientId" => 3,
-                    "createdById" => 4,
-                    "dateCreated" => 5,
-                    "dateInvited" => 6,
-                    "email" => 7,
-                    "firstName" => 8,
-                    "id" => 9,
-                    "identities" => 10,
-                    "invitedBy" => 11,
-                    "isActive" => 12,
-                    "isPrimary" => 13,
-                    "isSSOBased" => 14,
-                    "isSwitched" => 15,
-                    "language" => 16,
-                    "lastName" => 17,
-                    "name" => 18,
-                    "notificationSettings" => 19,
-                    "permissions" => 20,
-                    "picture" => 21,
-                    "pictureInfo" => 22,
-                    "roles" => 23,
-                    "settings" => 24,
-                    "subscriptionType" => 25,
-                    "teamIds" => 26,
-                    "userSettings" => 27,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.account_domain = map.next_value()?,
-                        1 => value.account_id = map.next_value()?,
-                        2 => value.account_name = map.next_value()?,
-                        3 => value.client_id = map.next_value()?,
-                        4 => value.created_by_id = map.next_value()?,
-                        5 => value.date_created = map.next_value()?,
-                        6 => value.date_invited = map.next_value()?,
-                        7 => value.email = map.next_value()?,
-                        8 => value.first_name = map.next_value()?,
-                        9 => value.id = map.next_value()?,
-                        10 => value.identities = map.next_value()?,
-                        11 => value.invited_by = map.next_value()?,
-                        12 => value.is_active = map.next_value()?,
-                        13 => value.is_primary = map.next_value()?,
-                        14 => value.is_sso_based = map.next_value()?,
-                        15 => value.is_switched = map.next_value()?,
-                        16 => value.language = map.next_value()?,
-                        17 => value.last_name = map.next_value()?,
-                        18 => value.name = map.next_value()?,
-                        19 => value.notification_settings = map.next_value()?,
-                        20 => value.permissions = map.next_value()?,
-                        21 => value.picture = map.next_value()?,
-                        22 => value.picture_info = map.next_value()?,
-                        23 => value.roles = map.next_value()?,
-                        24 => value.settings = map.next_value()?,
-                        25 => value.subscription_type = map.next_value()?,
-                        26 => value.team_ids = map.next_value()?,
-                        27 => value.user_settings = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserResponse { optional "accountDomain" account_domain, optional "accountId"
+    account_id, optional "accountName" account_name, optional "clientId" client_id,
+    optional "createdById" created_by_id, optional "dateCreated" date_created, optional
+    "dateInvited" date_invited, optional "email" email, optional "firstName" first_name,
+    optional "id" id, optional "identities" identities, optional "invitedBy" invited_by,
+    optional "isActive" is_active, optional "isPrimary" is_primary, optional "isSSOBased"
+    is_sso_based, optional "isSwitched" is_switched, optional "language" language,
+    optional "lastName" last_name, optional "name" name, optional "notificationSettings"
+    notification_settings, optional "permissions" permissions, optional "picture"
+    picture, optional "pictureInfo" picture_info, optional "roles" roles, optional
+    "settings" settings, optional "subscriptionType" subscription_type, optional
+    "teamIds" team_ids, optional "userSettings" user_settings }
+);
 
 /// The identities of a user, with their count.
 ///
@@ -1412,64 +374,9 @@ pub struct UserIdentities {
     pub total_count: Option<i64>,
 }
 
-impl ::serde::Serialize for UserIdentities {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.items {
-            map.serialize_entry("items", value)?;
-        }
-        if let Some(value) = &self.total_count {
-            map.serialize_entry("totalCount", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserIdentities {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserIdentities;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserIdentities")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserIdentities, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "items" => 0,
-                    "totalCount" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserIdentities::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.items = map.next_value()?,
-                        1 => value.total_count = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserIdentities { optional "items" items, optional "totalCount" total_count }
+);
 
 /// One identity of a user.
 ///
@@ -1489,79 +396,10 @@ pub struct UserIdentity {
     pub provider: Option<String>,
 }
 
-impl ::serde::Serialize for UserIdentity {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.client_id {
-            map.serialize_entry("clientId", value)?;
-        }
-        if let Some(value) = &self.connection {
-            map.serialize_entry("connection", value)?;
-        }
-        if let Some(value) = &self.is_social {
-            map.serialize_entry("isSocial", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.provider {
-            map.serialize_entry("provider", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserIdentity {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserIdentity;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserIdentity")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserIdentity, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "clientId" => 0,
-                    "connection" => 1,
-                    "isSocial" => 2,
-                    "name" => 3,
-                    "provider" => 4,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserIdentity::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.client_id = map.next_value()?,
-                        1 => value.connection = map.next_value()?,
-                        2 => value.is_social = map.next_value()?,
-                        3 => value.name = map.next_value()?,
-                        4 => value.provider = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserIdentity { optional "clientId" client_id, optional "connection" connection,
+    optional "isSocial" is_social, optional "name" name, optional "provider" provider }
+);
 
 /// Notification settings of a user.
 ///
@@ -1573,59 +411,9 @@ pub struct UserNotificationSettings {
     pub subjects_opted_out: Option<Vec<String>>,
 }
 
-impl ::serde::Serialize for UserNotificationSettings {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.subjects_opted_out {
-            map.serialize_entry("subjectsOptedOut", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserNotificationSettings {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserNotificationSettings;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserNotificationSettings")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserNotificationSettings, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "subjectsOptedOut" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserNotificationSettings::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.subjects_opted_out = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserNotificationSettings { optional "subjectsOptedOut" subjects_opted_out }
+);
 
 /// Information about a user's picture.
 ///
@@ -1643,74 +431,11 @@ pub struct UserPictureInfo {
     pub is_sso_based: Option<bool>,
 }
 
-impl ::serde::Serialize for UserPictureInfo {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.can_edit_picture {
-            map.serialize_entry("canEditPicture", value)?;
-        }
-        if let Some(value) = &self.is_active {
-            map.serialize_entry("isActive", value)?;
-        }
-        if let Some(value) = &self.is_picture_edited {
-            map.serialize_entry("isPictureEdited", value)?;
-        }
-        if let Some(value) = &self.is_sso_based {
-            map.serialize_entry("isSSOBased", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserPictureInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserPictureInfo;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserPictureInfo")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserPictureInfo, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "canEditPicture" => 0,
-                    "isActive" => 1,
-                    "isPictureEdited" => 2,
-                    "isSSOBased" => 3,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserPictureInfo::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.can_edit_picture = map.next_value()?,
-                        1 => value.is_active = map.next_value()?,
-                        2 => value.is_picture_edited = map.next_value()?,
-                        3 => value.is_sso_based = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserPictureInfo { optional "canEditPicture" can_edit_picture, optional "isActive"
+    is_active, optional "isPictureEdited" is_picture_edited, optional "isSSOBased"
+    is_sso_based }
+);
 
 /// A role of a user.
 ///
@@ -1730,79 +455,10 @@ pub struct UserRole {
     pub team: Option<UserRoleTeam>,
 }
 
-impl ::serde::Serialize for UserRole {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.account_id {
-            map.serialize_entry("accountId", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.team {
-            map.serialize_entry("team", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserRole {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserRole;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserRole")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserRole, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "accountId" => 0,
-                    "description" => 1,
-                    "id" => 2,
-                    "name" => 3,
-                    "team" => 4,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserRole::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.account_id = map.next_value()?,
-                        1 => value.description = map.next_value()?,
-                        2 => value.id = map.next_value()?,
-                        3 => value.name = map.next_value()?,
-                        4 => value.team = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserRole { optional "accountId" account_id, optional "description" description,
+    optional "id" id, optional "name" name, optional "team" team }
+);
 
 /// The team of a user role. The samples print it with different field subsets in different places (dynamicMetricCount, manualMetricCount, membersGoalCount and teamGoalCount only in usersResponse and POST /users; richTextDescription only on the Badges page); this schema is their union, every property optional.
 ///
@@ -1856,164 +512,19 @@ pub struct UserRoleTeam {
     pub team_goal_count: Option<i64>,
 }
 
-impl ::serde::Serialize for UserRoleTeam {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.external_team_mapping {
-            map.serialize_entry("ExternalTeamMapping", value)?;
-        }
-        if let Some(value) = &self.account_id {
-            map.serialize_entry("accountId", value)?;
-        }
-        if let Some(value) = &self.avatar {
-            map.serialize_entry("avatar", value)?;
-        }
-        if let Some(value) = &self.color {
-            map.serialize_entry("color", value)?;
-        }
-        if let Some(value) = &self.created_by_id {
-            map.serialize_entry("createdById", value)?;
-        }
-        if let Some(value) = &self.date_created {
-            map.serialize_entry("dateCreated", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.dynamic_metric_count {
-            map.serialize_entry("dynamicMetricCount", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.manager {
-            map.serialize_entry("manager", value)?;
-        }
-        if let Some(value) = &self.manual_metric_count {
-            map.serialize_entry("manualMetricCount", value)?;
-        }
-        if let Some(value) = &self.members {
-            map.serialize_entry("members", value)?;
-        }
-        if let Some(value) = &self.members_goal_count {
-            map.serialize_entry("membersGoalCount", value)?;
-        }
-        if let Some(value) = &self.mentions {
-            map.serialize_entry("mentions", value)?;
-        }
-        if let Some(value) = &self.modified_by_id {
-            map.serialize_entry("modifiedById", value)?;
-        }
-        if let Some(value) = &self.moved_external_members {
-            map.serialize_entry("movedExternalMembers", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.parent_id {
-            map.serialize_entry("parentId", value)?;
-        }
-        if let Some(value) = &self.picture {
-            map.serialize_entry("picture", value)?;
-        }
-        if let Some(value) = &self.rich_text_description {
-            map.serialize_entry("richTextDescription", value)?;
-        }
-        if let Some(value) = &self.tags {
-            map.serialize_entry("tags", value)?;
-        }
-        if let Some(value) = &self.team_goal_count {
-            map.serialize_entry("teamGoalCount", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserRoleTeam {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserRoleTeam;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserRoleTeam")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserRoleTeam, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "ExternalTeamMapping" => 0,
-                    "accountId" => 1,
-                    "avatar" => 2,
-                    "color" => 3,
-                    "createdById" => 4,
-                    "dateCreated" => 5,
-                    "description" => 6,
-                    "dynamicMetricCount" => 7,
-                    "id" => 8,
-                    "manager" => 9,
-                    "manualMetricCount" => 10,
-                    "members" => 11,
-                    "membersGoalCount" => 12,
-                    "mentions" => 13,
-                    "modifiedById" => 14,
-                    "movedExternalMembers" => 15,
-                    "name" => 16,
-                    "parentId" => 17,
-                    "picture" => 18,
-                    "richTextDescription" => 19,
-                    "tags" => 20,
-                    "teamGoalCount" => 21,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserRoleTeam::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.external_team_mapping = map.next_value()?,
-                        1 => value.account_id = map.next_value()?,
-                        2 => value.avatar = map.next_value()?,
-                        3 => value.color = map.next_value()?,
-                        4 => value.created_by_id = map.next_value()?,
-                        5 => value.date_created = map.next_value()?,
-                        6 => value.description = map.next_value()?,
-                        7 => value.dynamic_metric_count = map.next_value()?,
-                        8 => value.id = map.next_value()?,
-                        9 => value.manager = map.next_value()?,
-                        10 => value.manual_metric_count = map.next_value()?,
-                        11 => value.members = map.next_value()?,
-                        12 => value.members_goal_count = map.next_value()?,
-                        13 => value.mentions = map.next_value()?,
-                        14 => value.modified_by_id = map.next_value()?,
-                        15 => value.moved_external_members = map.next_value()?,
-                        16 => value.name = map.next_value()?,
-                        17 => value.parent_id = map.next_value()?,
-                        18 => value.picture = map.next_value()?,
-                        19 => value.rich_text_description = map.next_value()?,
-                        20 => value.tags = map.next_value()?,
-                        21 => value.team_goal_count = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserRoleTeam { optional "ExternalTeamMapping" external_team_mapping, optional
+    "accountId" account_id, optional "avatar" avatar, optional "color" color, optional
+    "createdById" created_by_id, optional "dateCreated" date_created, optional
+    "description" description, optional "dynamicMetricCount" dynamic_metric_count,
+    optional "id" id, optional "manager" manager, optional "manualMetricCount"
+    manual_metric_count, optional "members" members, optional "membersGoalCount"
+    members_goal_count, optional "mentions" mentions, optional "modifiedById"
+    modified_by_id, optional "movedExternalMembers" moved_external_members, optional
+    "name" name, optional "parentId" parent_id, optional "picture" picture, optional
+    "richTextDescription" rich_text_description, optional "tags" tags, optional
+    "teamGoalCount" team_goal_count }
+);
 
 /// Personal settings of a user, as printed inside user objects. The user objects on the Badges page print neither onboardingMetadata nor theme; both are printed on the Deprecated page.
 ///
@@ -2093,229 +604,27 @@ pub struct UserSettings {
     pub whiteboards: Option<UserSettingsWhiteboards>,
 }
 
-impl ::serde::Serialize for UserSettings {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.alignment_tree_filter {
-            map.serialize_entry("alignmentTreeFilter", value)?;
-        }
-        if let Some(value) = &self.alignment_tree_mode {
-            map.serialize_entry("alignmentTreeMode", value)?;
-        }
-        if let Some(value) = &self.checklist {
-            map.serialize_entry("checklist", value)?;
-        }
-        if let Some(value) = &self.collapsed_entities {
-            map.serialize_entry("collapsedEntities", value)?;
-        }
-        if let Some(value) = &self.custom_fields_settings {
-            map.serialize_entry("customFieldsSettings", value)?;
-        }
-        if let Some(value) = &self.dashboard_settings {
-            map.serialize_entry("dashboardSettings", value)?;
-        }
-        if let Some(value) = &self.email_verified {
-            map.serialize_entry("emailVerified", value)?;
-        }
-        if let Some(value) = &self.favs {
-            map.serialize_entry("favs", value)?;
-        }
-        if let Some(value) = &self.goals_grid {
-            map.serialize_entry("goalsGrid", value)?;
-        }
-        if let Some(value) = &self.goals_tree_mode {
-            map.serialize_entry("goalsTreeMode", value)?;
-        }
-        if let Some(value) = &self.home_collapsed_items {
-            map.serialize_entry("homeCollapsedItems", value)?;
-        }
-        if let Some(value) = &self.home_screen {
-            map.serialize_entry("homeScreen", value)?;
-        }
-        if let Some(value) = &self.insight_template_suggestions {
-            map.serialize_entry("insightTemplateSuggestions", value)?;
-        }
-        if let Some(value) = &self.insightboard_params {
-            map.serialize_entry("insightboardParams", value)?;
-        }
-        if let Some(value) = &self.kpi_virtual_groups {
-            map.serialize_entry("kpiVirtualGroups", value)?;
-        }
-        if let Some(value) = &self.kpis {
-            map.serialize_entry("kpis", value)?;
-        }
-        if let Some(value) = &self.left_nav_items {
-            map.serialize_entry("leftNavItems", value)?;
-        }
-        if let Some(value) = &self.list_filters {
-            map.serialize_entry("listFilters", value)?;
-        }
-        if let Some(value) = &self.list_ids {
-            map.serialize_entry("listIds", value)?;
-        }
-        if let Some(value) = &self.onboarding_metadata {
-            map.serialize_entry("onboardingMetadata", value)?;
-        }
-        if let Some(value) = &self.profiles_settings {
-            map.serialize_entry("profilesSettings", value)?;
-        }
-        if let Some(value) = &self.resizable_grid_columns {
-            map.serialize_entry("resizableGridColumns", value)?;
-        }
-        if let Some(value) = &self.sessions_ids {
-            map.serialize_entry("sessionsIds", value)?;
-        }
-        if let Some(value) = &self.show_archived_sessions {
-            map.serialize_entry("showArchivedSessions", value)?;
-        }
-        if let Some(value) = &self.snippets {
-            map.serialize_entry("snippets", value)?;
-        }
-        if let Some(value) = &self.surveys {
-            map.serialize_entry("surveys", value)?;
-        }
-        if let Some(value) = &self.task_order {
-            map.serialize_entry("taskOrder", value)?;
-        }
-        if let Some(value) = &self.task_view {
-            map.serialize_entry("taskView", value)?;
-        }
-        if let Some(value) = &self.teams_view {
-            map.serialize_entry("teamsView", value)?;
-        }
-        if let Some(value) = &self.theme {
-            map.serialize_entry("theme", value)?;
-        }
-        if let Some(value) = &self.tree_view_order {
-            map.serialize_entry("treeViewOrder", value)?;
-        }
-        if let Some(value) = &self.use_drag_mode {
-            map.serialize_entry("useDragMode", value)?;
-        }
-        if let Some(value) = &self.use_scrollbars {
-            map.serialize_entry("useScrollbars", value)?;
-        }
-        if let Some(value) = &self.verification_email_sent {
-            map.serialize_entry("verificationEmailSent", value)?;
-        }
-        if let Some(value) = &self.whiteboards {
-            map.serialize_entry("whiteboards", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettings {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettings;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettings")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettings, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "alignmentTreeFilter" => 0,
-                    "alignmentTreeMode" => 1,
-                    "checklist" => 2,
-                    "collapsedEntities" => 3,
-                    "customFieldsSettings" => 4,
-                    "dashboardSettings" => 5,
-                    "emailVerified" => 6,
-                    "favs" => 7,
-                    "goalsGrid" => 8,
-                    "goalsTreeMode" => 9,
-                    "homeCollapsedItems" => 10,
-                    "homeScreen" => 11,
-                    "insightTemplateSuggestions" => 12,
-                    "insightboardParams" => 13,
-                    "kpiVirtualGroups" => 14,
-                    "kpis" => 15,
-                    "leftNavItems" => 16,
-                    "listFilters" => 17,
-                    "listIds" => 18,
-                    "onboardingMetadata" => 19,
-                    "profilesSettings" => 20,
-                    "resizableGridColumns" => 21,
-                    "sessionsIds" => 22,
-                    "showArchivedSessions" => 23,
-                    "snippets" => 24,
-                    "surveys" => 25,
-                    "taskOrder" => 26,
-                    "taskView" => 27,
-                    "teamsView" => 28,
-                    "theme" => 29,
-                    "treeViewOrder" => 30,
-                    "useDragMode" => 31,
-                    "useScrollbars" => 32,
-                    "verificationEmailSent" => 33,
-                    "whiteboards" => 34,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettings::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.alignment_tree_filter = map.next_value()?,
-                        1 => value.alignment_tree_mode = map.next_value()?,
-                        2 => value.checklist = map.next_value()?,
-                        3 => value.collapsed_entities = map.next_value()?,
-                        4 => value.custom_fields_settings = map.next_value()?,
-                        5 => value.dashboard_settings = map.next_value()?,
-                        6 => value.email_verified = map.next_value()?,
-                        7 => value.favs = map.next_value()?,
-                        8 => value.goals_grid = map.next_value()?,
-                        9 => value.goals_tree_mode = map.next_value()?,
-                        10 => value.home_collapsed_items = map.next_value()?,
-                        11 => value.home_screen = map.next_value()?,
-                        12 => value.insight_template_suggestions = map.next_value()?,
-                        13 => value.insightboard_params = map.next_value()?,
-                        14 => value.kpi_virtual_groups = map.next_value()?,
-                        15 => value.kpis = map.next_value()?,
-                        16 => value.left_nav_items = map.next_value()?,
-                        17 => value.list_filters = map.next_value()?,
-                        18 => value.list_ids = map.next_value()?,
-                        19 => value.onboarding_metadata = map.next_value()?,
-                        20 => value.profiles_settings = map.next_value()?,
-                        21 => value.resizable_grid_columns = map.next_value()?,
-                        22 => value.sessions_ids = map.next_value()?,
-                        23 => value.show_archived_sessions = map.next_value()?,
-                        24 => value.snippets = map.next_value()?,
-                        25 => value.surveys = map.next_value()?,
-                        26 => value.task_order = map.next_value()?,
-                        27 => value.task_view = map.next_value()?,
-                        28 => value.teams_view = map.next_value()?,
-                        29 => value.theme = map.next_value()?,
-                        30 => value.tree_view_order = map.next_value()?,
-                        31 => value.use_drag_mode = map.next_value()?,
-                        32 => value.use_scrollbars = map.next_value()?,
-                        33 => value.verification_email_sent = map.next_value()?,
-                        34 => value.whiteboards = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettings { optional "alignmentTreeFilter" alignment_tree_filter, optional
+    "alignmentTreeMode" alignment_tree_mode, optional "checklist" checklist, optional
+    "collapsedEntities" collapsed_entities, optional "customFieldsSettings"
+    custom_fields_settings, optional "dashboardSettings" dashboard_settings, optional
+    "emailVerified" email_verified, optional "favs" favs, optional "goalsGrid"
+    goals_grid, optional "goalsTreeMode" goals_tree_mode, optional "homeCollapsedItems"
+    home_collapsed_items, optional "homeScreen" home_screen, optional
+    "insightTemplateSuggestions" insight_template_suggestions, optional
+    "insightboardParams" insightboard_params, optional "kpiVirtualGroups"
+    kpi_virtual_groups, optional "kpis" kpis, optional "leftNavItems" left_nav_items,
+    optional "listFilters" list_filters, optional "listIds" list_ids, optional
+    "onboardingMetadata" onboarding_metadata, optional "profilesSettings"
+    profiles_settings, optional "resizableGridColumns" resizable_grid_columns, optional
+    "sessionsIds" sessions_ids, optional "showArchivedSessions" show_archived_sessions,
+    optional "snippets" snippets, optional "surveys" surveys, optional "taskOrder"
+    task_order, optional "taskView" task_view, optional "teamsView" teams_view, optional
+    "theme" theme, optional "treeViewOrder" tree_view_order, optional "useDragMode"
+    use_drag_mode, optional "useScrollbars" use_scrollbars, optional
+    "verificationEmailSent" verification_email_sent, optional "whiteboards" whiteboards }
+);
 
 /// Filter of the alignment tree in user settings. All three properties are printed as strings here, unlike the array-of-strings ownerIds/teamIds elsewhere.
 ///
@@ -2331,69 +640,10 @@ pub struct UserSettingsAlignmentTreeFilter {
     pub team_ids: Option<String>,
 }
 
-impl ::serde::Serialize for UserSettingsAlignmentTreeFilter {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.owner_ids {
-            map.serialize_entry("ownerIds", value)?;
-        }
-        if let Some(value) = &self.tags {
-            map.serialize_entry("tags", value)?;
-        }
-        if let Some(value) = &self.team_ids {
-            map.serialize_entry("teamIds", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsAlignmentTreeFilter {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsAlignmentTreeFilter;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsAlignmentTreeFilter")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsAlignmentTreeFilter, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "ownerIds" => 0,
-                    "tags" => 1,
-                    "teamIds" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsAlignmentTreeFilter::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.owner_ids = map.next_value()?,
-                        1 => value.tags = map.next_value()?,
-                        2 => value.team_ids = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsAlignmentTreeFilter { optional "ownerIds" owner_ids, optional "tags"
+    tags, optional "teamIds" team_ids }
+);
 
 /// Onboarding checklist state in user settings.
 ///
@@ -2411,74 +661,10 @@ pub struct UserSettingsChecklist {
     pub steps_v1_completed: Option<bool>,
 }
 
-impl ::serde::Serialize for UserSettingsChecklist {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.opt_out {
-            map.serialize_entry("optOut", value)?;
-        }
-        if let Some(value) = &self.show_cards {
-            map.serialize_entry("showCards", value)?;
-        }
-        if let Some(value) = &self.steps_v1 {
-            map.serialize_entry("stepsV1", value)?;
-        }
-        if let Some(value) = &self.steps_v1_completed {
-            map.serialize_entry("stepsV1Completed", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsChecklist {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsChecklist;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsChecklist")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsChecklist, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "optOut" => 0,
-                    "showCards" => 1,
-                    "stepsV1" => 2,
-                    "stepsV1Completed" => 3,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsChecklist::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.opt_out = map.next_value()?,
-                        1 => value.show_cards = map.next_value()?,
-                        2 => value.steps_v1 = map.next_value()?,
-                        3 => value.steps_v1_completed = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsChecklist { optional "optOut" opt_out, optional "showCards" show_cards,
+    optional "stepsV1" steps_v1, optional "stepsV1Completed" steps_v1_completed }
+);
 
 /// Which checklist cards are shown.
 ///
@@ -2494,69 +680,11 @@ pub struct UserSettingsChecklistShowCards {
     pub visit_marketplace: Option<bool>,
 }
 
-impl ::serde::Serialize for UserSettingsChecklistShowCards {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.invite_teammate {
-            map.serialize_entry("inviteTeammate", value)?;
-        }
-        if let Some(value) = &self.visit_demo_account {
-            map.serialize_entry("visitDemoAccount", value)?;
-        }
-        if let Some(value) = &self.visit_marketplace {
-            map.serialize_entry("visitMarketplace", value)?;
-        }
-        map.end()
+::codegen_runtime::object_codec!(
+    UserSettingsChecklistShowCards { optional "inviteTeammate" invite_teammate, optional
+    "visitDemoAccount" visit_demo_account, optional "visitMarketplace" visit_marketplace
     }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsChecklistShowCards {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsChecklistShowCards;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsChecklistShowCards")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsChecklistShowCards, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "inviteTeammate" => 0,
-                    "visitDemoAccount" => 1,
-                    "visitMarketplace" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsChecklistShowCards::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.invite_teammate = map.next_value()?,
-                        1 => value.visit_demo_account = map.next_value()?,
-                        2 => value.visit_marketplace = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+);
 
 /// Checklist steps (v1).
 ///
@@ -2576,79 +704,12 @@ pub struct UserSettingsChecklistStepsV1 {
     pub watched_video: Option<bool>,
 }
 
-impl ::serde::Serialize for UserSettingsChecklistStepsV1 {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.created_okr {
-            map.serialize_entry("createdOkr", value)?;
-        }
-        if let Some(value) = &self.invited_teammate {
-            map.serialize_entry("invitedTeammate", value)?;
-        }
-        if let Some(value) = &self.visited_demo_account {
-            map.serialize_entry("visitedDemoAccount", value)?;
-        }
-        if let Some(value) = &self.visited_marketplace {
-            map.serialize_entry("visitedMarketplace", value)?;
-        }
-        if let Some(value) = &self.watched_video {
-            map.serialize_entry("watchedVideo", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsChecklistStepsV1 {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsChecklistStepsV1;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsChecklistStepsV1")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsChecklistStepsV1, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "createdOkr" => 0,
-                    "invitedTeammate" => 1,
-                    "visitedDemoAccount" => 2,
-                    "visitedMarketplace" => 3,
-                    "watchedVideo" => 4,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsChecklistStepsV1::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.created_okr = map.next_value()?,
-                        1 => value.invited_teammate = map.next_value()?,
-                        2 => value.visited_demo_account = map.next_value()?,
-                        3 => value.visited_marketplace = map.next_value()?,
-                        4 => value.watched_video = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsChecklistStepsV1 { optional "createdOkr" created_okr, optional
+    "invitedTeammate" invited_teammate, optional "visitedDemoAccount"
+    visited_demo_account, optional "visitedMarketplace" visited_marketplace, optional
+    "watchedVideo" watched_video }
+);
 
 /// Custom fields settings in user settings.
 ///
@@ -2662,64 +723,10 @@ pub struct UserSettingsCustomFieldsSettings {
     pub last_updated: Option<String>,
 }
 
-impl ::serde::Serialize for UserSettingsCustomFieldsSettings {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.hide_manage_order_banner {
-            map.serialize_entry("hideManageOrderBanner", value)?;
-        }
-        if let Some(value) = &self.last_updated {
-            map.serialize_entry("lastUpdated", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsCustomFieldsSettings {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsCustomFieldsSettings;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsCustomFieldsSettings")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsCustomFieldsSettings, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "hideManageOrderBanner" => 0,
-                    "lastUpdated" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsCustomFieldsSettings::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.hide_manage_order_banner = map.next_value()?,
-                        1 => value.last_updated = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsCustomFieldsSettings { optional "hideManageOrderBanner"
+    hide_manage_order_banner, optional "lastUpdated" last_updated }
+);
 
 /// Settings of one dashboard in user settings. Its settings are printed as full DashboardItemSetting objects, as \["DashboardItemSetting"\] or as the placeholder string "DashboardItemSettings" depending on the sample.
 ///
@@ -2733,64 +740,10 @@ pub struct UserSettingsDashboard {
     pub settings: Option<Vec<DashboardItemSetting>>,
 }
 
-impl ::serde::Serialize for UserSettingsDashboard {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.dashboard_id {
-            map.serialize_entry("dashboardId", value)?;
-        }
-        if let Some(value) = &self.settings {
-            map.serialize_entry("settings", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsDashboard {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsDashboard;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsDashboard")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsDashboard, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "dashboardId" => 0,
-                    "settings" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsDashboard::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.dashboard_id = map.next_value()?,
-                        1 => value.settings = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsDashboard { optional "dashboardId" dashboard_id, optional "settings"
+    settings }
+);
 
 /// A favorite in user settings.
 ///
@@ -2806,69 +759,9 @@ pub struct UserSettingsFav {
     pub type_: Option<String>,
 }
 
-impl ::serde::Serialize for UserSettingsFav {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("type", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsFav {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsFav;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsFav")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsFav, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "id" => 0,
-                    "name" => 1,
-                    "type" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsFav::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.id = map.next_value()?,
-                        1 => value.name = map.next_value()?,
-                        2 => value.type_ = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsFav { optional "id" id, optional "name" name, optional "type" type_ }
+);
 
 /// A column of the goals grid in user settings.
 ///
@@ -2886,74 +779,10 @@ pub struct UserSettingsGoalsGridColumn {
     pub visible: Option<bool>,
 }
 
-impl ::serde::Serialize for UserSettingsGoalsGridColumn {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.field {
-            map.serialize_entry("field", value)?;
-        }
-        if let Some(value) = &self.is_custom {
-            map.serialize_entry("isCustom", value)?;
-        }
-        if let Some(value) = &self.label {
-            map.serialize_entry("label", value)?;
-        }
-        if let Some(value) = &self.visible {
-            map.serialize_entry("visible", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsGoalsGridColumn {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsGoalsGridColumn;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsGoalsGridColumn")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsGoalsGridColumn, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "field" => 0,
-                    "isCustom" => 1,
-                    "label" => 2,
-                    "visible" => 3,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsGoalsGridColumn::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.field = map.next_value()?,
-                        1 => value.is_custom = map.next_value()?,
-                        2 => value.label = map.next_value()?,
-                        3 => value.visible = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsGoalsGridColumn { optional "field" field, optional "isCustom" is_custom,
+    optional "label" label, optional "visible" visible }
+);
 
 /// Collapsed items of the home screen in user settings.
 ///
@@ -2967,64 +796,9 @@ pub struct UserSettingsHomeCollapsedItems {
     pub todo: Option<bool>,
 }
 
-impl ::serde::Serialize for UserSettingsHomeCollapsedItems {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.my_okrs {
-            map.serialize_entry("myOkrs", value)?;
-        }
-        if let Some(value) = &self.todo {
-            map.serialize_entry("todo", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsHomeCollapsedItems {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsHomeCollapsedItems;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsHomeCollapsedItems")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsHomeCollapsedItems, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "myOkrs" => 0,
-                    "todo" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsHomeCollapsedItems::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.my_okrs = map.next_value()?,
-                        1 => value.todo = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsHomeCollapsedItems { optional "myOkrs" my_okrs, optional "todo" todo }
+);
 
 /// Insight template suggestions in user settings.
 ///
@@ -3040,69 +814,10 @@ pub struct UserSettingsInsightTemplateSuggestions {
     pub tooltip_shown: Option<bool>,
 }
 
-impl ::serde::Serialize for UserSettingsInsightTemplateSuggestions {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.dismissed {
-            map.serialize_entry("dismissed", value)?;
-        }
-        if let Some(value) = &self.insightboards {
-            map.serialize_entry("insightboards", value)?;
-        }
-        if let Some(value) = &self.tooltip_shown {
-            map.serialize_entry("tooltipShown", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsInsightTemplateSuggestions {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsInsightTemplateSuggestions;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsInsightTemplateSuggestions")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsInsightTemplateSuggestions, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "dismissed" => 0,
-                    "insightboards" => 1,
-                    "tooltipShown" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsInsightTemplateSuggestions::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.dismissed = map.next_value()?,
-                        1 => value.insightboards = map.next_value()?,
-                        2 => value.tooltip_shown = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsInsightTemplateSuggestions { optional "dismissed" dismissed, optional
+    "insightboards" insightboards, optional "tooltipShown" tooltip_shown }
+);
 
 /// Suggestion settings of one insightboard.
 ///
@@ -3118,69 +833,11 @@ pub struct UserSettingsInsightboardSuggestion {
     pub number_of_suggestions_to_show: Option<i64>,
 }
 
-impl ::serde::Serialize for UserSettingsInsightboardSuggestion {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.insightboard_id {
-            map.serialize_entry("insightboardId", value)?;
-        }
-        if let Some(value) = &self.link_to_marketplace_dismissed {
-            map.serialize_entry("linkToMarketplaceDismissed", value)?;
-        }
-        if let Some(value) = &self.number_of_suggestions_to_show {
-            map.serialize_entry("numberOfSuggestionsToShow", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsInsightboardSuggestion {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsInsightboardSuggestion;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsInsightboardSuggestion")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsInsightboardSuggestion, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "insightboardId" => 0,
-                    "linkToMarketplaceDismissed" => 1,
-                    "numberOfSuggestionsToShow" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsInsightboardSuggestion::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.insightboard_id = map.next_value()?,
-                        1 => value.link_to_marketplace_dismissed = map.next_value()?,
-                        2 => value.number_of_suggestions_to_show = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsInsightboardSuggestion { optional "insightboardId" insightboard_id,
+    optional "linkToMarketplaceDismissed" link_to_marketplace_dismissed, optional
+    "numberOfSuggestionsToShow" number_of_suggestions_to_show }
+);
 
 /// Insightboard parameters in user settings; printed as {} on the pages (an object with unknown properties).
 ///
@@ -3197,59 +854,9 @@ pub struct UserSettingsKpiVirtualGroups {
     pub favorites: Option<Vec<String>>,
 }
 
-impl ::serde::Serialize for UserSettingsKpiVirtualGroups {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.favorites {
-            map.serialize_entry("favorites", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsKpiVirtualGroups {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsKpiVirtualGroups;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsKpiVirtualGroups")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsKpiVirtualGroups, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "favorites" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsKpiVirtualGroups::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.favorites = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsKpiVirtualGroups { optional "favorites" favorites }
+);
 
 /// KPI settings in user settings.
 ///
@@ -3265,69 +872,10 @@ pub struct UserSettingsKpis {
     pub to: Option<String>,
 }
 
-impl ::serde::Serialize for UserSettingsKpis {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.from {
-            map.serialize_entry("from", value)?;
-        }
-        if let Some(value) = &self.group_by {
-            map.serialize_entry("groupBy", value)?;
-        }
-        if let Some(value) = &self.to {
-            map.serialize_entry("to", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsKpis {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsKpis;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsKpis")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsKpis, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "from" => 0,
-                    "groupBy" => 1,
-                    "to" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsKpis::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.from = map.next_value()?,
-                        1 => value.group_by = map.next_value()?,
-                        2 => value.to = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsKpis { optional "from" from, optional "groupBy" group_by, optional "to"
+    to }
+);
 
 /// Items of the left navigation in user settings.
 ///
@@ -3351,89 +899,11 @@ pub struct UserSettingsLeftNavItems {
     pub reports: Option<bool>,
 }
 
-impl ::serde::Serialize for UserSettingsLeftNavItems {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.hub {
-            map.serialize_entry("hub", value)?;
-        }
-        if let Some(value) = &self.insights {
-            map.serialize_entry("insights", value)?;
-        }
-        if let Some(value) = &self.left_nav_is_closed {
-            map.serialize_entry("leftNavIsClosed", value)?;
-        }
-        if let Some(value) = &self.lists {
-            map.serialize_entry("lists", value)?;
-        }
-        if let Some(value) = &self.okrs {
-            map.serialize_entry("okrs", value)?;
-        }
-        if let Some(value) = &self.people {
-            map.serialize_entry("people", value)?;
-        }
-        if let Some(value) = &self.reports {
-            map.serialize_entry("reports", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsLeftNavItems {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsLeftNavItems;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsLeftNavItems")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsLeftNavItems, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "hub" => 0,
-                    "insights" => 1,
-                    "leftNavIsClosed" => 2,
-                    "lists" => 3,
-                    "okrs" => 4,
-                    "people" => 5,
-                    "reports" => 6,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsLeftNavItems::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.hub = map.next_value()?,
-                        1 => value.insights = map.next_value()?,
-                        2 => value.left_nav_is_closed = map.next_value()?,
-                        3 => value.lists = map.next_value()?,
-                        4 => value.okrs = map.next_value()?,
-                        5 => value.people = map.next_value()?,
-                        6 => value.reports = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsLeftNavItems { optional "hub" hub, optional "insights" insights, optional
+    "leftNavIsClosed" left_nav_is_closed, optional "lists" lists, optional "okrs" okrs,
+    optional "people" people, optional "reports" reports }
+);
 
 /// Onboarding metadata in user settings; printed as {} on the pages (an object with unknown properties).
 ///
@@ -3450,59 +920,10 @@ pub struct UserSettingsProfilesSettings {
     pub employee_profile_settings: Option<UserSettingsEmployeeProfileSettings>,
 }
 
-impl ::serde::Serialize for UserSettingsProfilesSettings {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.employee_profile_settings {
-            map.serialize_entry("employeeProfileSettings", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsProfilesSettings {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsProfilesSettings;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsProfilesSettings")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsProfilesSettings, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "employeeProfileSettings" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsProfilesSettings::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.employee_profile_settings = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsProfilesSettings { optional "employeeProfileSettings"
+    employee_profile_settings }
+);
 
 /// Employee profile settings in user settings.
 ///
@@ -3516,64 +937,10 @@ pub struct UserSettingsEmployeeProfileSettings {
     pub progress_session_filter: Option<ProfilesSessionFilterDto>,
 }
 
-impl ::serde::Serialize for UserSettingsEmployeeProfileSettings {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.process_session_filter {
-            map.serialize_entry("processSessionFilter", value)?;
-        }
-        if let Some(value) = &self.progress_session_filter {
-            map.serialize_entry("progressSessionFilter", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsEmployeeProfileSettings {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsEmployeeProfileSettings;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsEmployeeProfileSettings")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsEmployeeProfileSettings, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "processSessionFilter" => 0,
-                    "progressSessionFilter" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsEmployeeProfileSettings::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.process_session_filter = map.next_value()?,
-                        1 => value.progress_session_filter = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsEmployeeProfileSettings { optional "processSessionFilter"
+    process_session_filter, optional "progressSessionFilter" progress_session_filter }
+);
 
 /// A resizable grid column in user settings.
 ///
@@ -3591,74 +958,11 @@ pub struct UserSettingsResizableGridColumn {
     pub width: Option<f64>,
 }
 
-impl ::serde::Serialize for UserSettingsResizableGridColumn {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.goal_property {
-            map.serialize_entry("goalProperty", value)?;
-        }
-        if let Some(value) = &self.metric_property {
-            map.serialize_entry("metricProperty", value)?;
-        }
-        if let Some(value) = &self.task_property {
-            map.serialize_entry("taskProperty", value)?;
-        }
-        if let Some(value) = &self.width {
-            map.serialize_entry("width", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsResizableGridColumn {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsResizableGridColumn;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsResizableGridColumn")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsResizableGridColumn, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "goalProperty" => 0,
-                    "metricProperty" => 1,
-                    "taskProperty" => 2,
-                    "width" => 3,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsResizableGridColumn::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.goal_property = map.next_value()?,
-                        1 => value.metric_property = map.next_value()?,
-                        2 => value.task_property = map.next_value()?,
-                        3 => value.width = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsResizableGridColumn { optional "goalProperty" goal_property, optional
+    "metricProperty" metric_property, optional "taskProperty" task_property, optional
+    "width" width }
+);
 
 /// A property shown in a resizable grid column.
 ///
@@ -3674,69 +978,10 @@ pub struct UserSettingsGridColumnProperty {
     pub view_name: Option<String>,
 }
 
-impl ::serde::Serialize for UserSettingsGridColumnProperty {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.property_name {
-            map.serialize_entry("propertyName", value)?;
-        }
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("type", value)?;
-        }
-        if let Some(value) = &self.view_name {
-            map.serialize_entry("viewName", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsGridColumnProperty {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsGridColumnProperty;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsGridColumnProperty")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsGridColumnProperty, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "propertyName" => 0,
-                    "type" => 1,
-                    "viewName" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsGridColumnProperty::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.property_name = map.next_value()?,
-                        1 => value.type_ = map.next_value()?,
-                        2 => value.view_name = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsGridColumnProperty { optional "propertyName" property_name, optional
+    "type" type_, optional "viewName" view_name }
+);
 
 /// A session with its linked sessions in user settings.
 ///
@@ -3750,64 +995,10 @@ pub struct UserSettingsSessionsIds {
     pub parent_id: Option<String>,
 }
 
-impl ::serde::Serialize for UserSettingsSessionsIds {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.linked_session_ids {
-            map.serialize_entry("linkedSessionIds", value)?;
-        }
-        if let Some(value) = &self.parent_id {
-            map.serialize_entry("parentId", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsSessionsIds {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsSessionsIds;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsSessionsIds")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsSessionsIds, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "linkedSessionIds" => 0,
-                    "parentId" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsSessionsIds::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.linked_session_ids = map.next_value()?,
-                        1 => value.parent_id = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsSessionsIds { optional "linkedSessionIds" linked_session_ids, optional
+    "parentId" parent_id }
+);
 
 /// A snippet in user settings.
 ///
@@ -3823,69 +1014,10 @@ pub struct UserSettingsSnippet {
     pub name: Option<String>,
 }
 
-impl ::serde::Serialize for UserSettingsSnippet {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.code {
-            map.serialize_entry("code", value)?;
-        }
-        if let Some(value) = &self.language {
-            map.serialize_entry("language", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsSnippet {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsSnippet;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsSnippet")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsSnippet, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "code" => 0,
-                    "language" => 1,
-                    "name" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsSnippet::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.code = map.next_value()?,
-                        1 => value.language = map.next_value()?,
-                        2 => value.name = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsSnippet { optional "code" code, optional "language" language, optional
+    "name" name }
+);
 
 /// Surveys in user settings.
 ///
@@ -3897,59 +1029,7 @@ pub struct UserSettingsSurveys {
     pub shown: Option<Vec<String>>,
 }
 
-impl ::serde::Serialize for UserSettingsSurveys {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.shown {
-            map.serialize_entry("shown", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsSurveys {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsSurveys;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsSurveys")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsSurveys, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "shown" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsSurveys::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.shown = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(UserSettingsSurveys { optional "shown" shown });
 
 /// Order of the tree view in user settings.
 ///
@@ -3963,64 +1043,9 @@ pub struct UserSettingsTreeViewOrder {
     pub name: Option<String>,
 }
 
-impl ::serde::Serialize for UserSettingsTreeViewOrder {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.field {
-            map.serialize_entry("field", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsTreeViewOrder {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsTreeViewOrder;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsTreeViewOrder")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsTreeViewOrder, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "field" => 0,
-                    "name" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsTreeViewOrder::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.field = map.next_value()?,
-                        1 => value.name = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsTreeViewOrder { optional "field" field, optional "name" name }
+);
 
 /// Whiteboards in user settings.
 ///
@@ -4032,59 +1057,7 @@ pub struct UserSettingsWhiteboards {
     pub opened: Option<Vec<UserSettingsOpenedWhiteboard>>,
 }
 
-impl ::serde::Serialize for UserSettingsWhiteboards {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.opened {
-            map.serialize_entry("opened", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsWhiteboards {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsWhiteboards;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsWhiteboards")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsWhiteboards, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "opened" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsWhiteboards::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.opened = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(UserSettingsWhiteboards { optional "opened" opened });
 
 /// An opened whiteboard in user settings.
 ///
@@ -4100,69 +1073,10 @@ pub struct UserSettingsOpenedWhiteboard {
     pub zoom: Option<f64>,
 }
 
-impl ::serde::Serialize for UserSettingsOpenedWhiteboard {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.opened_at {
-            map.serialize_entry("openedAt", value)?;
-        }
-        if let Some(value) = &self.zoom {
-            map.serialize_entry("zoom", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserSettingsOpenedWhiteboard {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSettingsOpenedWhiteboard;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserSettingsOpenedWhiteboard")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserSettingsOpenedWhiteboard, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "id" => 0,
-                    "openedAt" => 1,
-                    "zoom" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserSettingsOpenedWhiteboard::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.id = map.next_value()?,
-                        1 => value.opened_at = map.next_value()?,
-                        2 => value.zoom = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserSettingsOpenedWhiteboard { optional "id" id, optional "openedAt" opened_at,
+    optional "zoom" zoom }
+);
 
 /// Request body of POST /users; the page calls the body parameter user and describes it as "The object representing a user.". The page marks none of its properties as required.
 ///
@@ -4214,79 +1128,10 @@ impl UserRequest {
     }
 }
 
-impl ::serde::Serialize for UserRequest {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.email {
-            map.serialize_entry("email", value)?;
-        }
-        if let Some(value) = &self.first_name {
-            map.serialize_entry("firstName", value)?;
-        }
-        if let Some(value) = &self.language {
-            map.serialize_entry("language", value)?;
-        }
-        if let Some(value) = &self.last_name {
-            map.serialize_entry("lastName", value)?;
-        }
-        if let Some(value) = &self.user_name {
-            map.serialize_entry("userName", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserRequest {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserRequest;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UserRequest")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UserRequest, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "email" => 0,
-                    "firstName" => 1,
-                    "language" => 2,
-                    "lastName" => 3,
-                    "userName" => 4,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UserRequest::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.email = map.next_value()?,
-                        1 => value.first_name = map.next_value()?,
-                        2 => value.language = map.next_value()?,
-                        3 => value.last_name = map.next_value()?,
-                        4 => value.user_name = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UserRequest { optional "email" email, optional "firstName" first_name, optional
+    "language" language, optional "lastName" last_name, optional "userName" user_name }
+);
 
 /// A list of announcements. The page names this response announcementsResponse (GET /announcements).
 ///
@@ -4300,64 +1145,9 @@ pub struct AnnouncementsResponse {
     pub total_count: Option<i64>,
 }
 
-impl ::serde::Serialize for AnnouncementsResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.items {
-            map.serialize_entry("items", value)?;
-        }
-        if let Some(value) = &self.total_count {
-            map.serialize_entry("totalCount", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AnnouncementsResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AnnouncementsResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct AnnouncementsResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<AnnouncementsResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "items" => 0,
-                    "totalCount" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = AnnouncementsResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.items = map.next_value()?,
-                        1 => value.total_count = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    AnnouncementsResponse { optional "items" items, optional "totalCount" total_count }
+);
 
 /// An announcement. The page names this response announcementResponse.
 ///
@@ -4385,99 +1175,13 @@ pub struct AnnouncementResponse {
     pub notify: Option<Vec<String>>,
 }
 
-impl ::serde::Serialize for AnnouncementResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.announcement_target_id {
-            map.serialize_entry("announcementTargetId", value)?;
-        }
-        if let Some(value) = &self.announcement_type {
-            map.serialize_entry("announcementType", value)?;
-        }
-        if let Some(value) = &self.author {
-            map.serialize_entry("author", value)?;
-        }
-        if let Some(value) = &self.author_id {
-            map.serialize_entry("authorId", value)?;
-        }
-        if let Some(value) = &self.comment {
-            map.serialize_entry("comment", value)?;
-        }
-        if let Some(value) = &self.date_created {
-            map.serialize_entry("dateCreated", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.notification_strategy {
-            map.serialize_entry("notificationStrategy", value)?;
-        }
-        if let Some(value) = &self.notify {
-            map.serialize_entry("notify", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AnnouncementResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AnnouncementResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct AnnouncementResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<AnnouncementResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "announcementTargetId" => 0,
-                    "announcementType" => 1,
-                    "author" => 2,
-                    "authorId" => 3,
-                    "comment" => 4,
-                    "dateCreated" => 5,
-                    "id" => 6,
-                    "notificationStrategy" => 7,
-                    "notify" => 8,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = AnnouncementResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.announcement_target_id = map.next_value()?,
-                        1 => value.announcement_type = map.next_value()?,
-                        2 => value.author = map.next_value()?,
-                        3 => value.author_id = map.next_value()?,
-                        4 => value.comment = map.next_value()?,
-                        5 => value.date_created = map.next_value()?,
-                        6 => value.id = map.next_value()?,
-                        7 => value.notification_strategy = map.next_value()?,
-                        8 => value.notify = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    AnnouncementResponse { optional "announcementTargetId" announcement_target_id,
+    optional "announcementType" announcement_type, optional "author" author, optional
+    "authorId" author_id, optional "comment" comment, optional "dateCreated"
+    date_created, optional "id" id, optional "notificationStrategy"
+    notification_strategy, optional "notify" notify }
+);
 
 /// The author of an announcement: a user printed with a short field set, unlike the full userResponse.
 ///
@@ -4505,99 +1209,12 @@ pub struct AnnouncementAuthor {
     pub picture: Option<String>,
 }
 
-impl ::serde::Serialize for AnnouncementAuthor {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.account_id {
-            map.serialize_entry("accountId", value)?;
-        }
-        if let Some(value) = &self.date_created {
-            map.serialize_entry("dateCreated", value)?;
-        }
-        if let Some(value) = &self.email {
-            map.serialize_entry("email", value)?;
-        }
-        if let Some(value) = &self.first_name {
-            map.serialize_entry("firstName", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.language {
-            map.serialize_entry("language", value)?;
-        }
-        if let Some(value) = &self.last_name {
-            map.serialize_entry("lastName", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.picture {
-            map.serialize_entry("picture", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AnnouncementAuthor {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AnnouncementAuthor;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct AnnouncementAuthor")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<AnnouncementAuthor, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "accountId" => 0,
-                    "dateCreated" => 1,
-                    "email" => 2,
-                    "firstName" => 3,
-                    "id" => 4,
-                    "language" => 5,
-                    "lastName" => 6,
-                    "name" => 7,
-                    "picture" => 8,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = AnnouncementAuthor::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.account_id = map.next_value()?,
-                        1 => value.date_created = map.next_value()?,
-                        2 => value.email = map.next_value()?,
-                        3 => value.first_name = map.next_value()?,
-                        4 => value.id = map.next_value()?,
-                        5 => value.language = map.next_value()?,
-                        6 => value.last_name = map.next_value()?,
-                        7 => value.name = map.next_value()?,
-                        8 => value.picture = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    AnnouncementAuthor { optional "accountId" account_id, optional "dateCreated"
+    date_created, optional "email" email, optional "firstName" first_name, optional "id"
+    id, optional "language" language, optional "lastName" last_name, optional "name"
+    name, optional "picture" picture }
+);
 
 /// Request body of POST /announcements (body parameter announcement; the page gives it no description and marks none of its properties as required).
 ///
@@ -4657,84 +1274,12 @@ impl AnnouncementRequest {
     }
 }
 
-impl ::serde::Serialize for AnnouncementRequest {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.announcement_target_id {
-            map.serialize_entry("announcementTargetId", value)?;
-        }
-        if let Some(value) = &self.announcement_type {
-            map.serialize_entry("announcementType", value)?;
-        }
-        if let Some(value) = &self.author_id {
-            map.serialize_entry("authorID", value)?;
-        }
-        if let Some(value) = &self.comment {
-            map.serialize_entry("comment", value)?;
-        }
-        if let Some(value) = &self.notification_strategy {
-            map.serialize_entry("notificationStrategy", value)?;
-        }
-        if let Some(value) = &self.notify {
-            map.serialize_entry("notify", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AnnouncementRequest {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AnnouncementRequest;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct AnnouncementRequest")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<AnnouncementRequest, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "announcementTargetId" => 0,
-                    "announcementType" => 1,
-                    "authorID" => 2,
-                    "comment" => 3,
-                    "notificationStrategy" => 4,
-                    "notify" => 5,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = AnnouncementRequest::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.announcement_target_id = map.next_value()?,
-                        1 => value.announcement_type = map.next_value()?,
-                        2 => value.author_id = map.next_value()?,
-                        3 => value.comment = map.next_value()?,
-                        4 => value.notification_strategy = map.next_value()?,
-                        5 => value.notify = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    AnnouncementRequest { optional "announcementTargetId" announcement_target_id,
+    optional "announcementType" announcement_type, optional "authorID" author_id,
+    optional "comment" comment, optional "notificationStrategy" notification_strategy,
+    optional "notify" notify }
+);
 
 /// Request body of PATCH /announcements/{id} (body parameter announcement; the page gives it no description).
 ///
@@ -4754,59 +1299,9 @@ impl AnnouncementPatchRequest {
     }
 }
 
-impl ::serde::Serialize for AnnouncementPatchRequest {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.comment {
-            map.serialize_entry("comment", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AnnouncementPatchRequest {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AnnouncementPatchRequest;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct AnnouncementPatchRequest")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<AnnouncementPatchRequest, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "comment" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = AnnouncementPatchRequest::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.comment = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    AnnouncementPatchRequest { optional "comment" comment }
+);
 
 /// A list of metrics (key results). The page names this response metricsResponse (GET /metrics/owner/{ownerId}).
 ///
@@ -4820,64 +1315,9 @@ pub struct MetricsResponse {
     pub total_count: Option<i64>,
 }
 
-impl ::serde::Serialize for MetricsResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.items {
-            map.serialize_entry("items", value)?;
-        }
-        if let Some(value) = &self.total_count {
-            map.serialize_entry("totalCount", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MetricsResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = MetricsResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct MetricsResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<MetricsResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "items" => 0,
-                    "totalCount" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = MetricsResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.items = map.next_value()?,
-                        1 => value.total_count = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    MetricsResponse { optional "items" items, optional "totalCount" total_count }
+);
 
 /// A metric (key result), as printed in the items of metricsResponse and in goalMetricsLinksResponse.metrics (identical field sets).
 ///
@@ -4957,229 +1397,23 @@ pub struct MetricResponse {
     pub url: Option<String>,
 }
 
-impl ::serde::Serialize for MetricResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.actual {
-            map.serialize_entry("actual", value)?;
-        }
-        if let Some(value) = &self.assignee {
-            map.serialize_entry("assignee", value)?;
-        }
-        if let Some(value) = &self.assignees {
-            map.serialize_entry("assignees", value)?;
-        }
-        if let Some(value) = &self.cascade_type {
-            map.serialize_entry("cascadeType", value)?;
-        }
-        if let Some(value) = &self.critical {
-            map.serialize_entry("critical", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.due_date {
-            map.serialize_entry("dueDate", value)?;
-        }
-        if let Some(value) = &self.dynamic {
-            map.serialize_entry("dynamic", value)?;
-        }
-        if let Some(value) = &self.field_name {
-            map.serialize_entry("fieldName", value)?;
-        }
-        if let Some(value) = &self.format {
-            map.serialize_entry("format", value)?;
-        }
-        if let Some(value) = &self.goal_closed_status {
-            map.serialize_entry("goalClosedStatus", value)?;
-        }
-        if let Some(value) = &self.goal_description {
-            map.serialize_entry("goalDescription", value)?;
-        }
-        if let Some(value) = &self.goal_id {
-            map.serialize_entry("goalId", value)?;
-        }
-        if let Some(value) = &self.goal_name {
-            map.serialize_entry("goalName", value)?;
-        }
-        if let Some(value) = &self.goal_owner_id {
-            map.serialize_entry("goalOwnerId", value)?;
-        }
-        if let Some(value) = &self.goal_owner_ids {
-            map.serialize_entry("goalOwnerIds", value)?;
-        }
-        if let Some(value) = &self.initial_value {
-            map.serialize_entry("initialValue", value)?;
-        }
-        if let Some(value) = &self.insight_name {
-            map.serialize_entry("insightName", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("links", value)?;
-        }
-        if let Some(value) = &self.manual_type {
-            map.serialize_entry("manualType", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.number_of_owners {
-            map.serialize_entry("numberOfOwners", value)?;
-        }
-        if let Some(value) = &self.obfuscated {
-            map.serialize_entry("obfuscated", value)?;
-        }
-        if let Some(value) = &self.owner_id {
-            map.serialize_entry("ownerId", value)?;
-        }
-        if let Some(value) = &self.owner_ids {
-            map.serialize_entry("ownerIds", value)?;
-        }
-        if let Some(value) = &self.private {
-            map.serialize_entry("private", value)?;
-        }
-        if let Some(value) = &self.session_id {
-            map.serialize_entry("sessionId", value)?;
-        }
-        if let Some(value) = &self.settings {
-            map.serialize_entry("settings", value)?;
-        }
-        if let Some(value) = &self.soft_due_date {
-            map.serialize_entry("softDueDate", value)?;
-        }
-        if let Some(value) = &self.source_metric_id {
-            map.serialize_entry("sourceMetricId", value)?;
-        }
-        if let Some(value) = &self.target {
-            map.serialize_entry("target", value)?;
-        }
-        if let Some(value) = &self.target_metrics {
-            map.serialize_entry("targetMetrics", value)?;
-        }
-        if let Some(value) = &self.target_operator {
-            map.serialize_entry("targetOperator", value)?;
-        }
-        if let Some(value) = &self.tasks_count {
-            map.serialize_entry("tasksCount", value)?;
-        }
-        if let Some(value) = &self.url {
-            map.serialize_entry("url", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MetricResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = MetricResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct MetricResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<MetricResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "actual" => 0,
-                    "assignee" => 1,
-                    "assignees" => 2,
-                    "cascadeType" => 3,
-                    "critical" => 4,
-                    "description" => 5,
-                    "dueDate" => 6,
-                    "dynamic" => 7,
-                    "fieldName" => 8,
-                    "format" => 9,
-                    "goalClosedStatus" => 10,
-                    "goalDescription" => 11,
-                    "goalId" => 12,
-                    "goalName" => 13,
-                    "goalOwnerId" => 14,
-                    "goalOwnerIds" => 15,
-                    "initialValue" => 16,
-                    "insightName" => 17,
-                    "links" => 18,
-                    "manualType" => 19,
-                    "name" => 20,
-                    "numberOfOwners" => 21,
-                    "obfuscated" => 22,
-                    "ownerId" => 23,
-                    "ownerIds" => 24,
-                    "private" => 25,
-                    "sessionId" => 26,
-                    "settings" => 27,
-                    "softDueDate" => 28,
-                    "sourceMetricId" => 29,
-                    "target" => 30,
-                    "targetMetrics" => 31,
-                    "targetOperator" => 32,
-                    "tasksCount" => 33,
-                    "url" => 34,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = MetricResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.actual = map.next_value()?,
-                        1 => value.assignee = map.next_value()?,
-                        2 => value.assignees = map.next_value()?,
-                        3 => value.cascade_type = map.next_value()?,
-                        4 => value.critical = map.next_value()?,
-                        5 => value.description = map.next_value()?,
-                        6 => value.due_date = map.next_value()?,
-                        7 => value.dynamic = map.next_value()?,
-                        8 => value.field_name = map.next_value()?,
-                        9 => value.format = map.next_value()?,
-                        10 => value.goal_closed_status = map.next_value()?,
-                        11 => value.goal_description = map.next_value()?,
-                        12 => value.goal_id = map.next_value()?,
-                        13 => value.goal_name = map.next_value()?,
-                        14 => value.goal_owner_id = map.next_value()?,
-                        15 => value.goal_owner_ids = map.next_value()?,
-                        16 => value.initial_value = map.next_value()?,
-                        17 => value.insight_name = map.next_value()?,
-                        18 => value.links = map.next_value()?,
-                        19 => value.manual_type = map.next_value()?,
-                        20 => value.name = map.next_value()?,
-                        21 => value.number_of_owners = map.next_value()?,
-                        22 => value.obfuscated = map.next_value()?,
-                        23 => value.owner_id = map.next_value()?,
-                        24 => value.owner_ids = map.next_value()?,
-                        25 => value.private = map.next_value()?,
-                        26 => value.session_id = map.next_value()?,
-                        27 => value.settings = map.next_value()?,
-                        28 => value.soft_due_date = map.next_value()?,
-                        29 => value.source_metric_id = map.next_value()?,
-                        30 => value.target = map.next_value()?,
-                        31 => value.target_metrics = map.next_value()?,
-                        32 => value.target_operator = map.next_value()?,
-                        33 => value.tasks_count = map.next_value()?,
-                        34 => value.url = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    MetricResponse { optional "actual" actual, optional "assignee" assignee, optional
+    "assignees" assignees, optional "cascadeType" cascade_type, optional "critical"
+    critical, optional "description" description, optional "dueDate" due_date, optional
+    "dynamic" dynamic, optional "fieldName" field_name, optional "format" format,
+    optional "goalClosedStatus" goal_closed_status, optional "goalDescription"
+    goal_description, optional "goalId" goal_id, optional "goalName" goal_name, optional
+    "goalOwnerId" goal_owner_id, optional "goalOwnerIds" goal_owner_ids, optional
+    "initialValue" initial_value, optional "insightName" insight_name, optional "links"
+    links, optional "manualType" manual_type, optional "name" name, optional
+    "numberOfOwners" number_of_owners, optional "obfuscated" obfuscated, optional
+    "ownerId" owner_id, optional "ownerIds" owner_ids, optional "private" private,
+    optional "sessionId" session_id, optional "settings" settings, optional "softDueDate"
+    soft_due_date, optional "sourceMetricId" source_metric_id, optional "target" target,
+    optional "targetMetrics" target_metrics, optional "targetOperator" target_operator,
+    optional "tasksCount" tasks_count, optional "url" url }
+);
 
 /// Target metrics of a metric; printed as {} on the page (an object with unknown properties).
 ///
@@ -5198,64 +1432,9 @@ pub struct ClosedStatusResponse {
     pub status: Option<String>,
 }
 
-impl ::serde::Serialize for ClosedStatusResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.reason {
-            map.serialize_entry("reason", value)?;
-        }
-        if let Some(value) = &self.status {
-            map.serialize_entry("status", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ClosedStatusResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ClosedStatusResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct ClosedStatusResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<ClosedStatusResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "reason" => 0,
-                    "status" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = ClosedStatusResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.reason = map.next_value()?,
-                        1 => value.status = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    ClosedStatusResponse { optional "reason" reason, optional "status" status }
+);
 
 /// Links of a goal or metric in responses, holding the expanded linked entities. Printed in goalMetricsLinksResponse and in metric responses (same fields; the metric responses print some nested objects as placeholder strings). The goal sample prints a different shape, see goalLinks.
 ///
@@ -5267,59 +1446,7 @@ pub struct Links {
     pub expanded: Option<LinksExpanded>,
 }
 
-impl ::serde::Serialize for Links {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.expanded {
-            map.serialize_entry("expanded", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Links {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Links;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Links")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Links, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "expanded" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Links::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.expanded = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(Links { optional "expanded" expanded });
 
 /// Expanded linked goals, metrics and sessions in responses.
 ///
@@ -5335,69 +1462,10 @@ pub struct LinksExpanded {
     pub sessions: Option<Vec<LinkedSession>>,
 }
 
-impl ::serde::Serialize for LinksExpanded {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.goals {
-            map.serialize_entry("goals", value)?;
-        }
-        if let Some(value) = &self.metrics {
-            map.serialize_entry("metrics", value)?;
-        }
-        if let Some(value) = &self.sessions {
-            map.serialize_entry("sessions", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for LinksExpanded {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LinksExpanded;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct LinksExpanded")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<LinksExpanded, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "goals" => 0,
-                    "metrics" => 1,
-                    "sessions" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = LinksExpanded::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.goals = map.next_value()?,
-                        1 => value.metrics = map.next_value()?,
-                        2 => value.sessions = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    LinksExpanded { optional "goals" goals, optional "metrics" metrics, optional
+    "sessions" sessions }
+);
 
 /// A linked goal inside links.expanded. Printed with its nested objects expanded in goalMetricsLinksResponse; in metric responses access, assignee and assignees are printed as the placeholders "defaultAccess" and "assigneeResponse".
 ///
@@ -5453,169 +1521,18 @@ pub struct LinkedGoal {
     pub url: Option<String>,
 }
 
-impl ::serde::Serialize for LinkedGoal {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.access {
-            map.serialize_entry("access", value)?;
-        }
-        if let Some(value) = &self.account_id {
-            map.serialize_entry("accountId", value)?;
-        }
-        if let Some(value) = &self.assignee {
-            map.serialize_entry("assignee", value)?;
-        }
-        if let Some(value) = &self.assignees {
-            map.serialize_entry("assignees", value)?;
-        }
-        if let Some(value) = &self.attainment {
-            map.serialize_entry("attainment", value)?;
-        }
-        if let Some(value) = &self.attainment_type_string {
-            map.serialize_entry("attainmentTypeString", value)?;
-        }
-        if let Some(value) = &self.created_by_id {
-            map.serialize_entry("createdById", value)?;
-        }
-        if let Some(value) = &self.date_created {
-            map.serialize_entry("dateCreated", value)?;
-        }
-        if let Some(value) = &self.date_from {
-            map.serialize_entry("dateFrom", value)?;
-        }
-        if let Some(value) = &self.date_to {
-            map.serialize_entry("dateTo", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.number_of_owners {
-            map.serialize_entry("numberOfOwners", value)?;
-        }
-        if let Some(value) = &self.obfuscated {
-            map.serialize_entry("obfuscated", value)?;
-        }
-        if let Some(value) = &self.owner_id {
-            map.serialize_entry("ownerId", value)?;
-        }
-        if let Some(value) = &self.owner_ids {
-            map.serialize_entry("ownerIds", value)?;
-        }
-        if let Some(value) = &self.parent_goal_session_id {
-            map.serialize_entry("parentGoalSessionId", value)?;
-        }
-        if let Some(value) = &self.parent_id {
-            map.serialize_entry("parentId", value)?;
-        }
-        if let Some(value) = &self.parent_type {
-            map.serialize_entry("parentType", value)?;
-        }
-        if let Some(value) = &self.private {
-            map.serialize_entry("private", value)?;
-        }
-        if let Some(value) = &self.session_id {
-            map.serialize_entry("sessionId", value)?;
-        }
-        if let Some(value) = &self.url {
-            map.serialize_entry("url", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for LinkedGoal {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LinkedGoal;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct LinkedGoal")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<LinkedGoal, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "access" => 0,
-                    "accountId" => 1,
-                    "assignee" => 2,
-                    "assignees" => 3,
-                    "attainment" => 4,
-                    "attainmentTypeString" => 5,
-                    "createdById" => 6,
-                    "dateCreated" => 7,
-                    "dateFrom" => 8,
-                    "dateTo" => 9,
-                    "description" => 10,
-                    "id" => 11,
-                    "name" => 12,
-                    "numberOfOwners" => 13,
-                    "obfuscated" => 14,
-                    "ownerId" => 15,
-                    "ownerIds" => 16,
-                    "parentGoalSessionId" => 17,
-                    "parentId" => 18,
-                    "parentType" => 19,
-                    "private" => 20,
-                    "sessionId" => 21,
-                    "url" => 22,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = LinkedGoal::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.access = map.next_value()?,
-                        1 => value.account_id = map.next_value()?,
-                        2 => value.assignee = map.next_value()?,
-                        3 => value.assignees = map.next_value()?,
-                        4 => value.attainment = map.next_value()?,
-                        5 => value.attainment_type_string = map.next_value()?,
-                        6 => value.created_by_id = map.next_value()?,
-                        7 => value.date_created = map.next_value()?,
-                        8 => value.date_from = map.next_value()?,
-                        9 => value.date_to = map.next_value()?,
-                        10 => value.description = map.next_value()?,
-                        11 => value.id = map.next_value()?,
-                        12 => value.name = map.next_value()?,
-                        13 => value.number_of_owners = map.next_value()?,
-                        14 => value.obfuscated = map.next_value()?,
-                        15 => value.owner_id = map.next_value()?,
-                        16 => value.owner_ids = map.next_value()?,
-                        17 => value.parent_goal_session_id = map.next_value()?,
-                        18 => value.parent_id = map.next_value()?,
-                        19 => value.parent_type = map.next_value()?,
-                        20 => value.private = map.next_value()?,
-                        21 => value.session_id = map.next_value()?,
-                        22 => value.url = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    LinkedGoal { optional "access" access, optional "accountId" account_id, optional
+    "assignee" assignee, optional "assignees" assignees, optional "attainment"
+    attainment, optional "attainmentTypeString" attainment_type_string, optional
+    "createdById" created_by_id, optional "dateCreated" date_created, optional "dateFrom"
+    date_from, optional "dateTo" date_to, optional "description" description, optional
+    "id" id, optional "name" name, optional "numberOfOwners" number_of_owners, optional
+    "obfuscated" obfuscated, optional "ownerId" owner_id, optional "ownerIds" owner_ids,
+    optional "parentGoalSessionId" parent_goal_session_id, optional "parentId" parent_id,
+    optional "parentType" parent_type, optional "private" private, optional "sessionId"
+    session_id, optional "url" url }
+);
 
 /// A linked metric inside links.expanded. Printed with format and ownerIds expanded in goalMetricsLinksResponse; in metric responses format and ownerIds are printed as the placeholders "MetricFormat" and "Ids".
 ///
@@ -5663,149 +1580,16 @@ pub struct LinkedMetric {
     pub target_operator: Option<String>,
 }
 
-impl ::serde::Serialize for LinkedMetric {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.actual {
-            map.serialize_entry("actual", value)?;
-        }
-        if let Some(value) = &self.cascade_type {
-            map.serialize_entry("cascadeType", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.dynamic {
-            map.serialize_entry("dynamic", value)?;
-        }
-        if let Some(value) = &self.field_name {
-            map.serialize_entry("fieldName", value)?;
-        }
-        if let Some(value) = &self.format {
-            map.serialize_entry("format", value)?;
-        }
-        if let Some(value) = &self.goal_id {
-            map.serialize_entry("goalId", value)?;
-        }
-        if let Some(value) = &self.goal_name {
-            map.serialize_entry("goalName", value)?;
-        }
-        if let Some(value) = &self.initial_value {
-            map.serialize_entry("initialValue", value)?;
-        }
-        if let Some(value) = &self.insight_name {
-            map.serialize_entry("insightName", value)?;
-        }
-        if let Some(value) = &self.manual_type {
-            map.serialize_entry("manualType", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.number_of_owners {
-            map.serialize_entry("numberOfOwners", value)?;
-        }
-        if let Some(value) = &self.obfuscated {
-            map.serialize_entry("obfuscated", value)?;
-        }
-        if let Some(value) = &self.owner_id {
-            map.serialize_entry("ownerId", value)?;
-        }
-        if let Some(value) = &self.owner_ids {
-            map.serialize_entry("ownerIds", value)?;
-        }
-        if let Some(value) = &self.session_id {
-            map.serialize_entry("sessionId", value)?;
-        }
-        if let Some(value) = &self.target {
-            map.serialize_entry("target", value)?;
-        }
-        if let Some(value) = &self.target_operator {
-            map.serialize_entry("targetOperator", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for LinkedMetric {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LinkedMetric;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct LinkedMetric")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<LinkedMetric, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "actual" => 0,
-                    "cascadeType" => 1,
-                    "description" => 2,
-                    "dynamic" => 3,
-                    "fieldName" => 4,
-                    "format" => 5,
-                    "goalId" => 6,
-                    "goalName" => 7,
-                    "initialValue" => 8,
-                    "insightName" => 9,
-                    "manualType" => 10,
-                    "name" => 11,
-                    "numberOfOwners" => 12,
-                    "obfuscated" => 13,
-                    "ownerId" => 14,
-                    "ownerIds" => 15,
-                    "sessionId" => 16,
-                    "target" => 17,
-                    "targetOperator" => 18,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = LinkedMetric::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.actual = map.next_value()?,
-                        1 => value.cascade_type = map.next_value()?,
-                        2 => value.description = map.next_value()?,
-                        3 => value.dynamic = map.next_value()?,
-                        4 => value.field_name = map.next_value()?,
-                        5 => value.format = map.next_value()?,
-                        6 => value.goal_id = map.next_value()?,
-                        7 => value.goal_name = map.next_value()?,
-                        8 => value.initial_value = map.next_value()?,
-                        9 => value.insight_name = map.next_value()?,
-                        10 => value.manual_type = map.next_value()?,
-                        11 => value.name = map.next_value()?,
-                        12 => value.number_of_owners = map.next_value()?,
-                        13 => value.obfuscated = map.next_value()?,
-                        14 => value.owner_id = map.next_value()?,
-                        15 => value.owner_ids = map.next_value()?,
-                        16 => value.session_id = map.next_value()?,
-                        17 => value.target = map.next_value()?,
-                        18 => value.target_operator = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    LinkedMetric { optional "actual" actual, optional "cascadeType" cascade_type,
+    optional "description" description, optional "dynamic" dynamic, optional "fieldName"
+    field_name, optional "format" format, optional "goalId" goal_id, optional "goalName"
+    goal_name, optional "initialValue" initial_value, optional "insightName"
+    insight_name, optional "manualType" manual_type, optional "name" name, optional
+    "numberOfOwners" number_of_owners, optional "obfuscated" obfuscated, optional
+    "ownerId" owner_id, optional "ownerIds" owner_ids, optional "sessionId" session_id,
+    optional "target" target, optional "targetOperator" target_operator }
+);
 
 /// A linked session inside links.expanded. In goalMetricsLinksResponse ownerPermissions and permissions are printed with "Binary" placeholders inside; in metric responses they are the placeholders "OwnerPermission" and \["Permission"\].
 ///
@@ -5835,104 +1619,12 @@ pub struct LinkedSession {
     pub title: Option<String>,
 }
 
-impl ::serde::Serialize for LinkedSession {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.account_id {
-            map.serialize_entry("accountId", value)?;
-        }
-        if let Some(value) = &self.end {
-            map.serialize_entry("end", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.inherits {
-            map.serialize_entry("inherits", value)?;
-        }
-        if let Some(value) = &self.owner_permissions {
-            map.serialize_entry("ownerPermissions", value)?;
-        }
-        if let Some(value) = &self.parent_id {
-            map.serialize_entry("parentId", value)?;
-        }
-        if let Some(value) = &self.permissions {
-            map.serialize_entry("permissions", value)?;
-        }
-        if let Some(value) = &self.start {
-            map.serialize_entry("start", value)?;
-        }
-        if let Some(value) = &self.status {
-            map.serialize_entry("status", value)?;
-        }
-        if let Some(value) = &self.title {
-            map.serialize_entry("title", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for LinkedSession {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LinkedSession;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct LinkedSession")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<LinkedSession, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "accountId" => 0,
-                    "end" => 1,
-                    "id" => 2,
-                    "inherits" => 3,
-                    "ownerPermissions" => 4,
-                    "parentId" => 5,
-                    "permissions" => 6,
-                    "start" => 7,
-                    "status" => 8,
-                    "title" => 9,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = LinkedSession::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.account_id = map.next_value()?,
-                        1 => value.end = map.next_value()?,
-                        2 => value.id = map.next_value()?,
-                        3 => value.inherits = map.next_value()?,
-                        4 => value.owner_permissions = map.next_value()?,
-                        5 => value.parent_id = map.next_value()?,
-                        6 => value.permissions = map.next_value()?,
-                        7 => value.start = map.next_value()?,
-                        8 => value.status = map.next_value()?,
-                        9 => value.title = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    LinkedSession { optional "accountId" account_id, optional "end" end, optional "id"
+    id, optional "inherits" inherits, optional "ownerPermissions" owner_permissions,
+    optional "parentId" parent_id, optional "permissions" permissions, optional "start"
+    start, optional "status" status, optional "title" title }
+);
 
 /// An objective (goal) with its metrics, tasks and links. The page names this response goalMetricsLinksResponse (PUT /goals/{goalId}). Its nested objects have the response shapes (closedStatusResponse, designScoreResponse, workflowResponse, links), which differ from those of the goal response.
 ///
@@ -6034,284 +1726,30 @@ pub struct GoalMetricsLinksResponse {
     pub workflow: Option<WorkflowResponse>,
 }
 
-impl ::serde::Serialize for GoalMetricsLinksResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.access {
-            map.serialize_entry("access", value)?;
-        }
-        if let Some(value) = &self.account_id {
-            map.serialize_entry("accountId", value)?;
-        }
-        if let Some(value) = &self.aggregated_attainment {
-            map.serialize_entry("aggregatedAttainment", value)?;
-        }
-        if let Some(value) = &self.assignee {
-            map.serialize_entry("assignee", value)?;
-        }
-        if let Some(value) = &self.assignees {
-            map.serialize_entry("assignees", value)?;
-        }
-        if let Some(value) = &self.attainment {
-            map.serialize_entry("attainment", value)?;
-        }
-        if let Some(value) = &self.attainment_type_string {
-            map.serialize_entry("attainmentTypeString", value)?;
-        }
-        if let Some(value) = &self.children_aggregated_attainment {
-            map.serialize_entry("childrenAggregatedAttainment", value)?;
-        }
-        if let Some(value) = &self.children_count {
-            map.serialize_entry("childrenCount", value)?;
-        }
-        if let Some(value) = &self.closed_status {
-            map.serialize_entry("closedStatus", value)?;
-        }
-        if let Some(value) = &self.created_by_id {
-            map.serialize_entry("createdById", value)?;
-        }
-        if let Some(value) = &self.current_user_allowed_actions {
-            map.serialize_entry("currentUserAllowedActions", value)?;
-        }
-        if let Some(value) = &self.date_created {
-            map.serialize_entry("dateCreated", value)?;
-        }
-        if let Some(value) = &self.date_from {
-            map.serialize_entry("dateFrom", value)?;
-        }
-        if let Some(value) = &self.date_to {
-            map.serialize_entry("dateTo", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.design_score {
-            map.serialize_entry("designScore", value)?;
-        }
-        if let Some(value) = &self.duration {
-            map.serialize_entry("duration", value)?;
-        }
-        if let Some(value) = &self.full_aggregated_attainment {
-            map.serialize_entry("fullAggregatedAttainment", value)?;
-        }
-        if let Some(value) = &self.full_sub_tree_count {
-            map.serialize_entry("fullSubTreeCount", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.last_calculated {
-            map.serialize_entry("lastCalculated", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("links", value)?;
-        }
-        if let Some(value) = &self.locked {
-            map.serialize_entry("locked", value)?;
-        }
-        if let Some(value) = &self.metrics {
-            map.serialize_entry("metrics", value)?;
-        }
-        if let Some(value) = &self.metrics_count {
-            map.serialize_entry("metricsCount", value)?;
-        }
-        if let Some(value) = &self.modified_by_id {
-            map.serialize_entry("modifiedById", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.non_archived_tasks_count {
-            map.serialize_entry("nonArchivedTasksCount", value)?;
-        }
-        if let Some(value) = &self.number_of_owners {
-            map.serialize_entry("numberOfOwners", value)?;
-        }
-        if let Some(value) = &self.obfuscated {
-            map.serialize_entry("obfuscated", value)?;
-        }
-        if let Some(value) = &self.order_id {
-            map.serialize_entry("orderId", value)?;
-        }
-        if let Some(value) = &self.owner_id {
-            map.serialize_entry("ownerId", value)?;
-        }
-        if let Some(value) = &self.owner_ids {
-            map.serialize_entry("ownerIds", value)?;
-        }
-        if let Some(value) = &self.parent_goal_session_id {
-            map.serialize_entry("parentGoalSessionId", value)?;
-        }
-        if let Some(value) = &self.parent_id {
-            map.serialize_entry("parentId", value)?;
-        }
-        if let Some(value) = &self.parent_type {
-            map.serialize_entry("parentType", value)?;
-        }
-        if let Some(value) = &self.private {
-            map.serialize_entry("private", value)?;
-        }
-        if let Some(value) = &self.session_id {
-            map.serialize_entry("sessionId", value)?;
-        }
-        if let Some(value) = &self.sub_tree_count {
-            map.serialize_entry("subTreeCount", value)?;
-        }
-        if let Some(value) = &self.tags {
-            map.serialize_entry("tags", value)?;
-        }
-        if let Some(value) = &self.tasks {
-            map.serialize_entry("tasks", value)?;
-        }
-        if let Some(value) = &self.tasks_count {
-            map.serialize_entry("tasksCount", value)?;
-        }
-        if let Some(value) = &self.url {
-            map.serialize_entry("url", value)?;
-        }
-        if let Some(value) = &self.watchers {
-            map.serialize_entry("watchers", value)?;
-        }
-        if let Some(value) = &self.workflow {
-            map.serialize_entry("workflow", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GoalMetricsLinksResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GoalMetricsLinksResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct GoalMetricsLinksResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<GoalMetricsLinksResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "access" => 0,
-                    "accountId" => 1,
-                    "aggregatedAttainment" => 2,
-                    "assignee" => 3,
-                    "assignees" => 4,
-                    "attainment" => 5,
-                    "attainmentTypeString" => 6,
-                    "childrenAggregatedAttainment" => 7,
-                    "childrenCount" => 8,
-                    "closedStatus" => 9,
-                    "createdById" => 10,
-                    "currentUserAllowedActions" => 11,
-                    "dateCreated" => 12,
-                    "dateFrom" => 13,
-                    "dateTo" => 14,
-                    "description" => 15,
-                    "designScore" => 16,
-                    "duration" => 17,
-                    "fullAggregatedAttainment" => 18,
-                    "fullSubTreeCount" => 19,
-                    "id" => 20,
-                    "lastCalculated" => 21,
-                    "links" => 22,
-                    "locked" => 23,
-                    "metrics" => 24,
-                    "metricsCount" => 25,
-                    "modifiedById" => 26,
-                    "name" => 27,
-                    "nonArchivedTasksCount" => 28,
-                    "numberOfOwners" => 29,
-                    "obfuscated" => 30,
-                    "orderId" => 31,
-                    "ownerId" => 32,
-                    "ownerIds" => 33,
-                    "parentGoalSessionId" => 34,
-                    "parentId" => 35,
-                    "parentType" => 36,
-                    "private" => 37,
-                    "sessionId" => 38,
-                    "subTreeCount" => 39,
-                    "tags" => 40,
-                    "tasks" => 41,
-                    "tasksCount" => 42,
-                    "url" => 43,
-                    "watchers" => 44,
-                    "workflow" => 45,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = GoalMetricsLinksResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.access = map.next_value()?,
-                        1 => value.account_id = map.next_value()?,
-                        2 => value.aggregated_attainment = map.next_value()?,
-                        3 => value.assignee = map.next_value()?,
-                        4 => value.assignees = map.next_value()?,
-                        5 => value.attainment = map.next_value()?,
-                        6 => value.attainment_type_string = map.next_value()?,
-                        7 => value.children_aggregated_attainment = map.next_value()?,
-                        8 => value.children_count = map.next_value()?,
-                        9 => value.closed_status = map.next_value()?,
-                        10 => value.created_by_id = map.next_value()?,
-                        11 => value.current_user_allowed_actions = map.next_value()?,
-                        12 => value.date_created = map.next_value()?,
-                        13 => value.date_from = map.next_value()?,
-                        14 => value.date_to = map.next_value()?,
-                        15 => value.description = map.next_value()?,
-                        16 => value.design_score = map.next_value()?,
-                        17 => value.duration = map.next_value()?,
-                        18 => value.full_aggregated_attainment = map.next_value()?,
-                        19 => value.full_sub_tree_count = map.next_value()?,
-                        20 => value.id = map.next_value()?,
-                        21 => value.last_calculated = map.next_value()?,
-                        22 => value.links = map.next_value()?,
-                        23 => value.locked = map.next_value()?,
-                        24 => value.metrics = map.next_value()?,
-                        25 => value.metrics_count = map.next_value()?,
-                        26 => value.modified_by_id = map.next_value()?,
-                        27 => value.name = map.next_value()?,
-                        28 => value.non_archived_tasks_count = map.next_value()?,
-                        29 => value.number_of_owners = map.next_value()?,
-                        30 => value.obfuscated = map.next_value()?,
-                        31 => value.order_id = map.next_value()?,
-                        32 => value.owner_id = map.next_value()?,
-                        33 => value.owner_ids = map.next_value()?,
-                        34 => value.parent_goal_session_id = map.next_value()?,
-                        35 => value.parent_id = map.next_value()?,
-                        36 => value.parent_type = map.next_value()?,
-                        37 => value.private = map.next_value()?,
-                        38 => value.session_id = map.next_value()?,
-                        39 => value.sub_tree_count = map.next_value()?,
-                        40 => value.tags = map.next_value()?,
-                        41 => value.tasks = map.next_value()?,
-                        42 => value.tasks_count = map.next_value()?,
-                        43 => value.url = map.next_value()?,
-                        44 => value.watchers = map.next_value()?,
-                        45 => value.workflow = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    GoalMetricsLinksResponse { optional "access" access, optional "accountId" account_id,
+    optional "aggregatedAttainment" aggregated_attainment, optional "assignee" assignee,
+    optional "assignees" assignees, optional "attainment" attainment, optional
+    "attainmentTypeString" attainment_type_string, optional
+    "childrenAggregatedAttainment" children_aggregated_attainment, optional
+    "childrenCount" children_count, optional "closedStatus" closed_status, optional
+    "createdById" created_by_id, optional "currentUserAllowedActions"
+    current_user_allowed_actions, optional "dateCreated" date_created, optional
+    "dateFrom" date_from, optional "dateTo" date_to, optional "description" description,
+    optional "designScore" design_score, optional "duration" duration, optional
+    "fullAggregatedAttainment" full_aggregated_attainment, optional "fullSubTreeCount"
+    full_sub_tree_count, optional "id" id, optional "lastCalculated" last_calculated,
+    optional "links" links, optional "locked" locked, optional "metrics" metrics,
+    optional "metricsCount" metrics_count, optional "modifiedById" modified_by_id,
+    optional "name" name, optional "nonArchivedTasksCount" non_archived_tasks_count,
+    optional "numberOfOwners" number_of_owners, optional "obfuscated" obfuscated,
+    optional "orderId" order_id, optional "ownerId" owner_id, optional "ownerIds"
+    owner_ids, optional "parentGoalSessionId" parent_goal_session_id, optional "parentId"
+    parent_id, optional "parentType" parent_type, optional "private" private, optional
+    "sessionId" session_id, optional "subTreeCount" sub_tree_count, optional "tags" tags,
+    optional "tasks" tasks, optional "tasksCount" tasks_count, optional "url" url,
+    optional "watchers" watchers, optional "workflow" workflow }
+);
 
 /// Design score of a goal as printed in goalMetricsLinksResponse (policies carry isPassed). The goal sample prints a different shape, see goalDesignScore.
 ///
@@ -6325,64 +1763,10 @@ pub struct DesignScoreResponse {
     pub total_points: Option<f64>,
 }
 
-impl ::serde::Serialize for DesignScoreResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.policies {
-            map.serialize_entry("policies", value)?;
-        }
-        if let Some(value) = &self.total_points {
-            map.serialize_entry("totalPoints", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DesignScoreResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DesignScoreResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct DesignScoreResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<DesignScoreResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "policies" => 0,
-                    "totalPoints" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = DesignScoreResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.policies = map.next_value()?,
-                        1 => value.total_points = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    DesignScoreResponse { optional "policies" policies, optional "totalPoints"
+    total_points }
+);
 
 /// One evaluated design-score policy as printed in goalMetricsLinksResponse (isPassed; the goal sample spells it passed, see goalDesignScorePolicy).
 ///
@@ -6398,69 +1782,10 @@ pub struct DesignScorePolicyResponse {
     pub score: Option<f64>,
 }
 
-impl ::serde::Serialize for DesignScorePolicyResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.is_passed {
-            map.serialize_entry("isPassed", value)?;
-        }
-        if let Some(value) = &self.policy {
-            map.serialize_entry("policy", value)?;
-        }
-        if let Some(value) = &self.score {
-            map.serialize_entry("score", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DesignScorePolicyResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DesignScorePolicyResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct DesignScorePolicyResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<DesignScorePolicyResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "isPassed" => 0,
-                    "policy" => 1,
-                    "score" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = DesignScorePolicyResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.is_passed = map.next_value()?,
-                        1 => value.policy = map.next_value()?,
-                        2 => value.score = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    DesignScorePolicyResponse { optional "isPassed" is_passed, optional "policy" policy,
+    optional "score" score }
+);
 
 /// Approval workflow of a goal as printed in goalMetricsLinksResponse (camelCase, reviewers as numbers, status as a string). The goal sample prints a different shape, see goalWorkflow.
 ///
@@ -6478,74 +1803,10 @@ pub struct WorkflowResponse {
     pub status: Option<String>,
 }
 
-impl ::serde::Serialize for WorkflowResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.approved_at {
-            map.serialize_entry("approvedAt", value)?;
-        }
-        if let Some(value) = &self.reviewers {
-            map.serialize_entry("reviewers", value)?;
-        }
-        if let Some(value) = &self.reviewers_needed {
-            map.serialize_entry("reviewersNeeded", value)?;
-        }
-        if let Some(value) = &self.status {
-            map.serialize_entry("status", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for WorkflowResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WorkflowResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct WorkflowResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<WorkflowResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "approvedAt" => 0,
-                    "reviewers" => 1,
-                    "reviewersNeeded" => 2,
-                    "status" => 3,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = WorkflowResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.approved_at = map.next_value()?,
-                        1 => value.reviewers = map.next_value()?,
-                        2 => value.reviewers_needed = map.next_value()?,
-                        3 => value.status = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    WorkflowResponse { optional "approvedAt" approved_at, optional "reviewers" reviewers,
+    optional "reviewersNeeded" reviewers_needed, optional "status" status }
+);
 
 /// A task of a goal, as printed in goalMetricsLinksResponse.tasks.
 ///
@@ -6603,174 +1864,18 @@ pub struct TaskResponse {
     pub task_type: Option<String>,
 }
 
-impl ::serde::Serialize for TaskResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.access {
-            map.serialize_entry("access", value)?;
-        }
-        if let Some(value) = &self.account_id {
-            map.serialize_entry("accountId", value)?;
-        }
-        if let Some(value) = &self.archived {
-            map.serialize_entry("archived", value)?;
-        }
-        if let Some(value) = &self.assignee {
-            map.serialize_entry("assignee", value)?;
-        }
-        if let Some(value) = &self.created_by_id {
-            map.serialize_entry("createdById", value)?;
-        }
-        if let Some(value) = &self.date_created {
-            map.serialize_entry("dateCreated", value)?;
-        }
-        if let Some(value) = &self.date_modified {
-            map.serialize_entry("dateModified", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.due_date {
-            map.serialize_entry("dueDate", value)?;
-        }
-        if let Some(value) = &self.external_id {
-            map.serialize_entry("externalId", value)?;
-        }
-        if let Some(value) = &self.external_system {
-            map.serialize_entry("externalSystem", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.last_comment {
-            map.serialize_entry("lastComment", value)?;
-        }
-        if let Some(value) = &self.modified_by_id {
-            map.serialize_entry("modifiedById", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.owner_id {
-            map.serialize_entry("ownerId", value)?;
-        }
-        if let Some(value) = &self.parent_id {
-            map.serialize_entry("parentId", value)?;
-        }
-        if let Some(value) = &self.parent_name {
-            map.serialize_entry("parentName", value)?;
-        }
-        if let Some(value) = &self.parent_type {
-            map.serialize_entry("parentType", value)?;
-        }
-        if let Some(value) = &self.priority {
-            map.serialize_entry("priority", value)?;
-        }
-        if let Some(value) = &self.session_id {
-            map.serialize_entry("sessionId", value)?;
-        }
-        if let Some(value) = &self.snapshots {
-            map.serialize_entry("snapshots", value)?;
-        }
-        if let Some(value) = &self.status {
-            map.serialize_entry("status", value)?;
-        }
-        if let Some(value) = &self.task_type {
-            map.serialize_entry("taskType", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TaskResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TaskResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct TaskResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<TaskResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "access" => 0,
-                    "accountId" => 1,
-                    "archived" => 2,
-                    "assignee" => 3,
-                    "createdById" => 4,
-                    "dateCreated" => 5,
-                    "dateModified" => 6,
-                    "description" => 7,
-                    "dueDate" => 8,
-                    "externalId" => 9,
-                    "externalSystem" => 10,
-                    "id" => 11,
-                    "lastComment" => 12,
-                    "modifiedById" => 13,
-                    "name" => 14,
-                    "ownerId" => 15,
-                    "parentId" => 16,
-                    "parentName" => 17,
-                    "parentType" => 18,
-                    "priority" => 19,
-                    "sessionId" => 20,
-                    "snapshots" => 21,
-                    "status" => 22,
-                    "taskType" => 23,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = TaskResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.access = map.next_value()?,
-                        1 => value.account_id = map.next_value()?,
-                        2 => value.archived = map.next_value()?,
-                        3 => value.assignee = map.next_value()?,
-                        4 => value.created_by_id = map.next_value()?,
-                        5 => value.date_created = map.next_value()?,
-                        6 => value.date_modified = map.next_value()?,
-                        7 => value.description = map.next_value()?,
-                        8 => value.due_date = map.next_value()?,
-                        9 => value.external_id = map.next_value()?,
-                        10 => value.external_system = map.next_value()?,
-                        11 => value.id = map.next_value()?,
-                        12 => value.last_comment = map.next_value()?,
-                        13 => value.modified_by_id = map.next_value()?,
-                        14 => value.name = map.next_value()?,
-                        15 => value.owner_id = map.next_value()?,
-                        16 => value.parent_id = map.next_value()?,
-                        17 => value.parent_name = map.next_value()?,
-                        18 => value.parent_type = map.next_value()?,
-                        19 => value.priority = map.next_value()?,
-                        20 => value.session_id = map.next_value()?,
-                        21 => value.snapshots = map.next_value()?,
-                        22 => value.status = map.next_value()?,
-                        23 => value.task_type = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    TaskResponse { optional "access" access, optional "accountId" account_id, optional
+    "archived" archived, optional "assignee" assignee, optional "createdById"
+    created_by_id, optional "dateCreated" date_created, optional "dateModified"
+    date_modified, optional "description" description, optional "dueDate" due_date,
+    optional "externalId" external_id, optional "externalSystem" external_system,
+    optional "id" id, optional "lastComment" last_comment, optional "modifiedById"
+    modified_by_id, optional "name" name, optional "ownerId" owner_id, optional
+    "parentId" parent_id, optional "parentName" parent_name, optional "parentType"
+    parent_type, optional "priority" priority, optional "sessionId" session_id, optional
+    "snapshots" snapshots, optional "status" status, optional "taskType" task_type }
+);
 
 /// The last comment on a task.
 ///
@@ -6784,64 +1889,9 @@ pub struct TaskLastComment {
     pub text: Option<String>,
 }
 
-impl ::serde::Serialize for TaskLastComment {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.created_by_id {
-            map.serialize_entry("createdById", value)?;
-        }
-        if let Some(value) = &self.text {
-            map.serialize_entry("text", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TaskLastComment {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TaskLastComment;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct TaskLastComment")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<TaskLastComment, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "createdById" => 0,
-                    "text" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = TaskLastComment::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.created_by_id = map.next_value()?,
-                        1 => value.text = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    TaskLastComment { optional "createdById" created_by_id, optional "text" text }
+);
 
 /// A status change snapshot of a task.
 ///
@@ -6863,84 +1913,11 @@ pub struct TaskSnapshot {
     pub previously_modified_at: Option<String>,
 }
 
-impl ::serde::Serialize for TaskSnapshot {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.modified_at {
-            map.serialize_entry("modifiedAt", value)?;
-        }
-        if let Some(value) = &self.modified_by {
-            map.serialize_entry("modifiedBy", value)?;
-        }
-        if let Some(value) = &self.new_status {
-            map.serialize_entry("newStatus", value)?;
-        }
-        if let Some(value) = &self.old_status {
-            map.serialize_entry("oldStatus", value)?;
-        }
-        if let Some(value) = &self.previously_modified_at {
-            map.serialize_entry("previouslyModifiedAt", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TaskSnapshot {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TaskSnapshot;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct TaskSnapshot")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<TaskSnapshot, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "id" => 0,
-                    "modifiedAt" => 1,
-                    "modifiedBy" => 2,
-                    "newStatus" => 3,
-                    "oldStatus" => 4,
-                    "previouslyModifiedAt" => 5,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = TaskSnapshot::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.id = map.next_value()?,
-                        1 => value.modified_at = map.next_value()?,
-                        2 => value.modified_by = map.next_value()?,
-                        3 => value.new_status = map.next_value()?,
-                        4 => value.old_status = map.next_value()?,
-                        5 => value.previously_modified_at = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    TaskSnapshot { optional "id" id, optional "modifiedAt" modified_at, optional
+    "modifiedBy" modified_by, optional "newStatus" new_status, optional "oldStatus"
+    old_status, optional "previouslyModifiedAt" previously_modified_at }
+);
 
 /// Request body of PUT /goals/{goalId}; the page calls the body parameter goal and describes it as "The object representing the goal to be updated.". The page marks none of its properties as required.
 ///
@@ -7032,104 +2009,13 @@ impl GoalRequest {
     }
 }
 
-impl ::serde::Serialize for GoalRequest {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.attainment_type_string {
-            map.serialize_entry("attainmentTypeString", value)?;
-        }
-        if let Some(value) = &self.custom_fields {
-            map.serialize_entry("customFields", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("links", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.owner_id {
-            map.serialize_entry("ownerId", value)?;
-        }
-        if let Some(value) = &self.owner_ids {
-            map.serialize_entry("ownerIds", value)?;
-        }
-        if let Some(value) = &self.parent_id {
-            map.serialize_entry("parentId", value)?;
-        }
-        if let Some(value) = &self.private {
-            map.serialize_entry("private", value)?;
-        }
-        if let Some(value) = &self.session_id {
-            map.serialize_entry("sessionId", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GoalRequest {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GoalRequest;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct GoalRequest")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<GoalRequest, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "attainmentTypeString" => 0,
-                    "customFields" => 1,
-                    "description" => 2,
-                    "links" => 3,
-                    "name" => 4,
-                    "ownerId" => 5,
-                    "ownerIds" => 6,
-                    "parentId" => 7,
-                    "private" => 8,
-                    "sessionId" => 9,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = GoalRequest::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.attainment_type_string = map.next_value()?,
-                        1 => value.custom_fields = map.next_value()?,
-                        2 => value.description = map.next_value()?,
-                        3 => value.links = map.next_value()?,
-                        4 => value.name = map.next_value()?,
-                        5 => value.owner_id = map.next_value()?,
-                        6 => value.owner_ids = map.next_value()?,
-                        7 => value.parent_id = map.next_value()?,
-                        8 => value.private = map.next_value()?,
-                        9 => value.session_id = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    GoalRequest { optional "attainmentTypeString" attainment_type_string, optional
+    "customFields" custom_fields, optional "description" description, optional "links"
+    links, optional "name" name, optional "ownerId" owner_id, optional "ownerIds"
+    owner_ids, optional "parentId" parent_id, optional "private" private, optional
+    "sessionId" session_id }
+);
 
 /// Links in the goal request body; printed as {} on the page (an object with unknown properties).
 ///
@@ -7162,64 +2048,9 @@ impl GoalConfidenceRequest {
     }
 }
 
-impl ::serde::Serialize for GoalConfidenceRequest {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.reason {
-            map.serialize_entry("reason", value)?;
-        }
-        if let Some(value) = &self.value {
-            map.serialize_entry("value", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GoalConfidenceRequest {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GoalConfidenceRequest;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct GoalConfidenceRequest")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<GoalConfidenceRequest, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "reason" => 0,
-                    "value" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = GoalConfidenceRequest::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.reason = map.next_value()?,
-                        1 => value.value = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    GoalConfidenceRequest { optional "reason" reason, optional "value" value }
+);
 
 /// An objective (goal). The page names this response goal (PUT /goals/{goalId}/confidence). Its nested objects differ from goalMetricsLinksResponse: closedStatus, designScore, workflow and links have other shapes (goalClosedStatus, goalDesignScore, goalWorkflow, goalLinks) and owner_permissions/permissions/tags are printed in full.
 ///
@@ -7317,274 +2148,30 @@ pub struct Goal {
     pub workflow: Option<GoalWorkflow>,
 }
 
-impl ::serde::Serialize for Goal {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.account_id {
-            map.serialize_entry("accountId", value)?;
-        }
-        if let Some(value) = &self.aggregated_attainment {
-            map.serialize_entry("aggregatedAttainment", value)?;
-        }
-        if let Some(value) = &self.attainment {
-            map.serialize_entry("attainment", value)?;
-        }
-        if let Some(value) = &self.attainment_type {
-            map.serialize_entry("attainmentType", value)?;
-        }
-        if let Some(value) = &self.calculation_status {
-            map.serialize_entry("calculationStatus", value)?;
-        }
-        if let Some(value) = &self.children_aggregated_attainment {
-            map.serialize_entry("childrenAggregatedAttainment", value)?;
-        }
-        if let Some(value) = &self.children_count {
-            map.serialize_entry("childrenCount", value)?;
-        }
-        if let Some(value) = &self.children_kr_attainment {
-            map.serialize_entry("childrenKRAttainment", value)?;
-        }
-        if let Some(value) = &self.closed_status {
-            map.serialize_entry("closedStatus", value)?;
-        }
-        if let Some(value) = &self.created_by_id {
-            map.serialize_entry("createdById", value)?;
-        }
-        if let Some(value) = &self.date_created {
-            map.serialize_entry("dateCreated", value)?;
-        }
-        if let Some(value) = &self.date_from {
-            map.serialize_entry("dateFrom", value)?;
-        }
-        if let Some(value) = &self.date_to {
-            map.serialize_entry("dateTo", value)?;
-        }
-        if let Some(value) = &self.deleted_at {
-            map.serialize_entry("deletedAt", value)?;
-        }
-        if let Some(value) = &self.deleted_by_id {
-            map.serialize_entry("deletedById", value)?;
-        }
-        if let Some(value) = &self.deletion_reason {
-            map.serialize_entry("deletionReason", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.design_score {
-            map.serialize_entry("designScore", value)?;
-        }
-        if let Some(value) = &self.duration {
-            map.serialize_entry("duration", value)?;
-        }
-        if let Some(value) = &self.full_aggregated_attainment {
-            map.serialize_entry("fullAggregatedAttainment", value)?;
-        }
-        if let Some(value) = &self.full_sub_tree_count {
-            map.serialize_entry("fullSubTreeCount", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.inherits {
-            map.serialize_entry("inherits", value)?;
-        }
-        if let Some(value) = &self.is_deleted {
-            map.serialize_entry("isDeleted", value)?;
-        }
-        if let Some(value) = &self.last_calculated {
-            map.serialize_entry("lastCalculated", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("links", value)?;
-        }
-        if let Some(value) = &self.mentions {
-            map.serialize_entry("mentions", value)?;
-        }
-        if let Some(value) = &self.metrics_attainment {
-            map.serialize_entry("metricsAttainment", value)?;
-        }
-        if let Some(value) = &self.metrics_count {
-            map.serialize_entry("metricsCount", value)?;
-        }
-        if let Some(value) = &self.modified_by_id {
-            map.serialize_entry("modifiedById", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.non_archived_tasks_count {
-            map.serialize_entry("nonArchivedTasksCount", value)?;
-        }
-        if let Some(value) = &self.order_id {
-            map.serialize_entry("orderId", value)?;
-        }
-        if let Some(value) = &self.owner_ids {
-            map.serialize_entry("ownerIds", value)?;
-        }
-        if let Some(value) = &self.owner_permissions {
-            map.serialize_entry("owner_permissions", value)?;
-        }
-        if let Some(value) = &self.parent {
-            map.serialize_entry("parent", value)?;
-        }
-        if let Some(value) = &self.permissions {
-            map.serialize_entry("permissions", value)?;
-        }
-        if let Some(value) = &self.private {
-            map.serialize_entry("private", value)?;
-        }
-        if let Some(value) = &self.session_id {
-            map.serialize_entry("sessionId", value)?;
-        }
-        if let Some(value) = &self.sub_tree_count {
-            map.serialize_entry("subTreeCount", value)?;
-        }
-        if let Some(value) = &self.tags {
-            map.serialize_entry("tags", value)?;
-        }
-        if let Some(value) = &self.tasks_count {
-            map.serialize_entry("tasksCount", value)?;
-        }
-        if let Some(value) = &self.watchers {
-            map.serialize_entry("watchers", value)?;
-        }
-        if let Some(value) = &self.workflow {
-            map.serialize_entry("workflow", value)?;
-        }
-        map.end()
+::codegen_runtime::object_codec!(
+    Goal { optional "accountId" account_id, optional "aggregatedAttainment"
+    aggregated_attainment, optional "attainment" attainment, optional "attainmentType"
+    attainment_type, optional "calculationStatus" calculation_status, optional
+    "childrenAggregatedAttainment" children_aggregated_attainment, optional
+    "childrenCount" children_count, optional "childrenKRAttainment"
+    children_kr_attainment, optional "closedStatus" closed_status, optional "createdById"
+    created_by_id, optional "dateCreated" date_created, optional "dateFrom" date_from,
+    optional "dateTo" date_to, optional "deletedAt" deleted_at, optional "deletedById"
+    deleted_by_id, optional "deletionReason" deletion_reason, optional "description"
+    description, optional "designScore" design_score, optional "duration" duration,
+    optional "fullAggregatedAttainment" full_aggregated_attainment, optional
+    "fullSubTreeCount" full_sub_tree_count, optional "id" id, optional "inherits"
+    inherits, optional "isDeleted" is_deleted, optional "lastCalculated" last_calculated,
+    optional "links" links, optional "mentions" mentions, optional "metricsAttainment"
+    metrics_attainment, optional "metricsCount" metrics_count, optional "modifiedById"
+    modified_by_id, optional "name" name, optional "nonArchivedTasksCount"
+    non_archived_tasks_count, optional "orderId" order_id, optional "ownerIds" owner_ids,
+    optional "owner_permissions" owner_permissions, optional "parent" parent, optional
+    "permissions" permissions, optional "private" private, optional "sessionId"
+    session_id, optional "subTreeCount" sub_tree_count, optional "tags" tags, optional
+    "tasksCount" tasks_count, optional "watchers" watchers, optional "workflow" workflow
     }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Goal {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Goal;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Goal")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Goal, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "accountId" => 0,
-                    "aggregatedAttainment" => 1,
-                    "attainment" => 2,
-                    "attainmentType" => 3,
-                    "calculationStatus" => 4,
-                    "childrenAggregatedAttainment" => 5,
-                    "childrenCount" => 6,
-                    "childrenKRAttainment" => 7,
-                    "closedStatus" => 8,
-                    "createdById" => 9,
-                    "dateCreated" => 10,
-                    "dateFrom" => 11,
-                    "dateTo" => 12,
-                    "deletedAt" => 13,
-                    "deletedById" => 14,
-                    "deletionReason" => 15,
-                    "description" => 16,
-                    "designScore" => 17,
-                    "duration" => 18,
-                    "fullAggregatedAttainment" => 19,
-                    "fullSubTreeCount" => 20,
-                    "id" => 21,
-                    "inherits" => 22,
-                    "isDeleted" => 23,
-                    "lastCalculated" => 24,
-                    "links" => 25,
-                    "mentions" => 26,
-                    "metricsAttainment" => 27,
-                    "metricsCount" => 28,
-                    "modifiedById" => 29,
-                    "name" => 30,
-                    "nonArchivedTasksCount" => 31,
-                    "orderId" => 32,
-                    "ownerIds" => 33,
-                    "owner_permissions" => 34,
-                    "parent" => 35,
-                    "permissions" => 36,
-                    "private" => 37,
-                    "sessionId" => 38,
-                    "subTreeCount" => 39,
-                    "tags" => 40,
-                    "tasksCount" => 41,
-                    "watchers" => 42,
-                    "workflow" => 43,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Goal::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.account_id = map.next_value()?,
-                        1 => value.aggregated_attainment = map.next_value()?,
-                        2 => value.attainment = map.next_value()?,
-                        3 => value.attainment_type = map.next_value()?,
-                        4 => value.calculation_status = map.next_value()?,
-                        5 => value.children_aggregated_attainment = map.next_value()?,
-                        6 => value.children_count = map.next_value()?,
-                        7 => value.children_kr_attainment = map.next_value()?,
-                        8 => value.closed_status = map.next_value()?,
-                        9 => value.created_by_id = map.next_value()?,
-                        10 => value.date_created = map.next_value()?,
-                        11 => value.date_from = map.next_value()?,
-                        12 => value.date_to = map.next_value()?,
-                        13 => value.deleted_at = map.next_value()?,
-                        14 => value.deleted_by_id = map.next_value()?,
-                        15 => value.deletion_reason = map.next_value()?,
-                        16 => value.description = map.next_value()?,
-                        17 => value.design_score = map.next_value()?,
-                        18 => value.duration = map.next_value()?,
-                        19 => value.full_aggregated_attainment = map.next_value()?,
-                        20 => value.full_sub_tree_count = map.next_value()?,
-                        21 => value.id = map.next_value()?,
-                        22 => value.inherits = map.next_value()?,
-                        23 => value.is_deleted = map.next_value()?,
-                        24 => value.last_calculated = map.next_value()?,
-                        25 => value.links = map.next_value()?,
-                        26 => value.mentions = map.next_value()?,
-                        27 => value.metrics_attainment = map.next_value()?,
-                        28 => value.metrics_count = map.next_value()?,
-                        29 => value.modified_by_id = map.next_value()?,
-                        30 => value.name = map.next_value()?,
-                        31 => value.non_archived_tasks_count = map.next_value()?,
-                        32 => value.order_id = map.next_value()?,
-                        33 => value.owner_ids = map.next_value()?,
-                        34 => value.owner_permissions = map.next_value()?,
-                        35 => value.parent = map.next_value()?,
-                        36 => value.permissions = map.next_value()?,
-                        37 => value.private = map.next_value()?,
-                        38 => value.session_id = map.next_value()?,
-                        39 => value.sub_tree_count = map.next_value()?,
-                        40 => value.tags = map.next_value()?,
-                        41 => value.tasks_count = map.next_value()?,
-                        42 => value.watchers = map.next_value()?,
-                        43 => value.workflow = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+);
 
 /// Closed status of a goal as printed in the goal sample: capitalised Reason (string) and Status (number). Not the same shape as closedStatusResponse.
 ///
@@ -7598,64 +2185,9 @@ pub struct GoalClosedStatus {
     pub status: Option<i64>,
 }
 
-impl ::serde::Serialize for GoalClosedStatus {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.reason {
-            map.serialize_entry("Reason", value)?;
-        }
-        if let Some(value) = &self.status {
-            map.serialize_entry("Status", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GoalClosedStatus {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GoalClosedStatus;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct GoalClosedStatus")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<GoalClosedStatus, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "Reason" => 0,
-                    "Status" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = GoalClosedStatus::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.reason = map.next_value()?,
-                        1 => value.status = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    GoalClosedStatus { optional "Reason" reason, optional "Status" status }
+);
 
 /// Design score as printed in the goal sample (policies carry passed). Not the same shape as designScoreResponse.
 ///
@@ -7669,64 +2201,9 @@ pub struct GoalDesignScore {
     pub total_points: Option<f64>,
 }
 
-impl ::serde::Serialize for GoalDesignScore {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.policies {
-            map.serialize_entry("policies", value)?;
-        }
-        if let Some(value) = &self.total_points {
-            map.serialize_entry("totalPoints", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GoalDesignScore {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GoalDesignScore;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct GoalDesignScore")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<GoalDesignScore, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "policies" => 0,
-                    "totalPoints" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = GoalDesignScore::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.policies = map.next_value()?,
-                        1 => value.total_points = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    GoalDesignScore { optional "policies" policies, optional "totalPoints" total_points }
+);
 
 /// One evaluated design-score policy as printed in the goal sample (passed; goalMetricsLinksResponse spells it isPassed).
 ///
@@ -7742,69 +2219,10 @@ pub struct GoalDesignScorePolicy {
     pub score: Option<f64>,
 }
 
-impl ::serde::Serialize for GoalDesignScorePolicy {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.passed {
-            map.serialize_entry("passed", value)?;
-        }
-        if let Some(value) = &self.policy {
-            map.serialize_entry("policy", value)?;
-        }
-        if let Some(value) = &self.score {
-            map.serialize_entry("score", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GoalDesignScorePolicy {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GoalDesignScorePolicy;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct GoalDesignScorePolicy")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<GoalDesignScorePolicy, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "passed" => 0,
-                    "policy" => 1,
-                    "score" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = GoalDesignScorePolicy::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.passed = map.next_value()?,
-                        1 => value.policy = map.next_value()?,
-                        2 => value.score = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    GoalDesignScorePolicy { optional "passed" passed, optional "policy" policy, optional
+    "score" score }
+);
 
 /// Approval workflow as printed in the goal sample (capitalised names, reviewers as objects, status as a number). Not the same shape as workflowResponse.
 ///
@@ -7822,74 +2240,10 @@ pub struct GoalWorkflow {
     pub status: Option<i64>,
 }
 
-impl ::serde::Serialize for GoalWorkflow {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.approved_at {
-            map.serialize_entry("ApprovedAt", value)?;
-        }
-        if let Some(value) = &self.reviewers {
-            map.serialize_entry("Reviewers", value)?;
-        }
-        if let Some(value) = &self.reviewers_needed {
-            map.serialize_entry("ReviewersNeeded", value)?;
-        }
-        if let Some(value) = &self.status {
-            map.serialize_entry("Status", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GoalWorkflow {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GoalWorkflow;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct GoalWorkflow")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<GoalWorkflow, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "ApprovedAt" => 0,
-                    "Reviewers" => 1,
-                    "ReviewersNeeded" => 2,
-                    "Status" => 3,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = GoalWorkflow::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.approved_at = map.next_value()?,
-                        1 => value.reviewers = map.next_value()?,
-                        2 => value.reviewers_needed = map.next_value()?,
-                        3 => value.status = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    GoalWorkflow { optional "ApprovedAt" approved_at, optional "Reviewers" reviewers,
+    optional "ReviewersNeeded" reviewers_needed, optional "Status" status }
+);
 
 /// A reviewer in the goal workflow.
 ///
@@ -7903,64 +2257,9 @@ pub struct GoalWorkflowReviewer {
     pub user_id: Option<String>,
 }
 
-impl ::serde::Serialize for GoalWorkflowReviewer {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.response {
-            map.serialize_entry("Response", value)?;
-        }
-        if let Some(value) = &self.user_id {
-            map.serialize_entry("UserId", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GoalWorkflowReviewer {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GoalWorkflowReviewer;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct GoalWorkflowReviewer")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<GoalWorkflowReviewer, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "Response" => 0,
-                    "UserId" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = GoalWorkflowReviewer::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.response = map.next_value()?,
-                        1 => value.user_id = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    GoalWorkflowReviewer { optional "Response" response, optional "UserId" user_id }
+);
 
 /// Parent reference of a goal as printed in the goal sample and its linked goals.
 ///
@@ -7978,74 +2277,10 @@ pub struct GoalParent {
     pub session_id: Option<String>,
 }
 
-impl ::serde::Serialize for GoalParent {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.goal_id {
-            map.serialize_entry("goalId", value)?;
-        }
-        if let Some(value) = &self.metric_goal_id {
-            map.serialize_entry("metricGoalId", value)?;
-        }
-        if let Some(value) = &self.metric_id {
-            map.serialize_entry("metricId", value)?;
-        }
-        if let Some(value) = &self.session_id {
-            map.serialize_entry("sessionId", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GoalParent {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GoalParent;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct GoalParent")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<GoalParent, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "goalId" => 0,
-                    "metricGoalId" => 1,
-                    "metricId" => 2,
-                    "sessionId" => 3,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = GoalParent::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.goal_id = map.next_value()?,
-                        1 => value.metric_goal_id = map.next_value()?,
-                        2 => value.metric_id = map.next_value()?,
-                        3 => value.session_id = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    GoalParent { optional "goalId" goal_id, optional "metricGoalId" metric_goal_id,
+    optional "metricId" metric_id, optional "sessionId" session_id }
+);
 
 /// Parent of a linked metric in the goal sample; printed only as {"private": false}.
 ///
@@ -8057,59 +2292,7 @@ pub struct MetricParent {
     pub private: Option<bool>,
 }
 
-impl ::serde::Serialize for MetricParent {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.private {
-            map.serialize_entry("private", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MetricParent {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = MetricParent;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct MetricParent")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<MetricParent, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "private" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = MetricParent::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.private = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(MetricParent { optional "private" private });
 
 /// Links of a goal as printed in the goal sample. Not the same shape as links (goalMetricsLinksResponse and metric responses).
 ///
@@ -8121,59 +2304,7 @@ pub struct GoalLinks {
     pub expanded: Option<GoalLinksExpanded>,
 }
 
-impl ::serde::Serialize for GoalLinks {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.expanded {
-            map.serialize_entry("expanded", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GoalLinks {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GoalLinks;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct GoalLinks")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<GoalLinks, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "expanded" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = GoalLinks::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.expanded = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(GoalLinks { optional "expanded" expanded });
 
 /// Expanded linked goals, metrics and sessions in the goal sample.
 ///
@@ -8189,69 +2320,10 @@ pub struct GoalLinksExpanded {
     pub sessions: Option<Vec<GoalLinkedSession>>,
 }
 
-impl ::serde::Serialize for GoalLinksExpanded {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.goals {
-            map.serialize_entry("goals", value)?;
-        }
-        if let Some(value) = &self.metrics {
-            map.serialize_entry("metrics", value)?;
-        }
-        if let Some(value) = &self.sessions {
-            map.serialize_entry("sessions", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GoalLinksExpanded {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GoalLinksExpanded;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct GoalLinksExpanded")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<GoalLinksExpanded, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "goals" => 0,
-                    "metrics" => 1,
-                    "sessions" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = GoalLinksExpanded::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.goals = map.next_value()?,
-                        1 => value.metrics = map.next_value()?,
-                        2 => value.sessions = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    GoalLinksExpanded { optional "goals" goals, optional "metrics" metrics, optional
+    "sessions" sessions }
+);
 
 /// A linked goal inside goal.links.expanded. The sample prints its ownerIds items as the placeholder "ID" and the Binary values of owner_permissions/permissions as the placeholder "Binary".
 ///
@@ -8297,144 +2369,16 @@ pub struct GoalLinkedGoal {
     pub session_id: Option<String>,
 }
 
-impl ::serde::Serialize for GoalLinkedGoal {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.account_id {
-            map.serialize_entry("accountId", value)?;
-        }
-        if let Some(value) = &self.attainment {
-            map.serialize_entry("attainment", value)?;
-        }
-        if let Some(value) = &self.attainment_type {
-            map.serialize_entry("attainmentType", value)?;
-        }
-        if let Some(value) = &self.created_by_id {
-            map.serialize_entry("createdById", value)?;
-        }
-        if let Some(value) = &self.date_created {
-            map.serialize_entry("dateCreated", value)?;
-        }
-        if let Some(value) = &self.date_from {
-            map.serialize_entry("dateFrom", value)?;
-        }
-        if let Some(value) = &self.date_to {
-            map.serialize_entry("dateTo", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.inherits {
-            map.serialize_entry("inherits", value)?;
-        }
-        if let Some(value) = &self.is_deleted {
-            map.serialize_entry("isDeleted", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.owner_ids {
-            map.serialize_entry("ownerIds", value)?;
-        }
-        if let Some(value) = &self.owner_permissions {
-            map.serialize_entry("owner_permissions", value)?;
-        }
-        if let Some(value) = &self.parent {
-            map.serialize_entry("parent", value)?;
-        }
-        if let Some(value) = &self.permissions {
-            map.serialize_entry("permissions", value)?;
-        }
-        if let Some(value) = &self.private {
-            map.serialize_entry("private", value)?;
-        }
-        if let Some(value) = &self.session_id {
-            map.serialize_entry("sessionId", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GoalLinkedGoal {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GoalLinkedGoal;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct GoalLinkedGoal")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<GoalLinkedGoal, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "accountId" => 0,
-                    "attainment" => 1,
-                    "attainmentType" => 2,
-                    "createdById" => 3,
-                    "dateCreated" => 4,
-                    "dateFrom" => 5,
-                    "dateTo" => 6,
-                    "description" => 7,
-                    "id" => 8,
-                    "inherits" => 9,
-                    "isDeleted" => 10,
-                    "name" => 11,
-                    "ownerIds" => 12,
-                    "owner_permissions" => 13,
-                    "parent" => 14,
-                    "permissions" => 15,
-                    "private" => 16,
-                    "sessionId" => 17,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = GoalLinkedGoal::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.account_id = map.next_value()?,
-                        1 => value.attainment = map.next_value()?,
-                        2 => value.attainment_type = map.next_value()?,
-                        3 => value.created_by_id = map.next_value()?,
-                        4 => value.date_created = map.next_value()?,
-                        5 => value.date_from = map.next_value()?,
-                        6 => value.date_to = map.next_value()?,
-                        7 => value.description = map.next_value()?,
-                        8 => value.id = map.next_value()?,
-                        9 => value.inherits = map.next_value()?,
-                        10 => value.is_deleted = map.next_value()?,
-                        11 => value.name = map.next_value()?,
-                        12 => value.owner_ids = map.next_value()?,
-                        13 => value.owner_permissions = map.next_value()?,
-                        14 => value.parent = map.next_value()?,
-                        15 => value.permissions = map.next_value()?,
-                        16 => value.private = map.next_value()?,
-                        17 => value.session_id = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    GoalLinkedGoal { optional "accountId" account_id, optional "attainment" attainment,
+    optional "attainmentType" attainment_type, optional "createdById" created_by_id,
+    optional "dateCreated" date_created, optional "dateFrom" date_from, optional "dateTo"
+    date_to, optional "description" description, optional "id" id, optional "inherits"
+    inherits, optional "isDeleted" is_deleted, optional "name" name, optional "ownerIds"
+    owner_ids, optional "owner_permissions" owner_permissions, optional "parent" parent,
+    optional "permissions" permissions, optional "private" private, optional "sessionId"
+    session_id }
+);
 
 /// A linked metric inside goal.links.expanded.
 ///
@@ -8492,174 +2436,18 @@ pub struct GoalLinkedMetric {
     pub target_operator: Option<String>,
 }
 
-impl ::serde::Serialize for GoalLinkedMetric {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.actual {
-            map.serialize_entry("actual", value)?;
-        }
-        if let Some(value) = &self.attainment {
-            map.serialize_entry("attainment", value)?;
-        }
-        if let Some(value) = &self.cascade_type {
-            map.serialize_entry("cascadeType", value)?;
-        }
-        if let Some(value) = &self.created_by_id {
-            map.serialize_entry("createdById", value)?;
-        }
-        if let Some(value) = &self.date_created {
-            map.serialize_entry("dateCreated", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.field_name {
-            map.serialize_entry("fieldName", value)?;
-        }
-        if let Some(value) = &self.format {
-            map.serialize_entry("format", value)?;
-        }
-        if let Some(value) = &self.goal_id {
-            map.serialize_entry("goalId", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.inherits {
-            map.serialize_entry("inherits", value)?;
-        }
-        if let Some(value) = &self.initial_value {
-            map.serialize_entry("initialValue", value)?;
-        }
-        if let Some(value) = &self.insight_name {
-            map.serialize_entry("insightName", value)?;
-        }
-        if let Some(value) = &self.is_deleted {
-            map.serialize_entry("isDeleted", value)?;
-        }
-        if let Some(value) = &self.manual_type {
-            map.serialize_entry("manualType", value)?;
-        }
-        if let Some(value) = &self.modified_by_id {
-            map.serialize_entry("modifiedById", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.object_id {
-            map.serialize_entry("objectId", value)?;
-        }
-        if let Some(value) = &self.owner_ids {
-            map.serialize_entry("ownerIds", value)?;
-        }
-        if let Some(value) = &self.owner_permissions {
-            map.serialize_entry("owner_permissions", value)?;
-        }
-        if let Some(value) = &self.parent {
-            map.serialize_entry("parent", value)?;
-        }
-        if let Some(value) = &self.permissions {
-            map.serialize_entry("permissions", value)?;
-        }
-        if let Some(value) = &self.target {
-            map.serialize_entry("target", value)?;
-        }
-        if let Some(value) = &self.target_operator {
-            map.serialize_entry("targetOperator", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GoalLinkedMetric {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GoalLinkedMetric;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct GoalLinkedMetric")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<GoalLinkedMetric, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "actual" => 0,
-                    "attainment" => 1,
-                    "cascadeType" => 2,
-                    "createdById" => 3,
-                    "dateCreated" => 4,
-                    "description" => 5,
-                    "fieldName" => 6,
-                    "format" => 7,
-                    "goalId" => 8,
-                    "id" => 9,
-                    "inherits" => 10,
-                    "initialValue" => 11,
-                    "insightName" => 12,
-                    "isDeleted" => 13,
-                    "manualType" => 14,
-                    "modifiedById" => 15,
-                    "name" => 16,
-                    "objectId" => 17,
-                    "ownerIds" => 18,
-                    "owner_permissions" => 19,
-                    "parent" => 20,
-                    "permissions" => 21,
-                    "target" => 22,
-                    "targetOperator" => 23,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = GoalLinkedMetric::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.actual = map.next_value()?,
-                        1 => value.attainment = map.next_value()?,
-                        2 => value.cascade_type = map.next_value()?,
-                        3 => value.created_by_id = map.next_value()?,
-                        4 => value.date_created = map.next_value()?,
-                        5 => value.description = map.next_value()?,
-                        6 => value.field_name = map.next_value()?,
-                        7 => value.format = map.next_value()?,
-                        8 => value.goal_id = map.next_value()?,
-                        9 => value.id = map.next_value()?,
-                        10 => value.inherits = map.next_value()?,
-                        11 => value.initial_value = map.next_value()?,
-                        12 => value.insight_name = map.next_value()?,
-                        13 => value.is_deleted = map.next_value()?,
-                        14 => value.manual_type = map.next_value()?,
-                        15 => value.modified_by_id = map.next_value()?,
-                        16 => value.name = map.next_value()?,
-                        17 => value.object_id = map.next_value()?,
-                        18 => value.owner_ids = map.next_value()?,
-                        19 => value.owner_permissions = map.next_value()?,
-                        20 => value.parent = map.next_value()?,
-                        21 => value.permissions = map.next_value()?,
-                        22 => value.target = map.next_value()?,
-                        23 => value.target_operator = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    GoalLinkedMetric { optional "actual" actual, optional "attainment" attainment,
+    optional "cascadeType" cascade_type, optional "createdById" created_by_id, optional
+    "dateCreated" date_created, optional "description" description, optional "fieldName"
+    field_name, optional "format" format, optional "goalId" goal_id, optional "id" id,
+    optional "inherits" inherits, optional "initialValue" initial_value, optional
+    "insightName" insight_name, optional "isDeleted" is_deleted, optional "manualType"
+    manual_type, optional "modifiedById" modified_by_id, optional "name" name, optional
+    "objectId" object_id, optional "ownerIds" owner_ids, optional "owner_permissions"
+    owner_permissions, optional "parent" parent, optional "permissions" permissions,
+    optional "target" target, optional "targetOperator" target_operator }
+);
 
 /// A linked session inside goal.links.expanded.
 ///
@@ -8691,109 +2479,13 @@ pub struct GoalLinkedSession {
     pub title: Option<String>,
 }
 
-impl ::serde::Serialize for GoalLinkedSession {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.account_id {
-            map.serialize_entry("accountId", value)?;
-        }
-        if let Some(value) = &self.end {
-            map.serialize_entry("end", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.inherits {
-            map.serialize_entry("inherits", value)?;
-        }
-        if let Some(value) = &self.is_deleted {
-            map.serialize_entry("isDeleted", value)?;
-        }
-        if let Some(value) = &self.owner_permissions {
-            map.serialize_entry("owner_permissions", value)?;
-        }
-        if let Some(value) = &self.parent_id {
-            map.serialize_entry("parentId", value)?;
-        }
-        if let Some(value) = &self.permissions {
-            map.serialize_entry("permissions", value)?;
-        }
-        if let Some(value) = &self.start {
-            map.serialize_entry("start", value)?;
-        }
-        if let Some(value) = &self.status {
-            map.serialize_entry("status", value)?;
-        }
-        if let Some(value) = &self.title {
-            map.serialize_entry("title", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GoalLinkedSession {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GoalLinkedSession;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct GoalLinkedSession")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<GoalLinkedSession, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "accountId" => 0,
-                    "end" => 1,
-                    "id" => 2,
-                    "inherits" => 3,
-                    "isDeleted" => 4,
-                    "owner_permissions" => 5,
-                    "parentId" => 6,
-                    "permissions" => 7,
-                    "start" => 8,
-                    "status" => 9,
-                    "title" => 10,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = GoalLinkedSession::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.account_id = map.next_value()?,
-                        1 => value.end = map.next_value()?,
-                        2 => value.id = map.next_value()?,
-                        3 => value.inherits = map.next_value()?,
-                        4 => value.is_deleted = map.next_value()?,
-                        5 => value.owner_permissions = map.next_value()?,
-                        6 => value.parent_id = map.next_value()?,
-                        7 => value.permissions = map.next_value()?,
-                        8 => value.start = map.next_value()?,
-                        9 => value.status = map.next_value()?,
-                        10 => value.title = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    GoalLinkedSession { optional "accountId" account_id, optional "end" end, optional
+    "id" id, optional "inherits" inherits, optional "isDeleted" is_deleted, optional
+    "owner_permissions" owner_permissions, optional "parentId" parent_id, optional
+    "permissions" permissions, optional "start" start, optional "status" status, optional
+    "title" title }
+);
 
 /// A list of badges. The page names this response badgesResponse (GET /badges).
 ///
@@ -8807,64 +2499,9 @@ pub struct BadgesResponse {
     pub total_count: Option<i64>,
 }
 
-impl ::serde::Serialize for BadgesResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.items {
-            map.serialize_entry("items", value)?;
-        }
-        if let Some(value) = &self.total_count {
-            map.serialize_entry("totalCount", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BadgesResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BadgesResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct BadgesResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<BadgesResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "items" => 0,
-                    "totalCount" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = BadgesResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.items = map.next_value()?,
-                        1 => value.total_count = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    BadgesResponse { optional "items" items, optional "totalCount" total_count }
+);
 
 /// A badge. The page names this response badgeResponse (GET /badges/{id}, POST /badges); the same object is printed as badgesResponse items, assignedBadgeResponseV2.badge and teamResponse.badges.
 ///
@@ -8886,84 +2523,10 @@ pub struct BadgeResponse {
     pub summary: Option<String>,
 }
 
-impl ::serde::Serialize for BadgeResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.background {
-            map.serialize_entry("background", value)?;
-        }
-        if let Some(value) = &self.icon {
-            map.serialize_entry("icon", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.pattern {
-            map.serialize_entry("pattern", value)?;
-        }
-        if let Some(value) = &self.summary {
-            map.serialize_entry("summary", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BadgeResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BadgeResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct BadgeResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<BadgeResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "background" => 0,
-                    "icon" => 1,
-                    "id" => 2,
-                    "name" => 3,
-                    "pattern" => 4,
-                    "summary" => 5,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = BadgeResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.background = map.next_value()?,
-                        1 => value.icon = map.next_value()?,
-                        2 => value.id = map.next_value()?,
-                        3 => value.name = map.next_value()?,
-                        4 => value.pattern = map.next_value()?,
-                        5 => value.summary = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    BadgeResponse { optional "background" background, optional "icon" icon, optional "id"
+    id, optional "name" name, optional "pattern" pattern, optional "summary" summary }
+);
 
 /// Request body of POST /badges and PATCH /badges/{id}, which print the identical sample (body parameter badge; the page gives it no description and marks none of its properties as required).
 ///
@@ -9031,89 +2594,11 @@ impl BadgeRequest {
     }
 }
 
-impl ::serde::Serialize for BadgeRequest {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.assign_condition {
-            map.serialize_entry("assignCondition", value)?;
-        }
-        if let Some(value) = &self.background {
-            map.serialize_entry("background", value)?;
-        }
-        if let Some(value) = &self.icon {
-            map.serialize_entry("icon", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.pattern {
-            map.serialize_entry("pattern", value)?;
-        }
-        if let Some(value) = &self.summary {
-            map.serialize_entry("summary", value)?;
-        }
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("type", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BadgeRequest {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BadgeRequest;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct BadgeRequest")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<BadgeRequest, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "assignCondition" => 0,
-                    "background" => 1,
-                    "icon" => 2,
-                    "name" => 3,
-                    "pattern" => 4,
-                    "summary" => 5,
-                    "type" => 6,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = BadgeRequest::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.assign_condition = map.next_value()?,
-                        1 => value.background = map.next_value()?,
-                        2 => value.icon = map.next_value()?,
-                        3 => value.name = map.next_value()?,
-                        4 => value.pattern = map.next_value()?,
-                        5 => value.summary = map.next_value()?,
-                        6 => value.type_ = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    BadgeRequest { optional "assignCondition" assign_condition, optional "background"
+    background, optional "icon" icon, optional "name" name, optional "pattern" pattern,
+    optional "summary" summary, optional "type" type_ }
+);
 
 /// A list of badge assignments. The page names this response assignedBadgesResponse (GET /badges/approve).
 ///
@@ -9127,64 +2612,9 @@ pub struct AssignedBadgesResponse {
     pub total_count: Option<i64>,
 }
 
-impl ::serde::Serialize for AssignedBadgesResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.items {
-            map.serialize_entry("items", value)?;
-        }
-        if let Some(value) = &self.total_count {
-            map.serialize_entry("totalCount", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AssignedBadgesResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AssignedBadgesResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct AssignedBadgesResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<AssignedBadgesResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "items" => 0,
-                    "totalCount" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = AssignedBadgesResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.items = map.next_value()?,
-                        1 => value.total_count = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    AssignedBadgesResponse { optional "items" items, optional "totalCount" total_count }
+);
 
 /// A badge assignment referring to its badge by id. The page names this response assignedBadgeResponse (POST /badges/assign); the same object is printed as assignedBadgesResponse items.
 ///
@@ -9218,114 +2648,14 @@ pub struct AssignedBadgeResponse {
     pub status: Option<String>,
 }
 
-impl ::serde::Serialize for AssignedBadgeResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.account_id {
-            map.serialize_entry("accountId", value)?;
-        }
-        if let Some(value) = &self.approved_by {
-            map.serialize_entry("approvedBy", value)?;
-        }
-        if let Some(value) = &self.assigned_by_id {
-            map.serialize_entry("assignedById", value)?;
-        }
-        if let Some(value) = &self.assigned_on {
-            map.serialize_entry("assignedOn", value)?;
-        }
-        if let Some(value) = &self.assignee_ids {
-            map.serialize_entry("assigneeIds", value)?;
-        }
-        if let Some(value) = &self.badge_id {
-            map.serialize_entry("badgeId", value)?;
-        }
-        if let Some(value) = &self.comment {
-            map.serialize_entry("comment", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.notification_strategy {
-            map.serialize_entry("notificationStrategy", value)?;
-        }
-        if let Some(value) = &self.notify {
-            map.serialize_entry("notify", value)?;
-        }
-        if let Some(value) = &self.rich_text_comment {
-            map.serialize_entry("richTextComment", value)?;
-        }
-        if let Some(value) = &self.status {
-            map.serialize_entry("status", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AssignedBadgeResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AssignedBadgeResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct AssignedBadgeResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<AssignedBadgeResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "accountId" => 0,
-                    "approvedBy" => 1,
-                    "assignedById" => 2,
-                    "assignedOn" => 3,
-                    "assigneeIds" => 4,
-                    "badgeId" => 5,
-                    "comment" => 6,
-                    "id" => 7,
-                    "notificationStrategy" => 8,
-                    "notify" => 9,
-                    "richTextComment" => 10,
-                    "status" => 11,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = AssignedBadgeResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.account_id = map.next_value()?,
-                        1 => value.approved_by = map.next_value()?,
-                        2 => value.assigned_by_id = map.next_value()?,
-                        3 => value.assigned_on = map.next_value()?,
-                        4 => value.assignee_ids = map.next_value()?,
-                        5 => value.badge_id = map.next_value()?,
-                        6 => value.comment = map.next_value()?,
-                        7 => value.id = map.next_value()?,
-                        8 => value.notification_strategy = map.next_value()?,
-                        9 => value.notify = map.next_value()?,
-                        10 => value.rich_text_comment = map.next_value()?,
-                        11 => value.status = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    AssignedBadgeResponse { optional "accountId" account_id, optional "approvedBy"
+    approved_by, optional "assignedById" assigned_by_id, optional "assignedOn"
+    assigned_on, optional "assigneeIds" assignee_ids, optional "badgeId" badge_id,
+    optional "comment" comment, optional "id" id, optional "notificationStrategy"
+    notification_strategy, optional "notify" notify, optional "richTextComment"
+    rich_text_comment, optional "status" status }
+);
 
 /// A list of badge assignments with their badges. The page names this response assignedBadgesResponseV2 (GET /badges/assign, GET /badges/current).
 ///
@@ -9339,64 +2669,10 @@ pub struct AssignedBadgesResponseV2 {
     pub total_count: Option<i64>,
 }
 
-impl ::serde::Serialize for AssignedBadgesResponseV2 {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.items {
-            map.serialize_entry("items", value)?;
-        }
-        if let Some(value) = &self.total_count {
-            map.serialize_entry("totalCount", value)?;
-        }
-        map.end()
+::codegen_runtime::object_codec!(
+    AssignedBadgesResponseV2 { optional "items" items, optional "totalCount" total_count
     }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AssignedBadgesResponseV2 {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AssignedBadgesResponseV2;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct AssignedBadgesResponseV2")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<AssignedBadgesResponseV2, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "items" => 0,
-                    "totalCount" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = AssignedBadgesResponseV2::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.items = map.next_value()?,
-                        1 => value.total_count = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+);
 
 /// A badge assignment with the badge embedded, as printed in assignedBadgesResponseV2 items (no badgeId and no richTextComment, unlike assignedBadgeResponse).
 ///
@@ -9428,109 +2704,13 @@ pub struct AssignedBadgeResponseV2 {
     pub status: Option<String>,
 }
 
-impl ::serde::Serialize for AssignedBadgeResponseV2 {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.account_id {
-            map.serialize_entry("accountId", value)?;
-        }
-        if let Some(value) = &self.approved_by {
-            map.serialize_entry("approvedBy", value)?;
-        }
-        if let Some(value) = &self.assigned_by_id {
-            map.serialize_entry("assignedById", value)?;
-        }
-        if let Some(value) = &self.assigned_on {
-            map.serialize_entry("assignedOn", value)?;
-        }
-        if let Some(value) = &self.assignee_ids {
-            map.serialize_entry("assigneeIds", value)?;
-        }
-        if let Some(value) = &self.badge {
-            map.serialize_entry("badge", value)?;
-        }
-        if let Some(value) = &self.comment {
-            map.serialize_entry("comment", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.notification_strategy {
-            map.serialize_entry("notificationStrategy", value)?;
-        }
-        if let Some(value) = &self.notify {
-            map.serialize_entry("notify", value)?;
-        }
-        if let Some(value) = &self.status {
-            map.serialize_entry("status", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AssignedBadgeResponseV2 {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AssignedBadgeResponseV2;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct AssignedBadgeResponseV2")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<AssignedBadgeResponseV2, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "accountId" => 0,
-                    "approvedBy" => 1,
-                    "assignedById" => 2,
-                    "assignedOn" => 3,
-                    "assigneeIds" => 4,
-                    "badge" => 5,
-                    "comment" => 6,
-                    "id" => 7,
-                    "notificationStrategy" => 8,
-                    "notify" => 9,
-                    "status" => 10,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = AssignedBadgeResponseV2::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.account_id = map.next_value()?,
-                        1 => value.approved_by = map.next_value()?,
-                        2 => value.assigned_by_id = map.next_value()?,
-                        3 => value.assigned_on = map.next_value()?,
-                        4 => value.assignee_ids = map.next_value()?,
-                        5 => value.badge = map.next_value()?,
-                        6 => value.comment = map.next_value()?,
-                        7 => value.id = map.next_value()?,
-                        8 => value.notification_strategy = map.next_value()?,
-                        9 => value.notify = map.next_value()?,
-                        10 => value.status = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    AssignedBadgeResponseV2 { optional "accountId" account_id, optional "approvedBy"
+    approved_by, optional "assignedById" assigned_by_id, optional "assignedOn"
+    assigned_on, optional "assigneeIds" assignee_ids, optional "badge" badge, optional
+    "comment" comment, optional "id" id, optional "notificationStrategy"
+    notification_strategy, optional "notify" notify, optional "status" status }
+);
 
 /// Request body of POST /badges/assign (body parameter assignBadge; the page gives it no description and marks none of its properties as required).
 ///
@@ -9598,89 +2778,12 @@ impl AssignBadgeRequest {
     }
 }
 
-impl ::serde::Serialize for AssignBadgeRequest {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.assigned_by_id {
-            map.serialize_entry("assignedById", value)?;
-        }
-        if let Some(value) = &self.assignee_ids {
-            map.serialize_entry("assigneeIds", value)?;
-        }
-        if let Some(value) = &self.badge_id {
-            map.serialize_entry("badgeId", value)?;
-        }
-        if let Some(value) = &self.comment {
-            map.serialize_entry("comment", value)?;
-        }
-        if let Some(value) = &self.notification_strategy {
-            map.serialize_entry("notificationStrategy", value)?;
-        }
-        if let Some(value) = &self.notify {
-            map.serialize_entry("notify", value)?;
-        }
-        if let Some(value) = &self.rich_text_comment {
-            map.serialize_entry("richTextComment", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AssignBadgeRequest {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AssignBadgeRequest;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct AssignBadgeRequest")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<AssignBadgeRequest, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "assignedById" => 0,
-                    "assigneeIds" => 1,
-                    "badgeId" => 2,
-                    "comment" => 3,
-                    "notificationStrategy" => 4,
-                    "notify" => 5,
-                    "richTextComment" => 6,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = AssignBadgeRequest::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.assigned_by_id = map.next_value()?,
-                        1 => value.assignee_ids = map.next_value()?,
-                        2 => value.badge_id = map.next_value()?,
-                        3 => value.comment = map.next_value()?,
-                        4 => value.notification_strategy = map.next_value()?,
-                        5 => value.notify = map.next_value()?,
-                        6 => value.rich_text_comment = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    AssignBadgeRequest { optional "assignedById" assigned_by_id, optional "assigneeIds"
+    assignee_ids, optional "badgeId" badge_id, optional "comment" comment, optional
+    "notificationStrategy" notification_strategy, optional "notify" notify, optional
+    "richTextComment" rich_text_comment }
+);
 
 /// The teams and users that have a badge. The page names this response badgeAssigneesResponse (GET /badges/assign/{id}). Property names Teams and Users are capitalised as printed.
 ///
@@ -9694,64 +2797,9 @@ pub struct BadgeAssigneesResponse {
     pub users: Option<Vec<UserResponse>>,
 }
 
-impl ::serde::Serialize for BadgeAssigneesResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.teams {
-            map.serialize_entry("Teams", value)?;
-        }
-        if let Some(value) = &self.users {
-            map.serialize_entry("Users", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BadgeAssigneesResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BadgeAssigneesResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct BadgeAssigneesResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<BadgeAssigneesResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "Teams" => 0,
-                    "Users" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = BadgeAssigneesResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.teams = map.next_value()?,
-                        1 => value.users = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    BadgeAssigneesResponse { optional "Teams" teams, optional "Users" users }
+);
 
 /// A team, as printed in badgeAssigneesResponse.Teams.
 ///
@@ -9797,141 +2845,12 @@ pub struct TeamResponse {
     pub tags: Option<Vec<TagResponse>>,
 }
 
-impl ::serde::Serialize for TeamResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.account_id {
-            map.serialize_entry("accountId", value)?;
-        }
-        if let Some(value) = &self.avatar {
-            map.serialize_entry("avatar", value)?;
-        }
-        if let Some(value) = &self.badges {
-            map.serialize_entry("badges", value)?;
-        }
-        if let Some(value) = &self.color {
-            map.serialize_entry("color", value)?;
-        }
-        if let Some(value) = &self.date_created {
-            map.serialize_entry("dateCreated", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.dynamic_value_type {
-            map.serialize_entry("dynamicValueType", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.is_active {
-            map.serialize_entry("isActive", value)?;
-        }
-        if let Some(value) = &self.manager {
-            map.serialize_entry("manager", value)?;
-        }
-        if let Some(value) = &self.manager_info {
-            map.serialize_entry("managerInfo", value)?;
-        }
-        if let Some(value) = &self.members {
-            map.serialize_entry("members", value)?;
-        }
-        if let Some(value) = &self.members_info {
-            map.serialize_entry("membersInfo", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.parent_id {
-            map.serialize_entry("parentId", value)?;
-        }
-        if let Some(value) = &self.picture {
-            map.serialize_entry("picture", value)?;
-        }
-        if let Some(value) = &self.rich_text_description {
-            map.serialize_entry("richTextDescription", value)?;
-        }
-        if let Some(value) = &self.tags {
-            map.serialize_entry("tags", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TeamResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TeamResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct TeamResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<TeamResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "accountId" => 0,
-                    "avatar" => 1,
-                    "badges" => 2,
-                    "color" => 3,
-                    "dateCreated" => 4,
-                    "description" => 5,
-                    "dynamicValueType" => 6,
-                    "id" => 7,
-                    "isActive" => 8,
-                    "manager" => 9,
-                    "managerInfo" => 10,
-                    "members" => 11,
-                    "membersInfo" => 12,
-                    "name" => 13,
-                    "parentId" => 14,
-                    "picture" => 15,
-                    "richTextDescription" => 16,
-                    "tags" => 17,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = TeamResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.account_id = map.next_value()?,
-                        1 => value.avatar = map.next_value()?,
-                        2 => value.badges = map.next_value()?,
-                        3 => value.color = map.next_value()?,
-                        4 => value.date_created = map.next_value()?,
-                        5 => value.description = map.next_value()?,
-                        6 => value.dynamic_value_type = map.next_value()?,
-                        7 => value.id = map.next_value()?,
-                        8 => value.is_active = map.next_value()?,
-                        9 => value.manager = map.next_value()?,
-                        10 => value.manager_info = map.next_value()?,
-                        11 => value.members = map.next_value()?,
-                        12 => value.members_info = map.next_value()?,
-                        13 => value.name = map.next_value()?,
-                        14 => value.parent_id = map.next_value()?,
-                        15 => value.picture = map.next_value()?,
-                        16 => value.rich_text_description = map.next_value()?,
-                        17 => value.tags = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    TeamResponse { optional "accountId" account_id, optional "avatar" avatar, optional
+    "badges" badges, optional "color" color, optional "dateCreated" date_created,
+    optional "description" description, optional "dynamicValueType" dynamic_value_type,
+    optional "id" id, optional "isActive" is_active, optional "manager" manager, optional
+    "managerInfo" manager_info, optional "members" members, optional "membersInfo"
+    members_info, optional "name" name, optional "parentId" parent_id, optional "picture"
+    picture, optional "richTextDescription" rich_text_description, optional "tags" tags }
+);

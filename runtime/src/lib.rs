@@ -8,7 +8,7 @@
 //! | `retry` | [`RetryPolicy`], backoff, `Retry-After` |
 //! | `body` | reading bodies within the cap |
 //! | `request`, `response` | what generated code builds and decodes |
-//! | `decode` | property names resolved for the generated `Deserialize` impls |
+//! | `codec` | the `Serialize`/`Deserialize` impls of generated structs ([`object_codec!`]) |
 //! | `bounds` | the documented ranges of numeric parameters, checked before sending |
 //! | `options` | per-call headers, timeout and retry policy ([`RequestOptions`]) |
 //! | `paging` | page-walking streams |
@@ -27,7 +27,7 @@ mod body;
 mod bounds;
 mod builder;
 mod client;
-mod decode;
+mod codec;
 mod encode;
 mod error;
 #[cfg(feature = "mock")]
@@ -47,7 +47,8 @@ pub use binary::{Binary, ByteStream, Multipart};
 pub use bounds::{Bounds, Number};
 pub use builder::ClientBuilder;
 pub use client::{ApiInfo, Client, SettingInfo};
-pub use decode::{FieldKey, UNKNOWN_FIELD};
+#[doc(hidden)]
+pub use codec::Key;
 pub use encode::Style;
 pub use error::{BuildError, Error, ErrorResponse, InvalidBodyKind, JsonError};
 pub use options::{CallOptions, RequestOptions};
@@ -71,4 +72,5 @@ pub use reqwest::{Method, StatusCode};
 pub mod deps {
     pub use futures_core;
     pub use progenitor_client;
+    pub use serde;
 }

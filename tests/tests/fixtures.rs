@@ -190,5 +190,5 @@ fn decodes_objects_as_the_derive_did() {
     let repeated: CreateThingResponse =
         serde_json::from_str(r#"{"id":"first","id":"last"}"#).unwrap();
     assert_eq!(repeated.id.as_deref(), Some("last"));
-    println!("generated Deserialize impls decode as the derive did");
+    println!("object_codec! encodes and decodes as the derives did");
 }

@@ -79,11 +79,7 @@ fn emit_struct(def: &TypeDef, docs: &TokenStream, strukt: &Struct) -> TokenStrea
             container,
             None,
         ),
-        None => {
-            let serialize = codec::serialize_struct(&name, strukt);
-            let deserialize = codec::deserialize_struct(&name, strukt);
-            (quote!(), None, Some(quote!(#serialize #deserialize)))
-        }
+        None => (quote!(), None, Some(codec::object_codec(&name, strukt))),
     };
     quote! {
         #docs

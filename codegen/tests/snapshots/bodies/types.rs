@@ -27,64 +27,9 @@ impl Record {
     }
 }
 
-impl ::serde::Serialize for Record {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.count {
-            map.serialize_entry("count", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Record {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Record;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Record")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Record, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "name" => 0,
-                    "count" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Record::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.name = map.next_value()?,
-                        1 => value.count = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    Record { optional "name" name, optional "count" count }
+);
 
 /// Defined inline at `/paths/~1documents/post/requestBody/content/multipart~1form-data/schema` in the API description.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,91 +81,10 @@ impl UploadDocumentBody {
     }
 }
 
-impl ::serde::Serialize for UploadDocumentBody {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("title", &self.title)?;
-        if let Some(value) = &self.tags {
-            map.serialize_entry("tags", value)?;
-        }
-        if let Some(value) = &self.meta {
-            map.serialize_entry("meta", value)?;
-        }
-        map.serialize_entry("file", &self.file)?;
-        if let Some(value) = &self.attachments {
-            map.serialize_entry("attachments", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UploadDocumentBody {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UploadDocumentBody;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UploadDocumentBody")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UploadDocumentBody, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "title" => 0,
-                    "tags" => 1,
-                    "meta" => 2,
-                    "file" => 3,
-                    "attachments" => 4,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut f0 = None;
-                let mut f1 = None;
-                let mut f2 = None;
-                let mut f3 = None;
-                let mut f4 = None;
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => f0 = Some(map.next_value()?),
-                        1 => f1 = map.next_value()?,
-                        2 => f2 = map.next_value()?,
-                        3 => f3 = Some(map.next_value()?),
-                        4 => f4 = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(UploadDocumentBody {
-                    title: f0
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("title")
-                        })?,
-                    tags: f1,
-                    meta: f2,
-                    file: f3
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("file")
-                        })?,
-                    attachments: f4,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    UploadDocumentBody { required "title" title, optional "tags" tags, optional "meta"
+    meta, required "file" file, optional "attachments" attachments }
+);
 
 /// Defined inline at `/paths/~1documents/post/requestBody/content/multipart~1form-data/schema/properties/meta` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -238,59 +102,7 @@ impl UploadDocumentBodyMeta {
     }
 }
 
-impl ::serde::Serialize for UploadDocumentBodyMeta {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.pages {
-            map.serialize_entry("pages", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UploadDocumentBodyMeta {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UploadDocumentBodyMeta;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UploadDocumentBodyMeta")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UploadDocumentBodyMeta, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "pages" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UploadDocumentBodyMeta::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.pages = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(UploadDocumentBodyMeta { optional "pages" pages });
 
 /// Defined inline at `/paths/~1documents/post/responses/201/content/application~1json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -300,59 +112,7 @@ pub struct UploadDocumentResponse {
     pub id: Option<String>,
 }
 
-impl ::serde::Serialize for UploadDocumentResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UploadDocumentResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UploadDocumentResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UploadDocumentResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UploadDocumentResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "id" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UploadDocumentResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.id = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(UploadDocumentResponse { optional "id" id });
 
 /// Defined inline at `/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema` in the API description.
 #[derive(Debug, Clone, PartialEq)]
@@ -410,90 +170,10 @@ impl CreateChargeBody {
     }
 }
 
-impl ::serde::Serialize for CreateChargeBody {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("amount", &self.amount)?;
-        if let Some(value) = &self.currency {
-            map.serialize_entry("currency", value)?;
-        }
-        if let Some(value) = &self.metadata {
-            map.serialize_entry("metadata", value)?;
-        }
-        if let Some(value) = &self.expand {
-            map.serialize_entry("expand", value)?;
-        }
-        if let Some(value) = &self.shipping {
-            map.serialize_entry("shipping", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateChargeBody {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CreateChargeBody;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct CreateChargeBody")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<CreateChargeBody, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "amount" => 0,
-                    "currency" => 1,
-                    "metadata" => 2,
-                    "expand" => 3,
-                    "shipping" => 4,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut f0 = None;
-                let mut f1 = None;
-                let mut f2 = None;
-                let mut f3 = None;
-                let mut f4 = None;
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => f0 = Some(map.next_value()?),
-                        1 => f1 = map.next_value()?,
-                        2 => f2 = map.next_value()?,
-                        3 => f3 = map.next_value()?,
-                        4 => f4 = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(CreateChargeBody {
-                    amount: f0
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("amount")
-                        })?,
-                    currency: f1,
-                    metadata: f2,
-                    expand: f3,
-                    shipping: f4,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    CreateChargeBody { required "amount" amount, optional "currency" currency, optional
+    "metadata" metadata, optional "expand" expand, optional "shipping" shipping }
+);
 
 /// Defined inline at `/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/shipping` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -522,64 +202,9 @@ impl CreateChargeBodyShipping {
     }
 }
 
-impl ::serde::Serialize for CreateChargeBodyShipping {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.address {
-            map.serialize_entry("address", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateChargeBodyShipping {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CreateChargeBodyShipping;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct CreateChargeBodyShipping")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<CreateChargeBodyShipping, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "name" => 0,
-                    "address" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = CreateChargeBodyShipping::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.name = map.next_value()?,
-                        1 => value.address = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    CreateChargeBodyShipping { optional "name" name, optional "address" address }
+);
 
 /// Defined inline at `/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/shipping/properties/address` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -597,59 +222,9 @@ impl CreateChargeBodyShippingAddress {
     }
 }
 
-impl ::serde::Serialize for CreateChargeBodyShippingAddress {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.city {
-            map.serialize_entry("city", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateChargeBodyShippingAddress {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CreateChargeBodyShippingAddress;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct CreateChargeBodyShippingAddress")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<CreateChargeBodyShippingAddress, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "city" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = CreateChargeBodyShippingAddress::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.city = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    CreateChargeBodyShippingAddress { optional "city" city }
+);
 
 /// Defined inline at `/paths/~1settings/patch/requestBody/content/application~1merge-patch+json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -667,56 +242,4 @@ impl PatchSettingsBody {
     }
 }
 
-impl ::serde::Serialize for PatchSettingsBody {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.theme {
-            map.serialize_entry("theme", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchSettingsBody {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PatchSettingsBody;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct PatchSettingsBody")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<PatchSettingsBody, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "theme" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = PatchSettingsBody::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.theme = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(PatchSettingsBody { optional "theme" theme });

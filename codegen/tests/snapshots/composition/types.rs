@@ -18,62 +18,7 @@ impl Base {
     }
 }
 
-impl ::serde::Serialize for Base {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Base {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Base;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Base")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Base, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "id" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut f0 = None;
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => f0 = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Base {
-                    id: f0
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("id")
-                        })?,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(Base { required "id" id });
 
 /// Schema `Circle` in the API description.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,76 +43,9 @@ impl Circle {
     }
 }
 
-impl ::serde::Serialize for Circle {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        if let Some(value) = &self.kind {
-            map.serialize_entry("kind", value)?;
-        }
-        if let Some(value) = &self.radius {
-            map.serialize_entry("radius", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Circle {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Circle;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Circle")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Circle, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "id" => 0,
-                    "kind" => 1,
-                    "radius" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut f0 = None;
-                let mut f1 = None;
-                let mut f2 = None;
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => f0 = Some(map.next_value()?),
-                        1 => f1 = map.next_value()?,
-                        2 => f2 = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Circle {
-                    id: f0
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("id")
-                        })?,
-                    kind: f1,
-                    radius: f2,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    Circle { required "id" id, optional "kind" kind, optional "radius" radius }
+);
 
 /// Schema `Square` in the API description.
 #[derive(Debug, Clone, PartialEq)]
@@ -188,76 +66,9 @@ impl Square {
     }
 }
 
-impl ::serde::Serialize for Square {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        if let Some(value) = &self.kind {
-            map.serialize_entry("kind", value)?;
-        }
-        if let Some(value) = &self.side {
-            map.serialize_entry("side", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Square {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Square;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Square")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Square, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "id" => 0,
-                    "kind" => 1,
-                    "side" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut f0 = None;
-                let mut f1 = None;
-                let mut f2 = None;
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => f0 = Some(map.next_value()?),
-                        1 => f1 = map.next_value()?,
-                        2 => f2 = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Square {
-                    id: f0
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("id")
-                        })?,
-                    kind: f1,
-                    side: f2,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    Square { required "id" id, optional "kind" kind, optional "side" side }
+);
 
 /// Schema `Shape` in the API description.
 #[derive(Debug, Clone, PartialEq)]
@@ -371,59 +182,7 @@ pub struct Labelled {
     pub label: Option<String>,
 }
 
-impl ::serde::Serialize for Labelled {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.label {
-            map.serialize_entry("label", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Labelled {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Labelled;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Labelled")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Labelled, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "label" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Labelled::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.label = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(Labelled { optional "label" label });
 
 /// Schema `Holder` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -435,61 +194,6 @@ pub struct Holder {
     pub either: Option<IdOrName>,
 }
 
-impl ::serde::Serialize for Holder {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.base {
-            map.serialize_entry("base", value)?;
-        }
-        if let Some(value) = &self.either {
-            map.serialize_entry("either", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Holder {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Holder;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Holder")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Holder, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "base" => 0,
-                    "either" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Holder::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.base = map.next_value()?,
-                        1 => value.either = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    Holder { optional "base" base, optional "either" either }
+);

@@ -262,69 +262,10 @@ pub struct Report {
     pub operator: Option<Operator>,
 }
 
-impl ::serde::Serialize for Report {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.state {
-            map.serialize_entry("state", value)?;
-        }
-        if let Some(value) = &self.priority {
-            map.serialize_entry("priority", value)?;
-        }
-        if let Some(value) = &self.operator {
-            map.serialize_entry("operator", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Report {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Report;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Report")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Report, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "state" => 0,
-                    "priority" => 1,
-                    "operator" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Report::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.state = map.next_value()?,
-                        1 => value.priority = map.next_value()?,
-                        2 => value.operator = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    Report { optional "state" state, optional "priority" priority, optional "operator"
+    operator }
+);
 
 /// Defined inline at `/components/schemas/Report/properties/priority` in the API description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -17,74 +17,10 @@ pub struct Problem {
     pub detail: Option<String>,
 }
 
-impl ::serde::Serialize for Problem {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("type", value)?;
-        }
-        if let Some(value) = &self.title {
-            map.serialize_entry("title", value)?;
-        }
-        if let Some(value) = &self.status {
-            map.serialize_entry("status", value)?;
-        }
-        if let Some(value) = &self.detail {
-            map.serialize_entry("detail", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Problem {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Problem;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Problem")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Problem, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "type" => 0,
-                    "title" => 1,
-                    "status" => 2,
-                    "detail" => 3,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Problem::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.type_ = map.next_value()?,
-                        1 => value.title = map.next_value()?,
-                        2 => value.status = map.next_value()?,
-                        3 => value.detail = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    Problem { optional "type" type_, optional "title" title, optional "status" status,
+    optional "detail" detail }
+);
 
 /// Defined inline at `/paths/~1status/get/responses/200/content/application~1vnd.status+json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -94,56 +30,4 @@ pub struct GetStatusResponse {
     pub ok: Option<bool>,
 }
 
-impl ::serde::Serialize for GetStatusResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.ok {
-            map.serialize_entry("ok", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetStatusResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GetStatusResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct GetStatusResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<GetStatusResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "ok" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = GetStatusResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.ok = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(GetStatusResponse { optional "ok" ok });

@@ -109,83 +109,10 @@ impl Base {
     }
 }
 
-impl ::serde::Serialize for Base {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        if let Some(value) = &self.status {
-            map.serialize_entry("status", value)?;
-        }
-        if let Some(value) = &self.note {
-            map.serialize_entry("note", value)?;
-        }
-        if let Some(value) = &self.created {
-            map.serialize_entry("created", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Base {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Base;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Base")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Base, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "id" => 0,
-                    "status" => 1,
-                    "note" => 2,
-                    "created" => 3,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut f0 = None;
-                let mut f1 = None;
-                let mut f2 = None;
-                let mut f3 = None;
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => f0 = Some(map.next_value()?),
-                        1 => f1 = map.next_value()?,
-                        2 => f2 = map.next_value()?,
-                        3 => f3 = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Base {
-                    id: f0
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("id")
-                        })?,
-                    status: f1,
-                    note: f2,
-                    created: f3,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    Base { required "id" id, optional "status" status, optional "note" note, optional
+    "created" created }
+);
 
 /// Base with its own fields, and some of Base's declared again.
 ///
@@ -224,103 +151,11 @@ impl Extended {
     }
 }
 
-impl ::serde::Serialize for Extended {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.extra {
-            map.serialize_entry("extra", value)?;
-        }
-        map.serialize_entry("id", &self.id)?;
-        if let Some(value) = &self.status {
-            map.serialize_entry("status", value)?;
-        }
-        if let Some(value) = &self.note {
-            map.serialize_entry("note", value)?;
-        }
-        if let Some(value) = &self.created {
-            map.serialize_entry("created", value)?;
-        }
-        map.serialize_entry("name", &self.name)?;
-        map.serialize_entry("owner", &self.owner)?;
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Extended {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Extended;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Extended")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Extended, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "extra" => 0,
-                    "id" => 1,
-                    "status" => 2,
-                    "note" => 3,
-                    "created" => 4,
-                    "name" => 5,
-                    "owner" => 6,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut f0 = None;
-                let mut f1 = None;
-                let mut f2 = None;
-                let mut f3 = None;
-                let mut f4 = None;
-                let mut f5 = None;
-                let mut f6 = None;
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => f0 = map.next_value()?,
-                        1 => f1 = Some(map.next_value()?),
-                        2 => f2 = map.next_value()?,
-                        3 => f3 = map.next_value()?,
-                        4 => f4 = map.next_value()?,
-                        5 => f5 = Some(map.next_value()?),
-                        6 => f6 = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Extended {
-                    extra: f0,
-                    id: f1
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("id")
-                        })?,
-                    status: f2,
-                    note: f3,
-                    created: f4,
-                    name: f5
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("name")
-                        })?,
-                    owner: f6,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    Extended { optional "extra" extra, required "id" id, optional "status" status,
+    optional "note" note, optional "created" created, required "name" name, nullable
+    "owner" owner }
+);
 
 /// An enum wrapped to carry its own description.
 ///
@@ -356,59 +191,7 @@ pub struct UntypedObject {
     pub count: Option<i64>,
 }
 
-impl ::serde::Serialize for UntypedObject {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.count {
-            map.serialize_entry("count", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UntypedObject {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UntypedObject;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UntypedObject")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UntypedObject, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "count" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UntypedObject::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.count = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(UntypedObject { optional "count" count });
 
 /// Members no value can satisfy at once.
 ///

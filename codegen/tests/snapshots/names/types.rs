@@ -23,89 +23,11 @@ pub struct Type {
     pub owner_permissions: Option<String>,
 }
 
-impl ::serde::Serialize for Type {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("type", value)?;
-        }
-        if let Some(value) = &self.self_ {
-            map.serialize_entry("self", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.id_upper {
-            map.serialize_entry("ID", value)?;
-        }
-        if let Some(value) = &self.id_pascal {
-            map.serialize_entry("Id", value)?;
-        }
-        if let Some(value) = &self.v_2fa {
-            map.serialize_entry("2fa", value)?;
-        }
-        if let Some(value) = &self.owner_permissions {
-            map.serialize_entry("owner_permissions", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Type {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Type;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Type")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Type, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "type" => 0,
-                    "self" => 1,
-                    "id" => 2,
-                    "ID" => 3,
-                    "Id" => 4,
-                    "2fa" => 5,
-                    "owner_permissions" => 6,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Type::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.type_ = map.next_value()?,
-                        1 => value.self_ = map.next_value()?,
-                        2 => value.id = map.next_value()?,
-                        3 => value.id_upper = map.next_value()?,
-                        4 => value.id_pascal = map.next_value()?,
-                        5 => value.v_2fa = map.next_value()?,
-                        6 => value.owner_permissions = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    Type { optional "type" type_, optional "self" self_, optional "id" id, optional "ID"
+    id_upper, optional "Id" id_pascal, optional "2fa" v_2fa, optional "owner_permissions"
+    owner_permissions }
+);
 
 /// Schema `Option` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -115,59 +37,7 @@ pub struct OptionValue {
     pub value: Option<String>,
 }
 
-impl ::serde::Serialize for OptionValue {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.value {
-            map.serialize_entry("value", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for OptionValue {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OptionValue;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct OptionValue")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<OptionValue, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "value" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = OptionValue::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.value = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(OptionValue { optional "value" value });
 
 /// Schema `widget` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -177,59 +47,7 @@ pub struct Widget {
     pub size: Option<f64>,
 }
 
-impl ::serde::Serialize for Widget {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.size {
-            map.serialize_entry("size", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Widget {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Widget;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Widget")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Widget, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "size" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Widget::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.size = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(Widget { optional "size" size });
 
 /// Schema `Widget` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -239,59 +57,7 @@ pub struct WidgetSchema {
     pub colour: Option<String>,
 }
 
-impl ::serde::Serialize for WidgetSchema {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.colour {
-            map.serialize_entry("colour", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for WidgetSchema {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WidgetSchema;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct WidgetSchema")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<WidgetSchema, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "colour" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = WidgetSchema::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.colour = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(WidgetSchema { optional "colour" colour });
 
 /// Schema `gizmo` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -301,56 +67,4 @@ pub struct Gadget {
     pub on: Option<bool>,
 }
 
-impl ::serde::Serialize for Gadget {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.on {
-            map.serialize_entry("on", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Gadget {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Gadget;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Gadget")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Gadget, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "on" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Gadget::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.on = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(Gadget { optional "on" on });

@@ -101,126 +101,12 @@ impl Thing {
     }
 }
 
-impl ::serde::Serialize for Thing {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("name", &self.name)?;
-        if let Some(value) = &self.nickname {
-            map.serialize_entry("nickname", value)?;
-        }
-        if let Some(value) = &self.deleted_at {
-            map.serialize_entry("deletedAt", value)?;
-        }
-        map.serialize_entry("tags", &self.tags)?;
-        if let Some(value) = &self.matrix {
-            map.serialize_entry("matrix", value)?;
-        }
-        if let Some(value) = &self.metadata {
-            map.serialize_entry("metadata", value)?;
-        }
-        if let Some(value) = &self.scores {
-            map.serialize_entry("scores", value)?;
-        }
-        if let Some(value) = &self.dimensions {
-            map.serialize_entry("dimensions", value)?;
-        }
-        if let Some(value) = &self.anything {
-            map.serialize_entry("anything", value)?;
-        }
-        if let Some(value) = &self.maybe_list {
-            map.serialize_entry("maybeList", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Thing {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Thing;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Thing")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Thing, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "name" => 0,
-                    "nickname" => 1,
-                    "deletedAt" => 2,
-                    "tags" => 3,
-                    "matrix" => 4,
-                    "metadata" => 5,
-                    "scores" => 6,
-                    "dimensions" => 7,
-                    "anything" => 8,
-                    "maybeList" => 9,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut f0 = None;
-                let mut f1 = None;
-                let mut f2 = None;
-                let mut f3 = None;
-                let mut f4 = None;
-                let mut f5 = None;
-                let mut f6 = None;
-                let mut f7 = None;
-                let mut f8 = None;
-                let mut f9 = None;
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => f0 = Some(map.next_value()?),
-                        1 => f1 = map.next_value()?,
-                        2 => f2 = map.next_value()?,
-                        3 => f3 = Some(map.next_value()?),
-                        4 => f4 = map.next_value()?,
-                        5 => f5 = map.next_value()?,
-                        6 => f6 = map.next_value()?,
-                        7 => f7 = map.next_value()?,
-                        8 => f8 = map.next_value()?,
-                        9 => f9 = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Thing {
-                    name: f0
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("name")
-                        })?,
-                    nickname: f1,
-                    deleted_at: f2,
-                    tags: f3
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("tags")
-                        })?,
-                    matrix: f4,
-                    metadata: f5,
-                    scores: f6,
-                    dimensions: f7,
-                    anything: f8,
-                    maybe_list: f9,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    Thing { required "name" name, optional "nickname" nickname, optional "deletedAt"
+    deleted_at, required "tags" tags, optional "matrix" matrix, optional "metadata"
+    metadata, optional "scores" scores, optional "dimensions" dimensions, optional
+    "anything" anything, optional "maybeList" maybe_list }
+);
 
 /// Defined inline at `/components/schemas/Thing/properties/dimensions` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -246,64 +132,9 @@ impl ThingDimensions {
     }
 }
 
-impl ::serde::Serialize for ThingDimensions {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.width {
-            map.serialize_entry("width", value)?;
-        }
-        if let Some(value) = &self.height {
-            map.serialize_entry("height", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ThingDimensions {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ThingDimensions;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct ThingDimensions")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<ThingDimensions, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "width" => 0,
-                    "height" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = ThingDimensions::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.width = map.next_value()?,
-                        1 => value.height = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    ThingDimensions { optional "width" width, optional "height" height }
+);
 
 /// Known properties plus typed extra ones.
 ///
@@ -333,61 +164,6 @@ pub struct CreateThingResponse {
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
 }
 
-impl ::serde::Serialize for CreateThingResponse {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.labels {
-            map.serialize_entry("labels", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateThingResponse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CreateThingResponse;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct CreateThingResponse")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<CreateThingResponse, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "id" => 0,
-                    "labels" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = CreateThingResponse::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.id = map.next_value()?,
-                        1 => value.labels = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    CreateThingResponse { optional "id" id, optional "labels" labels }
+);

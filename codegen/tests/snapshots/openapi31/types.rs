@@ -77,112 +77,11 @@ impl Thing {
     }
 }
 
-impl ::serde::Serialize for Thing {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("kind", &self.kind)?;
-        map.serialize_entry("size", &self.size)?;
-        if let Some(value) = &self.label {
-            map.serialize_entry("label", value)?;
-        }
-        if let Some(value) = &self.weight {
-            map.serialize_entry("weight", value)?;
-        }
-        if let Some(value) = &self.code {
-            map.serialize_entry("code", value)?;
-        }
-        if let Some(value) = &self.anything {
-            map.serialize_entry("anything", value)?;
-        }
-        if let Some(value) = &self.parent {
-            map.serialize_entry("parent", value)?;
-        }
-        if let Some(value) = &self.dimensions {
-            map.serialize_entry("dimensions", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Thing {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Thing;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Thing")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Thing, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "kind" => 0,
-                    "size" => 1,
-                    "label" => 2,
-                    "weight" => 3,
-                    "code" => 4,
-                    "anything" => 5,
-                    "parent" => 6,
-                    "dimensions" => 7,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut f0 = None;
-                let mut f1 = None;
-                let mut f2 = None;
-                let mut f3 = None;
-                let mut f4 = None;
-                let mut f5 = None;
-                let mut f6 = None;
-                let mut f7 = None;
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => f0 = Some(map.next_value()?),
-                        1 => f1 = Some(map.next_value()?),
-                        2 => f2 = map.next_value()?,
-                        3 => f3 = map.next_value()?,
-                        4 => f4 = map.next_value()?,
-                        5 => f5 = map.next_value()?,
-                        6 => f6 = map.next_value()?,
-                        7 => f7 = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Thing {
-                    kind: f0
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("kind")
-                        })?,
-                    size: f1
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("size")
-                        })?,
-                    label: f2,
-                    weight: f3,
-                    code: f4,
-                    anything: f5,
-                    parent: f6,
-                    dimensions: f7,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    Thing { required "kind" kind, required "size" size, optional "label" label, optional
+    "weight" weight, optional "code" code, optional "anything" anything, optional
+    "parent" parent, optional "dimensions" dimensions }
+);
 
 /// Defined inline at `/components/schemas/Thing/properties/code` in the API description.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -214,59 +113,7 @@ impl Parent {
     }
 }
 
-impl ::serde::Serialize for Parent {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Parent {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Parent;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Parent")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Parent, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "id" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Parent::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.id = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(Parent { optional "id" id });
 
 /// Defined inline at `/components/schemas/Thing/properties/dimensions` in the API description.
 #[derive(Debug, Clone, PartialEq)]
@@ -303,76 +150,10 @@ impl ThingDimensions {
     }
 }
 
-impl ::serde::Serialize for ThingDimensions {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("height", &self.height)?;
-        if let Some(value) = &self.width {
-            map.serialize_entry("width", value)?;
-        }
-        if let Some(value) = &self.depth {
-            map.serialize_entry("depth", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ThingDimensions {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ThingDimensions;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct ThingDimensions")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<ThingDimensions, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "height" => 0,
-                    "width" => 1,
-                    "depth" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut f0 = None;
-                let mut f1 = None;
-                let mut f2 = None;
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => f0 = Some(map.next_value()?),
-                        1 => f1 = map.next_value()?,
-                        2 => f2 = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ThingDimensions {
-                    height: f0
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("height")
-                        })?,
-                    width: f1,
-                    depth: f2,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    ThingDimensions { required "height" height, optional "width" width, optional "depth"
+    depth }
+);
 
 /// Schema `Dimensions` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -384,61 +165,6 @@ pub struct Dimensions {
     pub width: Option<f64>,
 }
 
-impl ::serde::Serialize for Dimensions {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.height {
-            map.serialize_entry("height", value)?;
-        }
-        if let Some(value) = &self.width {
-            map.serialize_entry("width", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Dimensions {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Dimensions;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Dimensions")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Dimensions, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "height" => 0,
-                    "width" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Dimensions::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.height = map.next_value()?,
-                        1 => value.width = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    Dimensions { optional "height" height, optional "width" width }
+);

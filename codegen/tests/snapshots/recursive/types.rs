@@ -17,74 +17,10 @@ pub struct Node {
     pub partner: Option<Box<Partner>>,
 }
 
-impl ::serde::Serialize for Node {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.value {
-            map.serialize_entry("value", value)?;
-        }
-        if let Some(value) = &self.parent {
-            map.serialize_entry("parent", value)?;
-        }
-        if let Some(value) = &self.children {
-            map.serialize_entry("children", value)?;
-        }
-        if let Some(value) = &self.partner {
-            map.serialize_entry("partner", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Node {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Node;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Node")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Node, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "value" => 0,
-                    "parent" => 1,
-                    "children" => 2,
-                    "partner" => 3,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Node::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.value = map.next_value()?,
-                        1 => value.parent = map.next_value()?,
-                        2 => value.children = map.next_value()?,
-                        3 => value.partner = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    Node { optional "value" value, optional "parent" parent, optional "children"
+    children, optional "partner" partner }
+);
 
 /// Schema `Partner` in the API description.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,59 +37,4 @@ impl Partner {
     }
 }
 
-impl ::serde::Serialize for Partner {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("node", &self.node)?;
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Partner {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Partner;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Partner")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Partner, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "node" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut f0 = None;
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => f0 = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Partner {
-                    node: f0
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("node")
-                        })?,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(Partner { required "node" node });

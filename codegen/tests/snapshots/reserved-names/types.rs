@@ -21,84 +21,10 @@ pub struct ResultValue {
     pub request: Option<String>,
 }
 
-impl ::serde::Serialize for ResultValue {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.some {
-            map.serialize_entry("Some", value)?;
-        }
-        if let Some(value) = &self.ok {
-            map.serialize_entry("Ok", value)?;
-        }
-        if let Some(value) = &self.none {
-            map.serialize_entry("None", value)?;
-        }
-        if let Some(value) = &self.self_ {
-            map.serialize_entry("Self", value)?;
-        }
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("type", value)?;
-        }
-        if let Some(value) = &self.request {
-            map.serialize_entry("request", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ResultValue {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ResultValue;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct ResultValue")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<ResultValue, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "Some" => 0,
-                    "Ok" => 1,
-                    "None" => 2,
-                    "Self" => 3,
-                    "type" => 4,
-                    "request" => 5,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = ResultValue::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.some = map.next_value()?,
-                        1 => value.ok = map.next_value()?,
-                        2 => value.none = map.next_value()?,
-                        3 => value.self_ = map.next_value()?,
-                        4 => value.type_ = map.next_value()?,
-                        5 => value.request = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    ResultValue { optional "Some" some, optional "Ok" ok, optional "None" none, optional
+    "Self" self_, optional "type" type_, optional "request" request }
+);
 
 /// Schema `Some` in the API description.
 pub type SomeValue = String;
@@ -111,56 +37,4 @@ pub struct OptionValue {
     pub value: Option<String>,
 }
 
-impl ::serde::Serialize for OptionValue {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.value {
-            map.serialize_entry("value", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for OptionValue {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OptionValue;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct OptionValue")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<OptionValue, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "value" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = OptionValue::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.value = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(OptionValue { optional "value" value });

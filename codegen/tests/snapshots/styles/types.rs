@@ -105,64 +105,7 @@ impl Point {
     }
 }
 
-impl ::serde::Serialize for Point {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.x {
-            map.serialize_entry("x", value)?;
-        }
-        if let Some(value) = &self.y {
-            map.serialize_entry("y", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Point {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Point;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Point")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Point, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "x" => 0,
-                    "y" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Point::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.x = map.next_value()?,
-                        1 => value.y = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(Point { optional "x" x, optional "y" y });
 
 /// Defined inline at `/paths/~1items~1{id}~1{label}~1{matrix}~1{tags}/get/parameters/6/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -263,64 +206,9 @@ impl ListItemsFilter {
     }
 }
 
-impl ::serde::Serialize for ListItemsFilter {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.age {
-            map.serialize_entry("age", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListItemsFilter {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ListItemsFilter;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct ListItemsFilter")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<ListItemsFilter, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "name" => 0,
-                    "age" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = ListItemsFilter::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.name = map.next_value()?,
-                        1 => value.age = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    ListItemsFilter { optional "name" name, optional "age" age }
+);
 
 /// Defined inline at `/paths/~1items~1{id}~1{label}~1{matrix}~1{tags}/get/parameters/14/content/application~1json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -338,56 +226,4 @@ impl ListItemsWhere {
     }
 }
 
-impl ::serde::Serialize for ListItemsWhere {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.q {
-            map.serialize_entry("q", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListItemsWhere {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ListItemsWhere;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct ListItemsWhere")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<ListItemsWhere, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "q" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = ListItemsWhere::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.q = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(ListItemsWhere { optional "q" q });

@@ -20,69 +20,7 @@ impl Dog {
     }
 }
 
-impl ::serde::Serialize for Dog {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("kind", &self.kind)?;
-        if let Some(value) = &self.barks {
-            map.serialize_entry("barks", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Dog {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Dog;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Dog")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Dog, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "kind" => 0,
-                    "barks" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut f0 = None;
-                let mut f1 = None;
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => f0 = Some(map.next_value()?),
-                        1 => f1 = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Dog {
-                    kind: f0
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("kind")
-                        })?,
-                    barks: f1,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(Dog { required "kind" kind, optional "barks" barks });
 
 /// Schema `Cat` in the API description.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,69 +39,7 @@ impl Cat {
     }
 }
 
-impl ::serde::Serialize for Cat {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("kind", &self.kind)?;
-        if let Some(value) = &self.purrs {
-            map.serialize_entry("purrs", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Cat {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Cat;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Cat")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Cat, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "kind" => 0,
-                    "purrs" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut f0 = None;
-                let mut f1 = None;
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => f0 = Some(map.next_value()?),
-                        1 => f1 = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Cat {
-                    kind: f0
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("kind")
-                        })?,
-                    purrs: f1,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(Cat { required "kind" kind, optional "purrs" purrs });
 
 /// A pet, by its `$ref` names.
 ///
@@ -339,64 +215,9 @@ pub struct NotificationEmail {
     pub address: Option<String>,
 }
 
-impl ::serde::Serialize for NotificationEmail {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.channel {
-            map.serialize_entry("channel", value)?;
-        }
-        if let Some(value) = &self.address {
-            map.serialize_entry("address", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for NotificationEmail {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = NotificationEmail;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct NotificationEmail")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<NotificationEmail, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "channel" => 0,
-                    "address" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = NotificationEmail::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.channel = map.next_value()?,
-                        1 => value.address = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    NotificationEmail { optional "channel" channel, optional "address" address }
+);
 
 /// Defined inline at `/components/schemas/Notification/oneOf/0/properties/channel` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -478,64 +299,9 @@ pub struct NotificationSms {
     pub number: Option<String>,
 }
 
-impl ::serde::Serialize for NotificationSms {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.channel {
-            map.serialize_entry("channel", value)?;
-        }
-        if let Some(value) = &self.number {
-            map.serialize_entry("number", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for NotificationSms {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = NotificationSms;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct NotificationSms")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<NotificationSms, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "channel" => 0,
-                    "number" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = NotificationSms::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.channel = map.next_value()?,
-                        1 => value.number = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    NotificationSms { optional "channel" channel, optional "number" number }
+);
 
 /// Defined inline at `/components/schemas/Notification/oneOf/1/properties/channel` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -638,62 +404,7 @@ impl JobStateRunning {
     }
 }
 
-impl ::serde::Serialize for JobStateRunning {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("running", &self.running)?;
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobStateRunning {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = JobStateRunning;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct JobStateRunning")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<JobStateRunning, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "running" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut f0 = None;
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => f0 = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(JobStateRunning {
-                    running: f0
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("running")
-                        })?,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(JobStateRunning { required "running" running });
 
 /// Defined inline at `/components/schemas/JobState/oneOf/0/properties/running` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -703,59 +414,7 @@ pub struct JobStateRunningRunning {
     pub since: Option<String>,
 }
 
-impl ::serde::Serialize for JobStateRunningRunning {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.since {
-            map.serialize_entry("since", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobStateRunningRunning {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = JobStateRunningRunning;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct JobStateRunningRunning")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<JobStateRunningRunning, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "since" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = JobStateRunningRunning::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.since = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(JobStateRunningRunning { optional "since" since });
 
 /// Defined inline at `/components/schemas/JobState/oneOf/1` in the API description.
 #[derive(Debug, Clone, PartialEq)]
@@ -772,62 +431,7 @@ impl JobStateStopped {
     }
 }
 
-impl ::serde::Serialize for JobStateStopped {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("stopped", &self.stopped)?;
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobStateStopped {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = JobStateStopped;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct JobStateStopped")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<JobStateStopped, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "stopped" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut f0 = None;
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => f0 = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(JobStateStopped {
-                    stopped: f0
-                        .ok_or_else(|| {
-                            <__A::Error as ::serde::de::Error>::missing_field("stopped")
-                        })?,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(JobStateStopped { required "stopped" stopped });
 
 /// Defined inline at `/components/schemas/JobState/oneOf/1/properties/stopped` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -837,59 +441,7 @@ pub struct JobStateStoppedStopped {
     pub code: Option<i64>,
 }
 
-impl ::serde::Serialize for JobStateStoppedStopped {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.code {
-            map.serialize_entry("code", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobStateStoppedStopped {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = JobStateStoppedStopped;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct JobStateStoppedStopped")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<JobStateStoppedStopped, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "code" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = JobStateStoppedStopped::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.code = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(JobStateStoppedStopped { optional "code" code });
 
 /// Told apart by a property with one possible value, without a discriminator.
 ///
@@ -975,64 +527,9 @@ pub struct ShapeCircle {
     pub radius: Option<f64>,
 }
 
-impl ::serde::Serialize for ShapeCircle {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("type", value)?;
-        }
-        if let Some(value) = &self.radius {
-            map.serialize_entry("radius", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ShapeCircle {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ShapeCircle;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct ShapeCircle")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<ShapeCircle, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "type" => 0,
-                    "radius" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = ShapeCircle::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.type_ = map.next_value()?,
-                        1 => value.radius = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    ShapeCircle { optional "type" type_, optional "radius" radius }
+);
 
 /// Defined inline at `/components/schemas/Shape/anyOf/0/properties/type` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1114,64 +611,9 @@ pub struct ShapeSquare {
     pub side: Option<f64>,
 }
 
-impl ::serde::Serialize for ShapeSquare {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("type", value)?;
-        }
-        if let Some(value) = &self.side {
-            map.serialize_entry("side", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ShapeSquare {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ShapeSquare;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct ShapeSquare")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<ShapeSquare, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "type" => 0,
-                    "side" => 1,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = ShapeSquare::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.type_ = map.next_value()?,
-                        1 => value.side = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    ShapeSquare { optional "type" type_, optional "side" side }
+);
 
 /// Defined inline at `/components/schemas/Shape/anyOf/1/properties/type` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1467,59 +909,7 @@ pub struct UnnamedObject {
     pub a: Option<String>,
 }
 
-impl ::serde::Serialize for UnnamedObject {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.a {
-            map.serialize_entry("a", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UnnamedObject {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UnnamedObject;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UnnamedObject")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UnnamedObject, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "a" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UnnamedObject::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.a = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(UnnamedObject { optional "a" a });
 
 /// Defined inline at `/components/schemas/Unnamed/oneOf/1` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1529,56 +919,4 @@ pub struct UnnamedVariant2 {
     pub b: Option<String>,
 }
 
-impl ::serde::Serialize for UnnamedVariant2 {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.b {
-            map.serialize_entry("b", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UnnamedVariant2 {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UnnamedVariant2;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct UnnamedVariant2")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<UnnamedVariant2, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "b" => 0,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = UnnamedVariant2::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.b = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(UnnamedVariant2 { optional "b" b });

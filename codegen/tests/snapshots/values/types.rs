@@ -436,66 +436,7 @@ pub struct Holder {
     pub size: Option<MaybeSize>,
 }
 
-impl ::serde::Serialize for Holder {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> Result<__S::Ok, __S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.priority {
-            map.serialize_entry("priority", value)?;
-        }
-        if let Some(value) = &self.operator {
-            map.serialize_entry("operator", value)?;
-        }
-        if let Some(value) = &self.size {
-            map.serialize_entry("size", value)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Holder {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> Result<Self, __D::Error> {
-        struct __Visitor;
-
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Holder;
-
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("struct Holder")
-            }
-
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: __A,
-            ) -> Result<Holder, __A::Error> {
-                let key = ::codegen_runtime::FieldKey(|key| match key {
-                    "priority" => 0,
-                    "operator" => 1,
-                    "size" => 2,
-                    _ => ::codegen_runtime::UNKNOWN_FIELD,
-                });
-                let mut value = Holder::default();
-                while let Some(index) = map.next_key_seed(key)? {
-                    match index {
-                        0 => value.priority = map.next_value()?,
-                        1 => value.operator = map.next_value()?,
-                        2 => value.size = map.next_value()?,
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(value)
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+::codegen_runtime::object_codec!(
+    Holder { optional "priority" priority, optional "operator" operator, optional "size"
+    size }
+);
