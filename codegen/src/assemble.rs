@@ -8,7 +8,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::emit::{Context, FILES};
+use crate::emit::{Context, FILES, docs};
 use crate::error::{Diagnostic, Errors};
 use crate::ir::Api;
 use crate::{GeneratedFile, Options, Spec, format};
@@ -54,13 +54,15 @@ pub(crate) fn files(
             let index = next.fetch_add(1, Ordering::Relaxed);
             let Some(job) = jobs.get(index) else { break };
             let emitter = &FILES[job.file];
+            // Docs are registered on this thread while the job is emitted (see `emit::docs`).
+            drop(docs::take());
             let tokens = match job.units {
                 None => (emitter.head)(&context),
                 Some((start, end)) => (start..end)
                     .map(|unit| (emitter.unit)(&context, unit))
                     .collect(),
             };
-            let text = format::format_items(tokens);
+            let text = format::format_items(tokens, &docs::take());
             results
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)[index] = Some(text);

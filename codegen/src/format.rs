@@ -10,9 +10,13 @@ use crate::{GeneratedFile, Options, Spec};
 /// Pretty-prints a run of items (a file's head, or a chunk of its units), spacing them like
 /// hand-written code. Tokens that do not parse are a bug in an emitter, not in the spec: the
 /// error says so rather than panic or write a broken file.
-pub(crate) fn format_items(tokens: TokenStream) -> Result<String, String> {
+/// `docs` are the doc lines the tokens' placeholders stand for (see `emit::docs`).
+pub(crate) fn format_items(tokens: TokenStream, docs: &[Vec<String>]) -> Result<String, String> {
     match syn::parse2::<syn::File>(tokens) {
-        Ok(parsed) => Ok(space_items(&line_docs(&prettyplease::unparse(&parsed)))),
+        Ok(parsed) => Ok(space_items(&fill_docs(
+            &prettyplease::unparse(&parsed),
+            docs,
+        )?)),
         Err(error) => Err(error.to_string()),
     }
 }
@@ -50,45 +54,42 @@ pub(crate) fn internal(spec: Spec<'_>, message: String) -> Diagnostic {
     )
 }
 
-/// Turns the block doc comments prettyplease prints for a multi-line doc attribute
-/// (`/** a\n b*/`, `/*! a\n b*/`) into the `///` and `//!` lines of one attribute per line.
-/// Emitters put several doc lines in one attribute only where the text can be such a block
-/// (nothing inside opens or closes one), and no other generated line starts with `/**`.
-fn line_docs(source: &str) -> String {
-    if !source.contains("/**") && !source.contains("/*!") {
-        return source.to_owned();
-    }
-    let mut out = String::with_capacity(source.len() + source.len() / 8);
-    let mut block: Option<(String, &str)> = None;
+/// Puts each doc comment's lines where prettyplease printed its placeholder
+/// (`    ///\u{7}12` becomes `    /// first line`, `    ///`, …, with the same indentation and
+/// marker). A placeholder without lines is a bug in an emitter.
+fn fill_docs(source: &str, docs: &[Vec<String>]) -> Result<String, String> {
+    let mut out = String::with_capacity(
+        source.len() + docs.iter().flatten().map(String::len).sum::<usize>() * 9 / 8,
+    );
     for line in source.lines() {
-        let (indent, marker, rest) = match &block {
-            Some((indent, marker)) => (indent.clone(), *marker, line),
-            None => {
-                let body = line.trim_start();
-                let indent = &line[..line.len() - body.len()];
-                match (body.strip_prefix("/**"), body.strip_prefix("/*!")) {
-                    (Some(rest), _) => (indent.to_owned(), "///", rest),
-                    (None, Some(rest)) => (indent.to_owned(), "//!", rest),
-                    (None, None) => {
-                        out.push_str(line);
-                        out.push('\n');
-                        continue;
-                    }
-                }
-            }
+        let body = line.trim_start();
+        let indent = &line[..line.len() - body.len()];
+        let found = [("///", PLACEHOLDER_OUTER), ("//!", PLACEHOLDER_INNER)]
+            .into_iter()
+            .find_map(|(marker, prefix)| body.strip_prefix(prefix).map(|n| (marker, n)));
+        let Some((marker, number)) = found else {
+            out.push_str(line);
+            out.push('\n');
+            continue;
         };
-        let (content, closed) = match rest.strip_suffix("*/") {
-            Some(content) => (content, true),
-            None => (rest, false),
-        };
-        out.push_str(&indent);
-        out.push_str(marker);
-        out.push_str(content.trim_end());
-        out.push('\n');
-        block = (!closed).then_some((indent, marker));
+        let lines = number
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| docs.get(n))
+            .ok_or_else(|| format!("a doc comment placeholder without its text: `{body}`"))?;
+        for doc in lines {
+            out.push_str(indent);
+            out.push_str(marker);
+            out.push_str(doc);
+            out.push('\n');
+        }
     }
-    out
+    Ok(out)
 }
+
+/// How prettyplease prints the placeholder of an outer and an inner doc comment.
+const PLACEHOLDER_OUTER: &str = "///\u{7}";
+const PLACEHOLDER_INNER: &str = "//!\u{7}";
 
 /// Puts a blank line between items (prettyplease prints them back to back), so the output reads
 /// like hand-written code: after the module docs, and between an item that ends (`}` or `;`)
@@ -121,7 +122,10 @@ fn space_items(source: &str) -> String {
                 && (previous.trim() == "}" || previous.trim_end().ends_with(';'));
             let after_module_docs = (previous.starts_with("//!") && !line.starts_with("//!"))
                 || (previous.starts_with("#![") && !line.starts_with("#!["));
-            let starts_item = ITEM_STARTS.iter().any(|start| body.starts_with(start));
+            // A macro invocation by path (`::codegen_runtime::object_codec!`) is an item only
+            // at the top level; inside a body it is a statement.
+            let starts_item = ITEM_STARTS.iter().any(|start| body.starts_with(start))
+                || (line.starts_with("::") && indent(line) == 0);
             if after_module_docs || (ends_item && starts_item && indent(previous) == indent(line)) {
                 out.push('\n');
             }
@@ -145,12 +149,27 @@ mod tests {
     }
 
     #[test]
-    fn block_docs_become_line_docs_with_their_indentation() {
-        let printed = "/*! Module\n\n more*/\n/** One\n two*/\nstruct A {\n    /** Field\n\n last*/\n    a: u8,\n}\n";
+    fn a_macro_invoked_by_path_is_an_item_at_the_top_level_only() {
+        let source =
+            "pub struct A;\n::m::codec!(A {});\nfn f() {\n    let x = 1;\n    ::m::g();\n}\n";
+        let expected =
+            "pub struct A;\n\n::m::codec!(A {});\n\nfn f() {\n    let x = 1;\n    ::m::g();\n}\n";
+        assert_eq!(space_items(source), expected);
+    }
+
+    #[test]
+    fn placeholders_become_doc_lines_with_their_indentation() {
+        let printed = "//!\u{7}0\n///\u{7}1\nstruct A {\n    ///\u{7}2\n    a: u8,\n}\n";
+        let docs = vec![
+            vec![" Module".to_owned(), String::new(), " more".to_owned()],
+            vec![" One".to_owned(), " two".to_owned()],
+            vec![" Field".to_owned()],
+        ];
         assert_eq!(
-            super::line_docs(printed),
-            "//! Module\n//!\n//! more\n/// One\n/// two\nstruct A {\n    /// Field\n    ///\n    /// last\n    a: u8,\n}\n"
+            super::fill_docs(printed, &docs).unwrap(),
+            "//! Module\n//!\n//! more\n/// One\n/// two\nstruct A {\n    /// Field\n    a: u8,\n}\n"
         );
+        assert!(super::fill_docs("///\u{7}3\n", &docs).is_err());
     }
 
     #[test]

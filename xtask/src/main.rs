@@ -16,6 +16,8 @@ commands:
                       rustdoc, tests, the mock example, the corpus
   spec                publish the spec to dist/: bundled YAML and JSON, offline HTML reference
   build-cost          print the generated crate's size and its build time alone
+  synthetic N OUT     write spec/gtmhub.yaml copied N times under new names to OUT (for
+                      profiling generation at scale)
   versus-progenitor [name]
                       our generator and progenitor (pinned, installed on first use) on the
                       same documents: whole-process time and peak memory, paired runs
@@ -85,6 +87,15 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
         ["build-cost"] => xtask::cost::build_cost(&root),
         ["semver", "--cases"] => xtask::semver::check_cases(&root),
         ["versus-progenitor"] => xtask::versus::versus(&root, None),
+        ["synthetic", copies, out] => {
+            let copies: usize = copies
+                .parse()
+                .map_err(|_| anyhow::anyhow!("synthetic: `{copies}` is not a number of copies"))?;
+            let spec = std::fs::read_to_string(root.join(xtask::SPEC_PATH))?;
+            std::fs::write(out, xtask::synthetic::synthetic(&spec, copies))?;
+            println!("wrote {out}: spec/gtmhub.yaml copied {copies}× under new names");
+            Ok(())
+        }
         ["versus-progenitor", name] => xtask::versus::versus(&root, Some(name)),
         ["semver"] => xtask::semver::cross_check(&root, "HEAD"),
         ["semver", rev] if !rev.starts_with('-') => xtask::semver::cross_check(&root, rev),

@@ -1,4 +1,4 @@
-//! Doc comments: one `#[doc = " …"]` attribute per line, and spec text made safe for rustdoc.
+//! Doc comments (placeholders the formatter fills in), and spec text made safe for rustdoc.
 //!
 //! Text the generator writes itself (with its intra-doc links) goes into [`outer`] as is; text
 //! from the spec goes through [`spec_text`] first. Spec descriptions are markdown written for
@@ -8,44 +8,55 @@
 //! dropped, and fences without a language are marked `text` so they are never compiled as
 //! doctests.
 
+use std::cell::RefCell;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// Outer doc attributes (`///`) for the given paragraphs.
-///
-/// Several lines go into one attribute where that is safe, which the formatter prints as the
-/// same `///` lines (see `format`): one attribute instead of one per line is much less for it
-/// to parse and print.
+thread_local! {
+    /// The doc lines of the job being emitted on this thread, by placeholder number.
+    static DOCS: RefCell<Vec<Vec<String>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Opens a placeholder in a doc attribute (`#[doc = "\u{7}12"]`). Docs are most of a
+/// generated file's text; as placeholders they are neither escaped into string literals, nor
+/// parsed back by `syn`, nor measured by prettyplease: the formatter puts the lines in place
+/// of each printed `///\u{7}12` (see `format`). Doc text never holds the character itself.
+pub(crate) const PLACEHOLDER: char = '\u{7}';
+
+/// The doc lines registered on this thread since the last call, by placeholder number, for
+/// the formatter. Called before a job is emitted (to start afresh) and after.
+pub(crate) fn take() -> Vec<Vec<String>> {
+    DOCS.with(|docs| std::mem::take(&mut *docs.borrow_mut()))
+}
+
+/// The placeholder standing for `lines`.
+fn placeholder(lines: Vec<String>) -> String {
+    DOCS.with(|docs| {
+        let mut docs = docs.borrow_mut();
+        docs.push(lines);
+        format!("{PLACEHOLDER}{}", docs.len() - 1)
+    })
+}
+
+/// Outer doc attributes (`///`) for the given paragraphs: one attribute holding a placeholder.
 pub(crate) fn outer(paragraphs: &[String]) -> TokenStream {
     let lines = lines(paragraphs);
-    match block(&lines) {
-        Some(text) => quote!(#[doc = #text]),
-        None => quote!(#(#[doc = #lines])*),
+    if lines.is_empty() {
+        return TokenStream::new();
     }
+    let text = placeholder(lines);
+    quote!(#[doc = #text])
 }
 
 /// Inner doc attributes (`//!`) for the given paragraphs.
 pub(crate) fn inner(paragraphs: &[String]) -> TokenStream {
     let lines = lines(paragraphs);
-    match block(&lines) {
-        Some(text) => quote!(#![doc = #text]),
-        None => quote!(#(#![doc = #lines])*),
+    if lines.is_empty() {
+        return TokenStream::new();
     }
-}
-
-/// The lines as one doc string, when there are several and prettyplease would print the string
-/// as a block comment: nothing that opens or closes one inside, no `/` at the end, no `*` or
-/// `/` at the start.
-fn block(lines: &[String]) -> Option<String> {
-    if lines.len() < 2 {
-        return None;
-    }
-    let text = lines.join("\n");
-    let safe = !text.contains("/*")
-        && !text.contains("*/")
-        && !text.ends_with('/')
-        && !text.starts_with(['*', '/']);
-    safe.then_some(text)
+    let text = placeholder(lines);
+    quote!(#![doc = #text])
 }
 
 /// The doc lines, each with the leading space that makes `/// text` rather than `///text`,
@@ -57,8 +68,11 @@ fn lines(paragraphs: &[String]) -> Vec<String> {
             out.push(String::new());
         }
         for line in paragraph.lines() {
+            let line = line.trim_end();
             out.push(if line.is_empty() {
                 String::new()
+            } else if line.contains(PLACEHOLDER) {
+                format!(" {}", line.replace(PLACEHOLDER, " "))
             } else {
                 format!(" {line}")
             });

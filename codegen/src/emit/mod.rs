@@ -6,7 +6,7 @@
 
 mod client;
 mod codec;
-mod docs;
+pub(crate) mod docs;
 mod mock;
 mod operations;
 mod request;
