@@ -13,7 +13,7 @@ pub struct Binary {
     pub subtype: Option<i64>,
 }
 
-::codegen_runtime::object_codec!(Binary { optional "Subtype" subtype });
+::codegen_runtime::object_codec!(default Binary { optional "Subtype" subtype });
 
 /// Permissions granted to the owner. Stands for the placeholder string "OwnerPermission" (linked goal access and linked sessions); printed as an object in goalMetricsLinksResponse (access.ownerPermissions and tasks\[\].access.ownerPermissions as {"grant": {"Subtype": 2}}; linked sessions as {"grant": "Binary"}) and in the goal sample (owner_permissions).
 ///
@@ -25,7 +25,7 @@ pub struct OwnerPermission {
     pub grant: Option<Binary>,
 }
 
-::codegen_runtime::object_codec!(OwnerPermission { optional "grant" grant });
+::codegen_runtime::object_codec!(default OwnerPermission { optional "grant" grant });
 
 /// One permission entry of an access list. Stands for the placeholder string "Permission" (linked goal access and linked sessions); printed as an object {deny, grant, principalId, principalKind} in goalMetricsLinksResponse (access.permissions, tasks\[\].access.permissions, linked sessions) and in the goal sample (permissions and its linked entities).
 ///
@@ -44,8 +44,8 @@ pub struct Permission {
 }
 
 ::codegen_runtime::object_codec!(
-    Permission { optional "deny" deny, optional "grant" grant, optional "principalId"
-    principal_id, optional "principalKind" principal_kind }
+    default Permission { optional "deny" deny, optional "grant" grant, optional
+    "principalId" principal_id, optional "principalKind" principal_kind }
 );
 
 /// Access settings of a goal or task. The page names this object only through the placeholder string "defaultAccess" (the access of a linked goal in metric responses); it is printed as an object {inherits, ownerPermissions, permissions} in goalMetricsLinksResponse.access and its tasks\[\].access (in full) and in its linked goals\[\].access (with placeholder strings inside).
@@ -63,7 +63,7 @@ pub struct DefaultAccess {
 }
 
 ::codegen_runtime::object_codec!(
-    DefaultAccess { optional "inherits" inherits, optional "ownerPermissions"
+    default DefaultAccess { optional "inherits" inherits, optional "ownerPermissions"
     owner_permissions, optional "permissions" permissions }
 );
 
@@ -94,8 +94,8 @@ pub struct MetricFormat {
 }
 
 ::codegen_runtime::object_codec!(
-    MetricFormat { optional "ID" id, optional "fractionSize" fraction_size, optional
-    "prefix" prefix, optional "suffix" suffix }
+    default MetricFormat { optional "ID" id, optional "fractionSize" fraction_size,
+    optional "prefix" prefix, optional "suffix" suffix }
 );
 
 /// Active flag wrapped in an object. Stands for the placeholder string "IsActiveFlag" (tags of a user role team in usersResponse and badge assignees' Users); printed in full as {"IsActive": false} in the POST /users response and the goal tags. Not the same shape as the plain boolean isActive of users, assignees and tags.
@@ -108,7 +108,7 @@ pub struct IsActiveFlag {
     pub is_active: Option<bool>,
 }
 
-::codegen_runtime::object_codec!(IsActiveFlag { optional "IsActive" is_active });
+::codegen_runtime::object_codec!(default IsActiveFlag { optional "IsActive" is_active });
 
 /// A tag in its short form. Stands for the placeholder string "TagSimple" (user role teams of managerInfo/membersInfo on the Badges page); printed in full in user role teams elsewhere and in the goal tags. Its isActive is an IsActiveFlag object, unlike tagResponse.
 ///
@@ -127,8 +127,8 @@ pub struct TagSimple {
 }
 
 ::codegen_runtime::object_codec!(
-    TagSimple { optional "id" id, optional "isActive" is_active, optional "name" name,
-    optional "title" title }
+    default TagSimple { optional "id" id, optional "isActive" is_active, optional "name"
+    name, optional "title" title }
 );
 
 /// A tag. The page names this object tagResponse: the innermost items of the nested tag samples print the placeholder string "tagResponse", and the tags of assignees inside goalMetricsLinksResponse linked goals print \["tagResponse"\]. Recursive: items holds child tags of the same shape. The tags of badge assignees' Teams are printed without items.
@@ -154,9 +154,9 @@ pub struct TagResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    TagResponse { optional "createdBy" created_by, optional "dateCreated" date_created,
-    optional "id" id, optional "isActive" is_active, optional "items" items, optional
-    "name" name, optional "title" title }
+    default TagResponse { optional "createdBy" created_by, optional "dateCreated"
+    date_created, optional "id" id, optional "isActive" is_active, optional "items"
+    items, optional "name" name, optional "title" title }
 );
 
 /// A user or team a goal, metric or task is assigned to. The page names this object assigneeResponse (placeholder string in linked goals of metric responses); printed in full in metric responses, goalMetricsLinksResponse and its tasks and linked goals.
@@ -190,7 +190,7 @@ pub struct AssigneeResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    AssigneeResponse { optional "accountId" account_id, optional "avatar" avatar,
+    default AssigneeResponse { optional "accountId" account_id, optional "avatar" avatar,
     optional "color" color, optional "dynamicValueType" dynamic_value_type, optional
     "email" email, optional "id" id, optional "isActive" is_active, optional "name" name,
     optional "picture" picture, optional "tags" tags, optional "type" type_ }
@@ -209,8 +209,8 @@ pub struct ExternalTeamMapping {
 }
 
 ::codegen_runtime::object_codec!(
-    ExternalTeamMapping { optional "ExternalId" external_id, optional "ExternalSystem"
-    external_system }
+    default ExternalTeamMapping { optional "ExternalId" external_id, optional
+    "ExternalSystem" external_system }
 );
 
 /// A dynamic value of a dashboard item setting. Stands for the placeholder string "DashboardDynamicValue" (POST /users response); printed in full in the settings of metric responses.
@@ -226,7 +226,7 @@ pub struct DashboardDynamicValue {
 }
 
 ::codegen_runtime::object_codec!(
-    DashboardDynamicValue { optional "teamId" team_id, optional "type" type_ }
+    default DashboardDynamicValue { optional "teamId" team_id, optional "type" type_ }
 );
 
 /// A dashboard item setting. Stands for the placeholder strings "DashboardItemSetting" (usersResponse and badge assignees' Users) and, as an array, "DashboardItemSettings" (managerInfo/membersInfo on the Badges page); printed in full in the POST /users response and as the settings of metric responses.
@@ -248,9 +248,9 @@ pub struct DashboardItemSetting {
 }
 
 ::codegen_runtime::object_codec!(
-    DashboardItemSetting { optional "dynamicValues" dynamic_values, optional "name" name,
-    optional "value" value, optional "valueDisplayName" value_display_name, optional
-    "valueDisplayNameAsArray" value_display_name_as_array }
+    default DashboardItemSetting { optional "dynamicValues" dynamic_values, optional
+    "name" name, optional "value" value, optional "valueDisplayName" value_display_name,
+    optional "valueDisplayNameAsArray" value_display_name_as_array }
 );
 
 /// A session filter of an employee profile. Stands for the placeholder string "ProfilesSessionFilterDto" (managerInfo/membersInfo on the Badges page); printed in full elsewhere in user settings.
@@ -264,7 +264,7 @@ pub struct ProfilesSessionFilterDto {
 }
 
 ::codegen_runtime::object_codec!(
-    ProfilesSessionFilterDto { optional "sessionIds" session_ids }
+    default ProfilesSessionFilterDto { optional "sessionIds" session_ids }
 );
 
 /// A page of users. The page names this response usersResponse (GET /accounts/users).
@@ -280,7 +280,7 @@ pub struct UsersResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    UsersResponse { optional "items" items, optional "totalCount" total_count }
+    default UsersResponse { optional "items" items, optional "totalCount" total_count }
 );
 
 /// A Gtmhub user with its full field set. The page names this response userResponse (POST /users); the same object is printed as the items of usersResponse and, on the Badges page, as badge assignees' Users and their Teams' managerInfo and membersInfo. The shorter user object printed as an announcement author is announcementAuthor.
@@ -348,7 +348,7 @@ pub struct UserResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    UserResponse { optional "accountDomain" account_domain, optional "accountId"
+    default UserResponse { optional "accountDomain" account_domain, optional "accountId"
     account_id, optional "accountName" account_name, optional "clientId" client_id,
     optional "createdById" created_by_id, optional "dateCreated" date_created, optional
     "dateInvited" date_invited, optional "email" email, optional "firstName" first_name,
@@ -375,7 +375,7 @@ pub struct UserIdentities {
 }
 
 ::codegen_runtime::object_codec!(
-    UserIdentities { optional "items" items, optional "totalCount" total_count }
+    default UserIdentities { optional "items" items, optional "totalCount" total_count }
 );
 
 /// One identity of a user.
@@ -397,8 +397,9 @@ pub struct UserIdentity {
 }
 
 ::codegen_runtime::object_codec!(
-    UserIdentity { optional "clientId" client_id, optional "connection" connection,
-    optional "isSocial" is_social, optional "name" name, optional "provider" provider }
+    default UserIdentity { optional "clientId" client_id, optional "connection"
+    connection, optional "isSocial" is_social, optional "name" name, optional "provider"
+    provider }
 );
 
 /// Notification settings of a user.
@@ -412,7 +413,7 @@ pub struct UserNotificationSettings {
 }
 
 ::codegen_runtime::object_codec!(
-    UserNotificationSettings { optional "subjectsOptedOut" subjects_opted_out }
+    default UserNotificationSettings { optional "subjectsOptedOut" subjects_opted_out }
 );
 
 /// Information about a user's picture.
@@ -432,9 +433,9 @@ pub struct UserPictureInfo {
 }
 
 ::codegen_runtime::object_codec!(
-    UserPictureInfo { optional "canEditPicture" can_edit_picture, optional "isActive"
-    is_active, optional "isPictureEdited" is_picture_edited, optional "isSSOBased"
-    is_sso_based }
+    default UserPictureInfo { optional "canEditPicture" can_edit_picture, optional
+    "isActive" is_active, optional "isPictureEdited" is_picture_edited, optional
+    "isSSOBased" is_sso_based }
 );
 
 /// A role of a user.
@@ -456,8 +457,8 @@ pub struct UserRole {
 }
 
 ::codegen_runtime::object_codec!(
-    UserRole { optional "accountId" account_id, optional "description" description,
-    optional "id" id, optional "name" name, optional "team" team }
+    default UserRole { optional "accountId" account_id, optional "description"
+    description, optional "id" id, optional "name" name, optional "team" team }
 );
 
 /// The team of a user role. The samples print it with different field subsets in different places (dynamicMetricCount, manualMetricCount, membersGoalCount and teamGoalCount only in usersResponse and POST /users; richTextDescription only on the Badges page); this schema is their union, every property optional.
@@ -513,7 +514,7 @@ pub struct UserRoleTeam {
 }
 
 ::codegen_runtime::object_codec!(
-    UserRoleTeam { optional "ExternalTeamMapping" external_team_mapping, optional
+    default UserRoleTeam { optional "ExternalTeamMapping" external_team_mapping, optional
     "accountId" account_id, optional "avatar" avatar, optional "color" color, optional
     "createdById" created_by_id, optional "dateCreated" date_created, optional
     "description" description, optional "dynamicMetricCount" dynamic_metric_count,
@@ -605,7 +606,7 @@ pub struct UserSettings {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettings { optional "alignmentTreeFilter" alignment_tree_filter, optional
+    default UserSettings { optional "alignmentTreeFilter" alignment_tree_filter, optional
     "alignmentTreeMode" alignment_tree_mode, optional "checklist" checklist, optional
     "collapsedEntities" collapsed_entities, optional "customFieldsSettings"
     custom_fields_settings, optional "dashboardSettings" dashboard_settings, optional
@@ -641,8 +642,8 @@ pub struct UserSettingsAlignmentTreeFilter {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsAlignmentTreeFilter { optional "ownerIds" owner_ids, optional "tags"
-    tags, optional "teamIds" team_ids }
+    default UserSettingsAlignmentTreeFilter { optional "ownerIds" owner_ids, optional
+    "tags" tags, optional "teamIds" team_ids }
 );
 
 /// Onboarding checklist state in user settings.
@@ -662,8 +663,9 @@ pub struct UserSettingsChecklist {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsChecklist { optional "optOut" opt_out, optional "showCards" show_cards,
-    optional "stepsV1" steps_v1, optional "stepsV1Completed" steps_v1_completed }
+    default UserSettingsChecklist { optional "optOut" opt_out, optional "showCards"
+    show_cards, optional "stepsV1" steps_v1, optional "stepsV1Completed"
+    steps_v1_completed }
 );
 
 /// Which checklist cards are shown.
@@ -681,9 +683,9 @@ pub struct UserSettingsChecklistShowCards {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsChecklistShowCards { optional "inviteTeammate" invite_teammate, optional
-    "visitDemoAccount" visit_demo_account, optional "visitMarketplace" visit_marketplace
-    }
+    default UserSettingsChecklistShowCards { optional "inviteTeammate" invite_teammate,
+    optional "visitDemoAccount" visit_demo_account, optional "visitMarketplace"
+    visit_marketplace }
 );
 
 /// Checklist steps (v1).
@@ -705,7 +707,7 @@ pub struct UserSettingsChecklistStepsV1 {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsChecklistStepsV1 { optional "createdOkr" created_okr, optional
+    default UserSettingsChecklistStepsV1 { optional "createdOkr" created_okr, optional
     "invitedTeammate" invited_teammate, optional "visitedDemoAccount"
     visited_demo_account, optional "visitedMarketplace" visited_marketplace, optional
     "watchedVideo" watched_video }
@@ -724,7 +726,7 @@ pub struct UserSettingsCustomFieldsSettings {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsCustomFieldsSettings { optional "hideManageOrderBanner"
+    default UserSettingsCustomFieldsSettings { optional "hideManageOrderBanner"
     hide_manage_order_banner, optional "lastUpdated" last_updated }
 );
 
@@ -741,8 +743,8 @@ pub struct UserSettingsDashboard {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsDashboard { optional "dashboardId" dashboard_id, optional "settings"
-    settings }
+    default UserSettingsDashboard { optional "dashboardId" dashboard_id, optional
+    "settings" settings }
 );
 
 /// A favorite in user settings.
@@ -760,7 +762,8 @@ pub struct UserSettingsFav {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsFav { optional "id" id, optional "name" name, optional "type" type_ }
+    default UserSettingsFav { optional "id" id, optional "name" name, optional "type"
+    type_ }
 );
 
 /// A column of the goals grid in user settings.
@@ -780,8 +783,8 @@ pub struct UserSettingsGoalsGridColumn {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsGoalsGridColumn { optional "field" field, optional "isCustom" is_custom,
-    optional "label" label, optional "visible" visible }
+    default UserSettingsGoalsGridColumn { optional "field" field, optional "isCustom"
+    is_custom, optional "label" label, optional "visible" visible }
 );
 
 /// Collapsed items of the home screen in user settings.
@@ -797,7 +800,8 @@ pub struct UserSettingsHomeCollapsedItems {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsHomeCollapsedItems { optional "myOkrs" my_okrs, optional "todo" todo }
+    default UserSettingsHomeCollapsedItems { optional "myOkrs" my_okrs, optional "todo"
+    todo }
 );
 
 /// Insight template suggestions in user settings.
@@ -815,8 +819,8 @@ pub struct UserSettingsInsightTemplateSuggestions {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsInsightTemplateSuggestions { optional "dismissed" dismissed, optional
-    "insightboards" insightboards, optional "tooltipShown" tooltip_shown }
+    default UserSettingsInsightTemplateSuggestions { optional "dismissed" dismissed,
+    optional "insightboards" insightboards, optional "tooltipShown" tooltip_shown }
 );
 
 /// Suggestion settings of one insightboard.
@@ -834,9 +838,9 @@ pub struct UserSettingsInsightboardSuggestion {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsInsightboardSuggestion { optional "insightboardId" insightboard_id,
-    optional "linkToMarketplaceDismissed" link_to_marketplace_dismissed, optional
-    "numberOfSuggestionsToShow" number_of_suggestions_to_show }
+    default UserSettingsInsightboardSuggestion { optional "insightboardId"
+    insightboard_id, optional "linkToMarketplaceDismissed" link_to_marketplace_dismissed,
+    optional "numberOfSuggestionsToShow" number_of_suggestions_to_show }
 );
 
 /// Insightboard parameters in user settings; printed as {} on the pages (an object with unknown properties).
@@ -855,7 +859,7 @@ pub struct UserSettingsKpiVirtualGroups {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsKpiVirtualGroups { optional "favorites" favorites }
+    default UserSettingsKpiVirtualGroups { optional "favorites" favorites }
 );
 
 /// KPI settings in user settings.
@@ -873,8 +877,8 @@ pub struct UserSettingsKpis {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsKpis { optional "from" from, optional "groupBy" group_by, optional "to"
-    to }
+    default UserSettingsKpis { optional "from" from, optional "groupBy" group_by,
+    optional "to" to }
 );
 
 /// Items of the left navigation in user settings.
@@ -900,9 +904,9 @@ pub struct UserSettingsLeftNavItems {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsLeftNavItems { optional "hub" hub, optional "insights" insights, optional
-    "leftNavIsClosed" left_nav_is_closed, optional "lists" lists, optional "okrs" okrs,
-    optional "people" people, optional "reports" reports }
+    default UserSettingsLeftNavItems { optional "hub" hub, optional "insights" insights,
+    optional "leftNavIsClosed" left_nav_is_closed, optional "lists" lists, optional
+    "okrs" okrs, optional "people" people, optional "reports" reports }
 );
 
 /// Onboarding metadata in user settings; printed as {} on the pages (an object with unknown properties).
@@ -921,7 +925,7 @@ pub struct UserSettingsProfilesSettings {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsProfilesSettings { optional "employeeProfileSettings"
+    default UserSettingsProfilesSettings { optional "employeeProfileSettings"
     employee_profile_settings }
 );
 
@@ -938,7 +942,7 @@ pub struct UserSettingsEmployeeProfileSettings {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsEmployeeProfileSettings { optional "processSessionFilter"
+    default UserSettingsEmployeeProfileSettings { optional "processSessionFilter"
     process_session_filter, optional "progressSessionFilter" progress_session_filter }
 );
 
@@ -959,9 +963,9 @@ pub struct UserSettingsResizableGridColumn {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsResizableGridColumn { optional "goalProperty" goal_property, optional
-    "metricProperty" metric_property, optional "taskProperty" task_property, optional
-    "width" width }
+    default UserSettingsResizableGridColumn { optional "goalProperty" goal_property,
+    optional "metricProperty" metric_property, optional "taskProperty" task_property,
+    optional "width" width }
 );
 
 /// A property shown in a resizable grid column.
@@ -979,8 +983,8 @@ pub struct UserSettingsGridColumnProperty {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsGridColumnProperty { optional "propertyName" property_name, optional
-    "type" type_, optional "viewName" view_name }
+    default UserSettingsGridColumnProperty { optional "propertyName" property_name,
+    optional "type" type_, optional "viewName" view_name }
 );
 
 /// A session with its linked sessions in user settings.
@@ -996,8 +1000,8 @@ pub struct UserSettingsSessionsIds {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsSessionsIds { optional "linkedSessionIds" linked_session_ids, optional
-    "parentId" parent_id }
+    default UserSettingsSessionsIds { optional "linkedSessionIds" linked_session_ids,
+    optional "parentId" parent_id }
 );
 
 /// A snippet in user settings.
@@ -1015,8 +1019,8 @@ pub struct UserSettingsSnippet {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsSnippet { optional "code" code, optional "language" language, optional
-    "name" name }
+    default UserSettingsSnippet { optional "code" code, optional "language" language,
+    optional "name" name }
 );
 
 /// Surveys in user settings.
@@ -1029,7 +1033,7 @@ pub struct UserSettingsSurveys {
     pub shown: Option<Vec<String>>,
 }
 
-::codegen_runtime::object_codec!(UserSettingsSurveys { optional "shown" shown });
+::codegen_runtime::object_codec!(default UserSettingsSurveys { optional "shown" shown });
 
 /// Order of the tree view in user settings.
 ///
@@ -1044,7 +1048,7 @@ pub struct UserSettingsTreeViewOrder {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsTreeViewOrder { optional "field" field, optional "name" name }
+    default UserSettingsTreeViewOrder { optional "field" field, optional "name" name }
 );
 
 /// Whiteboards in user settings.
@@ -1057,7 +1061,9 @@ pub struct UserSettingsWhiteboards {
     pub opened: Option<Vec<UserSettingsOpenedWhiteboard>>,
 }
 
-::codegen_runtime::object_codec!(UserSettingsWhiteboards { optional "opened" opened });
+::codegen_runtime::object_codec!(
+    default UserSettingsWhiteboards { optional "opened" opened }
+);
 
 /// An opened whiteboard in user settings.
 ///
@@ -1074,8 +1080,8 @@ pub struct UserSettingsOpenedWhiteboard {
 }
 
 ::codegen_runtime::object_codec!(
-    UserSettingsOpenedWhiteboard { optional "id" id, optional "openedAt" opened_at,
-    optional "zoom" zoom }
+    default UserSettingsOpenedWhiteboard { optional "id" id, optional "openedAt"
+    opened_at, optional "zoom" zoom }
 );
 
 /// Request body of POST /users; the page calls the body parameter user and describes it as "The object representing a user.". The page marks none of its properties as required.
@@ -1129,8 +1135,9 @@ impl UserRequest {
 }
 
 ::codegen_runtime::object_codec!(
-    UserRequest { optional "email" email, optional "firstName" first_name, optional
-    "language" language, optional "lastName" last_name, optional "userName" user_name }
+    default UserRequest { optional "email" email, optional "firstName" first_name,
+    optional "language" language, optional "lastName" last_name, optional "userName"
+    user_name }
 );
 
 /// A list of announcements. The page names this response announcementsResponse (GET /announcements).
@@ -1146,7 +1153,8 @@ pub struct AnnouncementsResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    AnnouncementsResponse { optional "items" items, optional "totalCount" total_count }
+    default AnnouncementsResponse { optional "items" items, optional "totalCount"
+    total_count }
 );
 
 /// An announcement. The page names this response announcementResponse.
@@ -1176,10 +1184,10 @@ pub struct AnnouncementResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    AnnouncementResponse { optional "announcementTargetId" announcement_target_id,
-    optional "announcementType" announcement_type, optional "author" author, optional
-    "authorId" author_id, optional "comment" comment, optional "dateCreated"
-    date_created, optional "id" id, optional "notificationStrategy"
+    default AnnouncementResponse { optional "announcementTargetId"
+    announcement_target_id, optional "announcementType" announcement_type, optional
+    "author" author, optional "authorId" author_id, optional "comment" comment, optional
+    "dateCreated" date_created, optional "id" id, optional "notificationStrategy"
     notification_strategy, optional "notify" notify }
 );
 
@@ -1210,7 +1218,7 @@ pub struct AnnouncementAuthor {
 }
 
 ::codegen_runtime::object_codec!(
-    AnnouncementAuthor { optional "accountId" account_id, optional "dateCreated"
+    default AnnouncementAuthor { optional "accountId" account_id, optional "dateCreated"
     date_created, optional "email" email, optional "firstName" first_name, optional "id"
     id, optional "language" language, optional "lastName" last_name, optional "name"
     name, optional "picture" picture }
@@ -1275,7 +1283,7 @@ impl AnnouncementRequest {
 }
 
 ::codegen_runtime::object_codec!(
-    AnnouncementRequest { optional "announcementTargetId" announcement_target_id,
+    default AnnouncementRequest { optional "announcementTargetId" announcement_target_id,
     optional "announcementType" announcement_type, optional "authorID" author_id,
     optional "comment" comment, optional "notificationStrategy" notification_strategy,
     optional "notify" notify }
@@ -1300,7 +1308,7 @@ impl AnnouncementPatchRequest {
 }
 
 ::codegen_runtime::object_codec!(
-    AnnouncementPatchRequest { optional "comment" comment }
+    default AnnouncementPatchRequest { optional "comment" comment }
 );
 
 /// A list of metrics (key results). The page names this response metricsResponse (GET /metrics/owner/{ownerId}).
@@ -1316,7 +1324,7 @@ pub struct MetricsResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    MetricsResponse { optional "items" items, optional "totalCount" total_count }
+    default MetricsResponse { optional "items" items, optional "totalCount" total_count }
 );
 
 /// A metric (key result), as printed in the items of metricsResponse and in goalMetricsLinksResponse.metrics (identical field sets).
@@ -1398,11 +1406,11 @@ pub struct MetricResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    MetricResponse { optional "actual" actual, optional "assignee" assignee, optional
-    "assignees" assignees, optional "cascadeType" cascade_type, optional "critical"
-    critical, optional "description" description, optional "dueDate" due_date, optional
-    "dynamic" dynamic, optional "fieldName" field_name, optional "format" format,
-    optional "goalClosedStatus" goal_closed_status, optional "goalDescription"
+    default MetricResponse { optional "actual" actual, optional "assignee" assignee,
+    optional "assignees" assignees, optional "cascadeType" cascade_type, optional
+    "critical" critical, optional "description" description, optional "dueDate" due_date,
+    optional "dynamic" dynamic, optional "fieldName" field_name, optional "format"
+    format, optional "goalClosedStatus" goal_closed_status, optional "goalDescription"
     goal_description, optional "goalId" goal_id, optional "goalName" goal_name, optional
     "goalOwnerId" goal_owner_id, optional "goalOwnerIds" goal_owner_ids, optional
     "initialValue" initial_value, optional "insightName" insight_name, optional "links"
@@ -1433,7 +1441,7 @@ pub struct ClosedStatusResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    ClosedStatusResponse { optional "reason" reason, optional "status" status }
+    default ClosedStatusResponse { optional "reason" reason, optional "status" status }
 );
 
 /// Links of a goal or metric in responses, holding the expanded linked entities. Printed in goalMetricsLinksResponse and in metric responses (same fields; the metric responses print some nested objects as placeholder strings). The goal sample prints a different shape, see goalLinks.
@@ -1446,7 +1454,7 @@ pub struct Links {
     pub expanded: Option<LinksExpanded>,
 }
 
-::codegen_runtime::object_codec!(Links { optional "expanded" expanded });
+::codegen_runtime::object_codec!(default Links { optional "expanded" expanded });
 
 /// Expanded linked goals, metrics and sessions in responses.
 ///
@@ -1463,7 +1471,7 @@ pub struct LinksExpanded {
 }
 
 ::codegen_runtime::object_codec!(
-    LinksExpanded { optional "goals" goals, optional "metrics" metrics, optional
+    default LinksExpanded { optional "goals" goals, optional "metrics" metrics, optional
     "sessions" sessions }
 );
 
@@ -1522,8 +1530,8 @@ pub struct LinkedGoal {
 }
 
 ::codegen_runtime::object_codec!(
-    LinkedGoal { optional "access" access, optional "accountId" account_id, optional
-    "assignee" assignee, optional "assignees" assignees, optional "attainment"
+    default LinkedGoal { optional "access" access, optional "accountId" account_id,
+    optional "assignee" assignee, optional "assignees" assignees, optional "attainment"
     attainment, optional "attainmentTypeString" attainment_type_string, optional
     "createdById" created_by_id, optional "dateCreated" date_created, optional "dateFrom"
     date_from, optional "dateTo" date_to, optional "description" description, optional
@@ -1581,7 +1589,7 @@ pub struct LinkedMetric {
 }
 
 ::codegen_runtime::object_codec!(
-    LinkedMetric { optional "actual" actual, optional "cascadeType" cascade_type,
+    default LinkedMetric { optional "actual" actual, optional "cascadeType" cascade_type,
     optional "description" description, optional "dynamic" dynamic, optional "fieldName"
     field_name, optional "format" format, optional "goalId" goal_id, optional "goalName"
     goal_name, optional "initialValue" initial_value, optional "insightName"
@@ -1620,8 +1628,8 @@ pub struct LinkedSession {
 }
 
 ::codegen_runtime::object_codec!(
-    LinkedSession { optional "accountId" account_id, optional "end" end, optional "id"
-    id, optional "inherits" inherits, optional "ownerPermissions" owner_permissions,
+    default LinkedSession { optional "accountId" account_id, optional "end" end, optional
+    "id" id, optional "inherits" inherits, optional "ownerPermissions" owner_permissions,
     optional "parentId" parent_id, optional "permissions" permissions, optional "start"
     start, optional "status" status, optional "title" title }
 );
@@ -1727,10 +1735,10 @@ pub struct GoalMetricsLinksResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    GoalMetricsLinksResponse { optional "access" access, optional "accountId" account_id,
-    optional "aggregatedAttainment" aggregated_attainment, optional "assignee" assignee,
-    optional "assignees" assignees, optional "attainment" attainment, optional
-    "attainmentTypeString" attainment_type_string, optional
+    default GoalMetricsLinksResponse { optional "access" access, optional "accountId"
+    account_id, optional "aggregatedAttainment" aggregated_attainment, optional
+    "assignee" assignee, optional "assignees" assignees, optional "attainment"
+    attainment, optional "attainmentTypeString" attainment_type_string, optional
     "childrenAggregatedAttainment" children_aggregated_attainment, optional
     "childrenCount" children_count, optional "closedStatus" closed_status, optional
     "createdById" created_by_id, optional "currentUserAllowedActions"
@@ -1764,7 +1772,7 @@ pub struct DesignScoreResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    DesignScoreResponse { optional "policies" policies, optional "totalPoints"
+    default DesignScoreResponse { optional "policies" policies, optional "totalPoints"
     total_points }
 );
 
@@ -1783,8 +1791,8 @@ pub struct DesignScorePolicyResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    DesignScorePolicyResponse { optional "isPassed" is_passed, optional "policy" policy,
-    optional "score" score }
+    default DesignScorePolicyResponse { optional "isPassed" is_passed, optional "policy"
+    policy, optional "score" score }
 );
 
 /// Approval workflow of a goal as printed in goalMetricsLinksResponse (camelCase, reviewers as numbers, status as a string). The goal sample prints a different shape, see goalWorkflow.
@@ -1804,8 +1812,8 @@ pub struct WorkflowResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    WorkflowResponse { optional "approvedAt" approved_at, optional "reviewers" reviewers,
-    optional "reviewersNeeded" reviewers_needed, optional "status" status }
+    default WorkflowResponse { optional "approvedAt" approved_at, optional "reviewers"
+    reviewers, optional "reviewersNeeded" reviewers_needed, optional "status" status }
 );
 
 /// A task of a goal, as printed in goalMetricsLinksResponse.tasks.
@@ -1865,8 +1873,8 @@ pub struct TaskResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    TaskResponse { optional "access" access, optional "accountId" account_id, optional
-    "archived" archived, optional "assignee" assignee, optional "createdById"
+    default TaskResponse { optional "access" access, optional "accountId" account_id,
+    optional "archived" archived, optional "assignee" assignee, optional "createdById"
     created_by_id, optional "dateCreated" date_created, optional "dateModified"
     date_modified, optional "description" description, optional "dueDate" due_date,
     optional "externalId" external_id, optional "externalSystem" external_system,
@@ -1890,7 +1898,8 @@ pub struct TaskLastComment {
 }
 
 ::codegen_runtime::object_codec!(
-    TaskLastComment { optional "createdById" created_by_id, optional "text" text }
+    default TaskLastComment { optional "createdById" created_by_id, optional "text" text
+    }
 );
 
 /// A status change snapshot of a task.
@@ -1914,7 +1923,7 @@ pub struct TaskSnapshot {
 }
 
 ::codegen_runtime::object_codec!(
-    TaskSnapshot { optional "id" id, optional "modifiedAt" modified_at, optional
+    default TaskSnapshot { optional "id" id, optional "modifiedAt" modified_at, optional
     "modifiedBy" modified_by, optional "newStatus" new_status, optional "oldStatus"
     old_status, optional "previouslyModifiedAt" previously_modified_at }
 );
@@ -2010,9 +2019,9 @@ impl GoalRequest {
 }
 
 ::codegen_runtime::object_codec!(
-    GoalRequest { optional "attainmentTypeString" attainment_type_string, optional
-    "customFields" custom_fields, optional "description" description, optional "links"
-    links, optional "name" name, optional "ownerId" owner_id, optional "ownerIds"
+    default GoalRequest { optional "attainmentTypeString" attainment_type_string,
+    optional "customFields" custom_fields, optional "description" description, optional
+    "links" links, optional "name" name, optional "ownerId" owner_id, optional "ownerIds"
     owner_ids, optional "parentId" parent_id, optional "private" private, optional
     "sessionId" session_id }
 );
@@ -2049,7 +2058,7 @@ impl GoalConfidenceRequest {
 }
 
 ::codegen_runtime::object_codec!(
-    GoalConfidenceRequest { optional "reason" reason, optional "value" value }
+    default GoalConfidenceRequest { optional "reason" reason, optional "value" value }
 );
 
 /// An objective (goal). The page names this response goal (PUT /goals/{goalId}/confidence). Its nested objects differ from goalMetricsLinksResponse: closedStatus, designScore, workflow and links have other shapes (goalClosedStatus, goalDesignScore, goalWorkflow, goalLinks) and owner_permissions/permissions/tags are printed in full.
@@ -2149,7 +2158,7 @@ pub struct Goal {
 }
 
 ::codegen_runtime::object_codec!(
-    Goal { optional "accountId" account_id, optional "aggregatedAttainment"
+    default Goal { optional "accountId" account_id, optional "aggregatedAttainment"
     aggregated_attainment, optional "attainment" attainment, optional "attainmentType"
     attainment_type, optional "calculationStatus" calculation_status, optional
     "childrenAggregatedAttainment" children_aggregated_attainment, optional
@@ -2186,7 +2195,7 @@ pub struct GoalClosedStatus {
 }
 
 ::codegen_runtime::object_codec!(
-    GoalClosedStatus { optional "Reason" reason, optional "Status" status }
+    default GoalClosedStatus { optional "Reason" reason, optional "Status" status }
 );
 
 /// Design score as printed in the goal sample (policies carry passed). Not the same shape as designScoreResponse.
@@ -2202,7 +2211,8 @@ pub struct GoalDesignScore {
 }
 
 ::codegen_runtime::object_codec!(
-    GoalDesignScore { optional "policies" policies, optional "totalPoints" total_points }
+    default GoalDesignScore { optional "policies" policies, optional "totalPoints"
+    total_points }
 );
 
 /// One evaluated design-score policy as printed in the goal sample (passed; goalMetricsLinksResponse spells it isPassed).
@@ -2220,8 +2230,8 @@ pub struct GoalDesignScorePolicy {
 }
 
 ::codegen_runtime::object_codec!(
-    GoalDesignScorePolicy { optional "passed" passed, optional "policy" policy, optional
-    "score" score }
+    default GoalDesignScorePolicy { optional "passed" passed, optional "policy" policy,
+    optional "score" score }
 );
 
 /// Approval workflow as printed in the goal sample (capitalised names, reviewers as objects, status as a number). Not the same shape as workflowResponse.
@@ -2241,8 +2251,8 @@ pub struct GoalWorkflow {
 }
 
 ::codegen_runtime::object_codec!(
-    GoalWorkflow { optional "ApprovedAt" approved_at, optional "Reviewers" reviewers,
-    optional "ReviewersNeeded" reviewers_needed, optional "Status" status }
+    default GoalWorkflow { optional "ApprovedAt" approved_at, optional "Reviewers"
+    reviewers, optional "ReviewersNeeded" reviewers_needed, optional "Status" status }
 );
 
 /// A reviewer in the goal workflow.
@@ -2258,7 +2268,8 @@ pub struct GoalWorkflowReviewer {
 }
 
 ::codegen_runtime::object_codec!(
-    GoalWorkflowReviewer { optional "Response" response, optional "UserId" user_id }
+    default GoalWorkflowReviewer { optional "Response" response, optional "UserId"
+    user_id }
 );
 
 /// Parent reference of a goal as printed in the goal sample and its linked goals.
@@ -2278,8 +2289,8 @@ pub struct GoalParent {
 }
 
 ::codegen_runtime::object_codec!(
-    GoalParent { optional "goalId" goal_id, optional "metricGoalId" metric_goal_id,
-    optional "metricId" metric_id, optional "sessionId" session_id }
+    default GoalParent { optional "goalId" goal_id, optional "metricGoalId"
+    metric_goal_id, optional "metricId" metric_id, optional "sessionId" session_id }
 );
 
 /// Parent of a linked metric in the goal sample; printed only as {"private": false}.
@@ -2292,7 +2303,7 @@ pub struct MetricParent {
     pub private: Option<bool>,
 }
 
-::codegen_runtime::object_codec!(MetricParent { optional "private" private });
+::codegen_runtime::object_codec!(default MetricParent { optional "private" private });
 
 /// Links of a goal as printed in the goal sample. Not the same shape as links (goalMetricsLinksResponse and metric responses).
 ///
@@ -2304,7 +2315,7 @@ pub struct GoalLinks {
     pub expanded: Option<GoalLinksExpanded>,
 }
 
-::codegen_runtime::object_codec!(GoalLinks { optional "expanded" expanded });
+::codegen_runtime::object_codec!(default GoalLinks { optional "expanded" expanded });
 
 /// Expanded linked goals, metrics and sessions in the goal sample.
 ///
@@ -2321,8 +2332,8 @@ pub struct GoalLinksExpanded {
 }
 
 ::codegen_runtime::object_codec!(
-    GoalLinksExpanded { optional "goals" goals, optional "metrics" metrics, optional
-    "sessions" sessions }
+    default GoalLinksExpanded { optional "goals" goals, optional "metrics" metrics,
+    optional "sessions" sessions }
 );
 
 /// A linked goal inside goal.links.expanded. The sample prints its ownerIds items as the placeholder "ID" and the Binary values of owner_permissions/permissions as the placeholder "Binary".
@@ -2370,14 +2381,14 @@ pub struct GoalLinkedGoal {
 }
 
 ::codegen_runtime::object_codec!(
-    GoalLinkedGoal { optional "accountId" account_id, optional "attainment" attainment,
-    optional "attainmentType" attainment_type, optional "createdById" created_by_id,
-    optional "dateCreated" date_created, optional "dateFrom" date_from, optional "dateTo"
-    date_to, optional "description" description, optional "id" id, optional "inherits"
-    inherits, optional "isDeleted" is_deleted, optional "name" name, optional "ownerIds"
-    owner_ids, optional "owner_permissions" owner_permissions, optional "parent" parent,
-    optional "permissions" permissions, optional "private" private, optional "sessionId"
-    session_id }
+    default GoalLinkedGoal { optional "accountId" account_id, optional "attainment"
+    attainment, optional "attainmentType" attainment_type, optional "createdById"
+    created_by_id, optional "dateCreated" date_created, optional "dateFrom" date_from,
+    optional "dateTo" date_to, optional "description" description, optional "id" id,
+    optional "inherits" inherits, optional "isDeleted" is_deleted, optional "name" name,
+    optional "ownerIds" owner_ids, optional "owner_permissions" owner_permissions,
+    optional "parent" parent, optional "permissions" permissions, optional "private"
+    private, optional "sessionId" session_id }
 );
 
 /// A linked metric inside goal.links.expanded.
@@ -2437,16 +2448,17 @@ pub struct GoalLinkedMetric {
 }
 
 ::codegen_runtime::object_codec!(
-    GoalLinkedMetric { optional "actual" actual, optional "attainment" attainment,
-    optional "cascadeType" cascade_type, optional "createdById" created_by_id, optional
-    "dateCreated" date_created, optional "description" description, optional "fieldName"
-    field_name, optional "format" format, optional "goalId" goal_id, optional "id" id,
-    optional "inherits" inherits, optional "initialValue" initial_value, optional
-    "insightName" insight_name, optional "isDeleted" is_deleted, optional "manualType"
-    manual_type, optional "modifiedById" modified_by_id, optional "name" name, optional
-    "objectId" object_id, optional "ownerIds" owner_ids, optional "owner_permissions"
-    owner_permissions, optional "parent" parent, optional "permissions" permissions,
-    optional "target" target, optional "targetOperator" target_operator }
+    default GoalLinkedMetric { optional "actual" actual, optional "attainment"
+    attainment, optional "cascadeType" cascade_type, optional "createdById"
+    created_by_id, optional "dateCreated" date_created, optional "description"
+    description, optional "fieldName" field_name, optional "format" format, optional
+    "goalId" goal_id, optional "id" id, optional "inherits" inherits, optional
+    "initialValue" initial_value, optional "insightName" insight_name, optional
+    "isDeleted" is_deleted, optional "manualType" manual_type, optional "modifiedById"
+    modified_by_id, optional "name" name, optional "objectId" object_id, optional
+    "ownerIds" owner_ids, optional "owner_permissions" owner_permissions, optional
+    "parent" parent, optional "permissions" permissions, optional "target" target,
+    optional "targetOperator" target_operator }
 );
 
 /// A linked session inside goal.links.expanded.
@@ -2480,11 +2492,11 @@ pub struct GoalLinkedSession {
 }
 
 ::codegen_runtime::object_codec!(
-    GoalLinkedSession { optional "accountId" account_id, optional "end" end, optional
-    "id" id, optional "inherits" inherits, optional "isDeleted" is_deleted, optional
-    "owner_permissions" owner_permissions, optional "parentId" parent_id, optional
-    "permissions" permissions, optional "start" start, optional "status" status, optional
-    "title" title }
+    default GoalLinkedSession { optional "accountId" account_id, optional "end" end,
+    optional "id" id, optional "inherits" inherits, optional "isDeleted" is_deleted,
+    optional "owner_permissions" owner_permissions, optional "parentId" parent_id,
+    optional "permissions" permissions, optional "start" start, optional "status" status,
+    optional "title" title }
 );
 
 /// A list of badges. The page names this response badgesResponse (GET /badges).
@@ -2500,7 +2512,7 @@ pub struct BadgesResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    BadgesResponse { optional "items" items, optional "totalCount" total_count }
+    default BadgesResponse { optional "items" items, optional "totalCount" total_count }
 );
 
 /// A badge. The page names this response badgeResponse (GET /badges/{id}, POST /badges); the same object is printed as badgesResponse items, assignedBadgeResponseV2.badge and teamResponse.badges.
@@ -2524,8 +2536,9 @@ pub struct BadgeResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    BadgeResponse { optional "background" background, optional "icon" icon, optional "id"
-    id, optional "name" name, optional "pattern" pattern, optional "summary" summary }
+    default BadgeResponse { optional "background" background, optional "icon" icon,
+    optional "id" id, optional "name" name, optional "pattern" pattern, optional
+    "summary" summary }
 );
 
 /// Request body of POST /badges and PATCH /badges/{id}, which print the identical sample (body parameter badge; the page gives it no description and marks none of its properties as required).
@@ -2595,9 +2608,9 @@ impl BadgeRequest {
 }
 
 ::codegen_runtime::object_codec!(
-    BadgeRequest { optional "assignCondition" assign_condition, optional "background"
-    background, optional "icon" icon, optional "name" name, optional "pattern" pattern,
-    optional "summary" summary, optional "type" type_ }
+    default BadgeRequest { optional "assignCondition" assign_condition, optional
+    "background" background, optional "icon" icon, optional "name" name, optional
+    "pattern" pattern, optional "summary" summary, optional "type" type_ }
 );
 
 /// A list of badge assignments. The page names this response assignedBadgesResponse (GET /badges/approve).
@@ -2613,7 +2626,8 @@ pub struct AssignedBadgesResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    AssignedBadgesResponse { optional "items" items, optional "totalCount" total_count }
+    default AssignedBadgesResponse { optional "items" items, optional "totalCount"
+    total_count }
 );
 
 /// A badge assignment referring to its badge by id. The page names this response assignedBadgeResponse (POST /badges/assign); the same object is printed as assignedBadgesResponse items.
@@ -2649,12 +2663,12 @@ pub struct AssignedBadgeResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    AssignedBadgeResponse { optional "accountId" account_id, optional "approvedBy"
-    approved_by, optional "assignedById" assigned_by_id, optional "assignedOn"
-    assigned_on, optional "assigneeIds" assignee_ids, optional "badgeId" badge_id,
-    optional "comment" comment, optional "id" id, optional "notificationStrategy"
-    notification_strategy, optional "notify" notify, optional "richTextComment"
-    rich_text_comment, optional "status" status }
+    default AssignedBadgeResponse { optional "accountId" account_id, optional
+    "approvedBy" approved_by, optional "assignedById" assigned_by_id, optional
+    "assignedOn" assigned_on, optional "assigneeIds" assignee_ids, optional "badgeId"
+    badge_id, optional "comment" comment, optional "id" id, optional
+    "notificationStrategy" notification_strategy, optional "notify" notify, optional
+    "richTextComment" rich_text_comment, optional "status" status }
 );
 
 /// A list of badge assignments with their badges. The page names this response assignedBadgesResponseV2 (GET /badges/assign, GET /badges/current).
@@ -2670,8 +2684,8 @@ pub struct AssignedBadgesResponseV2 {
 }
 
 ::codegen_runtime::object_codec!(
-    AssignedBadgesResponseV2 { optional "items" items, optional "totalCount" total_count
-    }
+    default AssignedBadgesResponseV2 { optional "items" items, optional "totalCount"
+    total_count }
 );
 
 /// A badge assignment with the badge embedded, as printed in assignedBadgesResponseV2 items (no badgeId and no richTextComment, unlike assignedBadgeResponse).
@@ -2705,10 +2719,10 @@ pub struct AssignedBadgeResponseV2 {
 }
 
 ::codegen_runtime::object_codec!(
-    AssignedBadgeResponseV2 { optional "accountId" account_id, optional "approvedBy"
-    approved_by, optional "assignedById" assigned_by_id, optional "assignedOn"
-    assigned_on, optional "assigneeIds" assignee_ids, optional "badge" badge, optional
-    "comment" comment, optional "id" id, optional "notificationStrategy"
+    default AssignedBadgeResponseV2 { optional "accountId" account_id, optional
+    "approvedBy" approved_by, optional "assignedById" assigned_by_id, optional
+    "assignedOn" assigned_on, optional "assigneeIds" assignee_ids, optional "badge"
+    badge, optional "comment" comment, optional "id" id, optional "notificationStrategy"
     notification_strategy, optional "notify" notify, optional "status" status }
 );
 
@@ -2779,10 +2793,10 @@ impl AssignBadgeRequest {
 }
 
 ::codegen_runtime::object_codec!(
-    AssignBadgeRequest { optional "assignedById" assigned_by_id, optional "assigneeIds"
-    assignee_ids, optional "badgeId" badge_id, optional "comment" comment, optional
-    "notificationStrategy" notification_strategy, optional "notify" notify, optional
-    "richTextComment" rich_text_comment }
+    default AssignBadgeRequest { optional "assignedById" assigned_by_id, optional
+    "assigneeIds" assignee_ids, optional "badgeId" badge_id, optional "comment" comment,
+    optional "notificationStrategy" notification_strategy, optional "notify" notify,
+    optional "richTextComment" rich_text_comment }
 );
 
 /// The teams and users that have a badge. The page names this response badgeAssigneesResponse (GET /badges/assign/{id}). Property names Teams and Users are capitalised as printed.
@@ -2798,7 +2812,7 @@ pub struct BadgeAssigneesResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    BadgeAssigneesResponse { optional "Teams" teams, optional "Users" users }
+    default BadgeAssigneesResponse { optional "Teams" teams, optional "Users" users }
 );
 
 /// A team, as printed in badgeAssigneesResponse.Teams.
@@ -2846,11 +2860,12 @@ pub struct TeamResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    TeamResponse { optional "accountId" account_id, optional "avatar" avatar, optional
-    "badges" badges, optional "color" color, optional "dateCreated" date_created,
-    optional "description" description, optional "dynamicValueType" dynamic_value_type,
-    optional "id" id, optional "isActive" is_active, optional "manager" manager, optional
-    "managerInfo" manager_info, optional "members" members, optional "membersInfo"
-    members_info, optional "name" name, optional "parentId" parent_id, optional "picture"
-    picture, optional "richTextDescription" rich_text_description, optional "tags" tags }
+    default TeamResponse { optional "accountId" account_id, optional "avatar" avatar,
+    optional "badges" badges, optional "color" color, optional "dateCreated"
+    date_created, optional "description" description, optional "dynamicValueType"
+    dynamic_value_type, optional "id" id, optional "isActive" is_active, optional
+    "manager" manager, optional "managerInfo" manager_info, optional "members" members,
+    optional "membersInfo" members_info, optional "name" name, optional "parentId"
+    parent_id, optional "picture" picture, optional "richTextDescription"
+    rich_text_description, optional "tags" tags }
 );

@@ -77,27 +77,64 @@ impl<'de> Visitor<'de> for KeyVisitor {
 
 /// `Serialize` and `Deserialize` for a struct of named fields:
 /// `object_codec!(Badge { required "id" id, optional "name" name, nullable "note" note })`,
+/// or `object_codec!(default Badge { … })` when every property is optional and the struct
+/// implements `Default`;
 /// each property with its kind (`required`: present, never `null`; `nullable`: present,
 /// possibly `null`, an `Option`; `optional`: an `Option`, left out when `None`), its wire name
 /// and its field.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! object_codec {
-    ($name:ident { $($kind:ident $wire:literal $field:ident),* $(,)? }) => {
-        impl $crate::deps::serde::Serialize for $name {
-            fn serialize<__S: $crate::deps::serde::Serializer>(
-                &self,
-                serializer: __S,
-            ) -> ::core::result::Result<__S::Ok, __S::Error> {
-                use $crate::deps::serde::ser::SerializeMap as _;
-                #[allow(unused_mut)]
-                let mut map = serializer.serialize_map(::core::option::Option::None)?;
-                $($crate::object_codec!(@ser map, self.$field, $kind $wire);)*
-                map.end()
-            }
-        }
+    // Every property optional: the value starts as the struct's `Default` and each property is
+    // read into its field in place.
+    (default $name:ident { $($kind:ident $wire:literal $field:ident),* $(,)? }) => {
+        $crate::object_codec!(@serialize $name { $($kind $wire $field),* });
 
         impl<'de> $crate::deps::serde::Deserialize<'de> for $name {
+            fn deserialize<__D: $crate::deps::serde::Deserializer<'de>>(
+                deserializer: __D,
+            ) -> ::core::result::Result<Self, __D::Error> {
+                struct __Visitor;
+
+                impl<'de> $crate::deps::serde::de::Visitor<'de> for __Visitor {
+                    type Value = $name;
+
+                    fn expecting(
+                        &self,
+                        formatter: &mut ::core::fmt::Formatter<'_>,
+                    ) -> ::core::fmt::Result {
+                        formatter.write_str(::core::concat!("struct ", ::core::stringify!($name)))
+                    }
+
+                    fn visit_map<__A: $crate::deps::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: __A,
+                    ) -> ::core::result::Result<$name, __A::Error> {
+                        #[allow(unused_mut)]
+                        let mut value = <$name as ::core::default::Default>::default();
+                        while let ::core::option::Option::Some(key) =
+                            map.next_key::<$crate::Key<'de>>()?
+                        {
+                            match key.as_str() {
+                                $($wire => value.$field = map.next_value()?,)*
+                                _ => {
+                                    map.next_value::<$crate::deps::serde::de::IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        ::core::result::Result::Ok(value)
+                    }
+                }
+
+                deserializer.deserialize_map(__Visitor)
+            }
+        }
+    };
+    ($name:ident { $($kind:ident $wire:literal $field:ident),* $(,)? }) => {
+        $crate::object_codec!(@serialize $name { $($kind $wire $field),* });
+
+        impl<'de> $crate::deps::serde::Deserialize<'de> for $name {
+
             fn deserialize<__D: $crate::deps::serde::Deserializer<'de>>(
                 deserializer: __D,
             ) -> ::core::result::Result<Self, __D::Error> {
@@ -135,6 +172,20 @@ macro_rules! object_codec {
                 }
 
                 deserializer.deserialize_map(__Visitor)
+            }
+        }
+    };
+    (@serialize $name:ident { $($kind:ident $wire:literal $field:ident),* }) => {
+        impl $crate::deps::serde::Serialize for $name {
+            fn serialize<__S: $crate::deps::serde::Serializer>(
+                &self,
+                serializer: __S,
+            ) -> ::core::result::Result<__S::Ok, __S::Error> {
+                use $crate::deps::serde::ser::SerializeMap as _;
+                #[allow(unused_mut)]
+                let mut map = serializer.serialize_map(::core::option::Option::None)?;
+                $($crate::object_codec!(@ser map, self.$field, $kind $wire);)*
+                map.end()
             }
         }
     };
@@ -183,6 +234,43 @@ mod tests {
     struct Empty {}
 
     crate::object_codec!(Empty {});
+
+    /// Every property optional, read in place into a default value.
+    #[derive(Debug, Default, PartialEq)]
+    struct Loose {
+        name: Option<String>,
+        count: Option<i64>,
+    }
+
+    crate::object_codec!(default Loose { optional "name" name, optional "count" count });
+
+    /// Nothing at all, from a default.
+    #[derive(Debug, Default, PartialEq)]
+    struct Nothing {}
+
+    crate::object_codec!(default Nothing {});
+
+    #[test]
+    fn a_default_struct_reads_what_is_there_and_writes_what_is_set() {
+        let loose: Loose = serde_json::from_str(r#"{"count":2,"other":[1],"count":3}"#).unwrap();
+        assert_eq!(
+            loose,
+            Loose {
+                name: None,
+                count: Some(3)
+            }
+        );
+        assert_eq!(serde_json::to_string(&loose).unwrap(), r#"{"count":3}"#);
+        assert_eq!(
+            serde_json::from_str::<Nothing>(r#"{"a":{}}"#).unwrap(),
+            Nothing {}
+        );
+        let array = serde_json::from_str::<Loose>("[]").unwrap_err();
+        assert!(
+            array.to_string().contains("expected struct Loose"),
+            "{array}"
+        );
+    }
 
     #[test]
     fn writes_required_and_nullable_always_and_optional_when_set() {

@@ -28,7 +28,7 @@ impl Record {
 }
 
 ::codegen_runtime::object_codec!(
-    Record { optional "name" name, optional "count" count }
+    default Record { optional "name" name, optional "count" count }
 );
 
 /// Defined inline at `/paths/~1documents/post/requestBody/content/multipart~1form-data/schema` in the API description.
@@ -102,7 +102,9 @@ impl UploadDocumentBodyMeta {
     }
 }
 
-::codegen_runtime::object_codec!(UploadDocumentBodyMeta { optional "pages" pages });
+::codegen_runtime::object_codec!(
+    default UploadDocumentBodyMeta { optional "pages" pages }
+);
 
 /// Defined inline at `/paths/~1documents/post/responses/201/content/application~1json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -112,7 +114,7 @@ pub struct UploadDocumentResponse {
     pub id: Option<String>,
 }
 
-::codegen_runtime::object_codec!(UploadDocumentResponse { optional "id" id });
+::codegen_runtime::object_codec!(default UploadDocumentResponse { optional "id" id });
 
 /// Defined inline at `/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema` in the API description.
 #[derive(Debug, Clone, PartialEq)]
@@ -203,7 +205,7 @@ impl CreateChargeBodyShipping {
 }
 
 ::codegen_runtime::object_codec!(
-    CreateChargeBodyShipping { optional "name" name, optional "address" address }
+    default CreateChargeBodyShipping { optional "name" name, optional "address" address }
 );
 
 /// Defined inline at `/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/shipping/properties/address` in the API description.
@@ -223,7 +225,7 @@ impl CreateChargeBodyShippingAddress {
 }
 
 ::codegen_runtime::object_codec!(
-    CreateChargeBodyShippingAddress { optional "city" city }
+    default CreateChargeBodyShippingAddress { optional "city" city }
 );
 
 /// Defined inline at `/paths/~1settings/patch/requestBody/content/application~1merge-patch+json/schema` in the API description.
@@ -242,4 +244,4 @@ impl PatchSettingsBody {
     }
 }
 
-::codegen_runtime::object_codec!(PatchSettingsBody { optional "theme" theme });
+::codegen_runtime::object_codec!(default PatchSettingsBody { optional "theme" theme });

@@ -182,7 +182,7 @@ pub struct Labelled {
     pub label: Option<String>,
 }
 
-::codegen_runtime::object_codec!(Labelled { optional "label" label });
+::codegen_runtime::object_codec!(default Labelled { optional "label" label });
 
 /// Schema `Holder` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -195,5 +195,5 @@ pub struct Holder {
 }
 
 ::codegen_runtime::object_codec!(
-    Holder { optional "base" base, optional "either" either }
+    default Holder { optional "base" base, optional "either" either }
 );

@@ -263,8 +263,8 @@ pub struct Report {
 }
 
 ::codegen_runtime::object_codec!(
-    Report { optional "state" state, optional "priority" priority, optional "operator"
-    operator }
+    default Report { optional "state" state, optional "priority" priority, optional
+    "operator" operator }
 );
 
 /// Defined inline at `/components/schemas/Report/properties/priority` in the API description.

@@ -30,8 +30,8 @@ pub struct Measurement {
 }
 
 ::codegen_runtime::object_codec!(
-    Measurement { optional "small" small, optional "large" large, optional "plain" plain,
-    optional "single" single, optional "double" double, optional "number" number,
-    optional "when" when, optional "day" day, optional "blob" blob, optional "flag" flag
-    }
+    default Measurement { optional "small" small, optional "large" large, optional
+    "plain" plain, optional "single" single, optional "double" double, optional "number"
+    number, optional "when" when, optional "day" day, optional "blob" blob, optional
+    "flag" flag }
 );

@@ -14,5 +14,5 @@ pub struct Count {
 }
 
 ::codegen_runtime::object_codec!(
-    Count { optional "value" value, optional "label" label }
+    default Count { optional "value" value, optional "label" label }
 );

@@ -18,8 +18,8 @@ pub struct Problem {
 }
 
 ::codegen_runtime::object_codec!(
-    Problem { optional "type" type_, optional "title" title, optional "status" status,
-    optional "detail" detail }
+    default Problem { optional "type" type_, optional "title" title, optional "status"
+    status, optional "detail" detail }
 );
 
 /// Defined inline at `/paths/~1status/get/responses/200/content/application~1vnd.status+json/schema` in the API description.
@@ -30,4 +30,4 @@ pub struct GetStatusResponse {
     pub ok: Option<bool>,
 }
 
-::codegen_runtime::object_codec!(GetStatusResponse { optional "ok" ok });
+::codegen_runtime::object_codec!(default GetStatusResponse { optional "ok" ok });

@@ -191,7 +191,7 @@ pub struct UntypedObject {
     pub count: Option<i64>,
 }
 
-::codegen_runtime::object_codec!(UntypedObject { optional "count" count });
+::codegen_runtime::object_codec!(default UntypedObject { optional "count" count });
 
 /// Members no value can satisfy at once.
 ///

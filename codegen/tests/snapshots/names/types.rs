@@ -24,9 +24,9 @@ pub struct Type {
 }
 
 ::codegen_runtime::object_codec!(
-    Type { optional "type" type_, optional "self" self_, optional "id" id, optional "ID"
-    id_upper, optional "Id" id_pascal, optional "2fa" v_2fa, optional "owner_permissions"
-    owner_permissions }
+    default Type { optional "type" type_, optional "self" self_, optional "id" id,
+    optional "ID" id_upper, optional "Id" id_pascal, optional "2fa" v_2fa, optional
+    "owner_permissions" owner_permissions }
 );
 
 /// Schema `Option` in the API description.
@@ -37,7 +37,7 @@ pub struct OptionValue {
     pub value: Option<String>,
 }
 
-::codegen_runtime::object_codec!(OptionValue { optional "value" value });
+::codegen_runtime::object_codec!(default OptionValue { optional "value" value });
 
 /// Schema `widget` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -47,7 +47,7 @@ pub struct Widget {
     pub size: Option<f64>,
 }
 
-::codegen_runtime::object_codec!(Widget { optional "size" size });
+::codegen_runtime::object_codec!(default Widget { optional "size" size });
 
 /// Schema `Widget` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -57,7 +57,7 @@ pub struct WidgetSchema {
     pub colour: Option<String>,
 }
 
-::codegen_runtime::object_codec!(WidgetSchema { optional "colour" colour });
+::codegen_runtime::object_codec!(default WidgetSchema { optional "colour" colour });
 
 /// Schema `gizmo` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -67,4 +67,4 @@ pub struct Gadget {
     pub on: Option<bool>,
 }
 
-::codegen_runtime::object_codec!(Gadget { optional "on" on });
+::codegen_runtime::object_codec!(default Gadget { optional "on" on });

@@ -133,7 +133,7 @@ impl ThingDimensions {
 }
 
 ::codegen_runtime::object_codec!(
-    ThingDimensions { optional "width" width, optional "height" height }
+    default ThingDimensions { optional "width" width, optional "height" height }
 );
 
 /// Known properties plus typed extra ones.
@@ -165,5 +165,5 @@ pub struct CreateThingResponse {
 }
 
 ::codegen_runtime::object_codec!(
-    CreateThingResponse { optional "id" id, optional "labels" labels }
+    default CreateThingResponse { optional "id" id, optional "labels" labels }
 );

@@ -113,7 +113,7 @@ impl Parent {
     }
 }
 
-::codegen_runtime::object_codec!(Parent { optional "id" id });
+::codegen_runtime::object_codec!(default Parent { optional "id" id });
 
 /// Defined inline at `/components/schemas/Thing/properties/dimensions` in the API description.
 #[derive(Debug, Clone, PartialEq)]
@@ -166,5 +166,5 @@ pub struct Dimensions {
 }
 
 ::codegen_runtime::object_codec!(
-    Dimensions { optional "height" height, optional "width" width }
+    default Dimensions { optional "height" height, optional "width" width }
 );

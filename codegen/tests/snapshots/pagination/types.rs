@@ -11,7 +11,7 @@ pub struct Person {
     pub name: Option<String>,
 }
 
-::codegen_runtime::object_codec!(Person { optional "name" name });
+::codegen_runtime::object_codec!(default Person { optional "name" name });
 
 /// Defined inline at `/paths/~1people/get/responses/200/content/application~1json/schema` in the API description.
 #[derive(Debug, Clone, PartialEq)]

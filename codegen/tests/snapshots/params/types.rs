@@ -11,4 +11,4 @@ pub struct GetItemResponse {
     pub id: Option<i64>,
 }
 
-::codegen_runtime::object_codec!(GetItemResponse { optional "id" id });
+::codegen_runtime::object_codec!(default GetItemResponse { optional "id" id });

@@ -16,7 +16,7 @@ pub struct Pet {
 }
 
 ::codegen_runtime::object_codec!(
-    Pet { optional "name" name, optional "owner" owner, optional "tags" tags }
+    default Pet { optional "name" name, optional "owner" owner, optional "tags" tags }
 );
 
 /// Defined inline at `/components/schemas/Pet/properties/owner` in the API description.
@@ -27,7 +27,7 @@ pub struct PetOwner {
     pub name: Option<String>,
 }
 
-::codegen_runtime::object_codec!(PetOwner { optional "name" name });
+::codegen_runtime::object_codec!(default PetOwner { optional "name" name });
 
 /// Defined inline at `/components/schemas/Pet/properties/tags/items` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -37,7 +37,7 @@ pub struct PetTagsItem {
     pub label: Option<String>,
 }
 
-::codegen_runtime::object_codec!(PetTagsItem { optional "label" label });
+::codegen_runtime::object_codec!(default PetTagsItem { optional "label" label });
 
 /// Schema `Tag` in the API description.
 pub type Tag = Tags;
@@ -53,7 +53,7 @@ pub struct ListPetsResponse {
     pub items: Option<Vec<Pet>>,
 }
 
-::codegen_runtime::object_codec!(ListPetsResponse { optional "items" items });
+::codegen_runtime::object_codec!(default ListPetsResponse { optional "items" items });
 
 /// Defined inline at `/components/schemas/Pet/properties/owner` in the API description.
 pub type Owner = PetOwner;

@@ -18,7 +18,7 @@ pub struct Node {
 }
 
 ::codegen_runtime::object_codec!(
-    Node { optional "value" value, optional "parent" parent, optional "children"
+    default Node { optional "value" value, optional "parent" parent, optional "children"
     children, optional "partner" partner }
 );
 

@@ -29,7 +29,9 @@ impl Pet {
     }
 }
 
-::codegen_runtime::object_codec!(Pet { optional "name" name, optional "owner" owner });
+::codegen_runtime::object_codec!(
+    default Pet { optional "name" name, optional "owner" owner }
+);
 
 /// Schema `Owner` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -47,7 +49,7 @@ impl Owner {
     }
 }
 
-::codegen_runtime::object_codec!(Owner { optional "id" id });
+::codegen_runtime::object_codec!(default Owner { optional "id" id });
 
 /// Schema `PetAlias` in the API description.
 pub type PetAlias = Pet;

@@ -22,8 +22,8 @@ pub struct ResultValue {
 }
 
 ::codegen_runtime::object_codec!(
-    ResultValue { optional "Some" some, optional "Ok" ok, optional "None" none, optional
-    "Self" self_, optional "type" type_, optional "request" request }
+    default ResultValue { optional "Some" some, optional "Ok" ok, optional "None" none,
+    optional "Self" self_, optional "type" type_, optional "request" request }
 );
 
 /// Schema `Some` in the API description.
@@ -37,4 +37,4 @@ pub struct OptionValue {
     pub value: Option<String>,
 }
 
-::codegen_runtime::object_codec!(OptionValue { optional "value" value });
+::codegen_runtime::object_codec!(default OptionValue { optional "value" value });

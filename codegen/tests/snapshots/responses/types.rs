@@ -19,7 +19,7 @@ impl Job {
     }
 }
 
-::codegen_runtime::object_codec!(Job { optional "name" name });
+::codegen_runtime::object_codec!(default Job { optional "name" name });
 
 /// Schema `Result` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -29,7 +29,7 @@ pub struct ResultValue {
     pub output: Option<String>,
 }
 
-::codegen_runtime::object_codec!(ResultValue { optional "output" output });
+::codegen_runtime::object_codec!(default ResultValue { optional "output" output });
 
 /// Schema `Ticket` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -39,7 +39,7 @@ pub struct Ticket {
     pub ticket: Option<String>,
 }
 
-::codegen_runtime::object_codec!(Ticket { optional "ticket" ticket });
+::codegen_runtime::object_codec!(default Ticket { optional "ticket" ticket });
 
 /// Schema `Problem` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -49,4 +49,4 @@ pub struct Problem {
     pub message: Option<String>,
 }
 
-::codegen_runtime::object_codec!(Problem { optional "message" message });
+::codegen_runtime::object_codec!(default Problem { optional "message" message });

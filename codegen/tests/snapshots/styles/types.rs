@@ -105,7 +105,7 @@ impl Point {
     }
 }
 
-::codegen_runtime::object_codec!(Point { optional "x" x, optional "y" y });
+::codegen_runtime::object_codec!(default Point { optional "x" x, optional "y" y });
 
 /// Defined inline at `/paths/~1items~1{id}~1{label}~1{matrix}~1{tags}/get/parameters/6/schema` in the API description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -207,7 +207,7 @@ impl ListItemsFilter {
 }
 
 ::codegen_runtime::object_codec!(
-    ListItemsFilter { optional "name" name, optional "age" age }
+    default ListItemsFilter { optional "name" name, optional "age" age }
 );
 
 /// Defined inline at `/paths/~1items~1{id}~1{label}~1{matrix}~1{tags}/get/parameters/14/content/application~1json/schema` in the API description.
@@ -226,4 +226,4 @@ impl ListItemsWhere {
     }
 }
 
-::codegen_runtime::object_codec!(ListItemsWhere { optional "q" q });
+::codegen_runtime::object_codec!(default ListItemsWhere { optional "q" q });

@@ -216,7 +216,7 @@ pub struct NotificationEmail {
 }
 
 ::codegen_runtime::object_codec!(
-    NotificationEmail { optional "channel" channel, optional "address" address }
+    default NotificationEmail { optional "channel" channel, optional "address" address }
 );
 
 /// Defined inline at `/components/schemas/Notification/oneOf/0/properties/channel` in the API description.
@@ -300,7 +300,7 @@ pub struct NotificationSms {
 }
 
 ::codegen_runtime::object_codec!(
-    NotificationSms { optional "channel" channel, optional "number" number }
+    default NotificationSms { optional "channel" channel, optional "number" number }
 );
 
 /// Defined inline at `/components/schemas/Notification/oneOf/1/properties/channel` in the API description.
@@ -414,7 +414,9 @@ pub struct JobStateRunningRunning {
     pub since: Option<String>,
 }
 
-::codegen_runtime::object_codec!(JobStateRunningRunning { optional "since" since });
+::codegen_runtime::object_codec!(
+    default JobStateRunningRunning { optional "since" since }
+);
 
 /// Defined inline at `/components/schemas/JobState/oneOf/1` in the API description.
 #[derive(Debug, Clone, PartialEq)]
@@ -441,7 +443,9 @@ pub struct JobStateStoppedStopped {
     pub code: Option<i64>,
 }
 
-::codegen_runtime::object_codec!(JobStateStoppedStopped { optional "code" code });
+::codegen_runtime::object_codec!(
+    default JobStateStoppedStopped { optional "code" code }
+);
 
 /// Told apart by a property with one possible value, without a discriminator.
 ///
@@ -528,7 +532,7 @@ pub struct ShapeCircle {
 }
 
 ::codegen_runtime::object_codec!(
-    ShapeCircle { optional "type" type_, optional "radius" radius }
+    default ShapeCircle { optional "type" type_, optional "radius" radius }
 );
 
 /// Defined inline at `/components/schemas/Shape/anyOf/0/properties/type` in the API description.
@@ -612,7 +616,7 @@ pub struct ShapeSquare {
 }
 
 ::codegen_runtime::object_codec!(
-    ShapeSquare { optional "type" type_, optional "side" side }
+    default ShapeSquare { optional "type" type_, optional "side" side }
 );
 
 /// Defined inline at `/components/schemas/Shape/anyOf/1/properties/type` in the API description.
@@ -909,7 +913,7 @@ pub struct UnnamedObject {
     pub a: Option<String>,
 }
 
-::codegen_runtime::object_codec!(UnnamedObject { optional "a" a });
+::codegen_runtime::object_codec!(default UnnamedObject { optional "a" a });
 
 /// Defined inline at `/components/schemas/Unnamed/oneOf/1` in the API description.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -919,4 +923,4 @@ pub struct UnnamedVariant2 {
     pub b: Option<String>,
 }
 
-::codegen_runtime::object_codec!(UnnamedVariant2 { optional "b" b });
+::codegen_runtime::object_codec!(default UnnamedVariant2 { optional "b" b });

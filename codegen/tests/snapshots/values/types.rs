@@ -437,6 +437,6 @@ pub struct Holder {
 }
 
 ::codegen_runtime::object_codec!(
-    Holder { optional "priority" priority, optional "operator" operator, optional "size"
-    size }
+    default Holder { optional "priority" priority, optional "operator" operator, optional
+    "size" size }
 );

@@ -11,4 +11,4 @@ pub struct Ping {
     pub at: Option<String>,
 }
 
-::codegen_runtime::object_codec!(Ping { optional "at" at });
+::codegen_runtime::object_codec!(default Ping { optional "at" at });
