@@ -89,52 +89,42 @@ macro_rules! object_codec {
     // read into its field in place.
     (default $name:ident { $($kind:ident $wire:literal $field:ident),* $(,)? }) => {
         $crate::object_codec!(@serialize $name { $($kind $wire $field),* });
-
-        impl<'de> $crate::deps::serde::Deserialize<'de> for $name {
-            fn deserialize<__D: $crate::deps::serde::Deserializer<'de>>(
-                deserializer: __D,
-            ) -> ::core::result::Result<Self, __D::Error> {
-                struct __Visitor;
-
-                impl<'de> $crate::deps::serde::de::Visitor<'de> for __Visitor {
-                    type Value = $name;
-
-                    fn expecting(
-                        &self,
-                        formatter: &mut ::core::fmt::Formatter<'_>,
-                    ) -> ::core::fmt::Result {
-                        formatter.write_str(::core::concat!("struct ", ::core::stringify!($name)))
-                    }
-
-                    fn visit_map<__A: $crate::deps::serde::de::MapAccess<'de>>(
-                        self,
-                        mut map: __A,
-                    ) -> ::core::result::Result<$name, __A::Error> {
-                        #[allow(unused_mut)]
-                        let mut value = <$name as ::core::default::Default>::default();
-                        while let ::core::option::Option::Some(key) =
-                            map.next_key::<$crate::Key<'de>>()?
-                        {
-                            match key.as_str() {
-                                $($wire => value.$field = map.next_value()?,)*
-                                _ => {
-                                    map.next_value::<$crate::deps::serde::de::IgnoredAny>()?;
-                                }
-                            }
-                        }
-                        ::core::result::Result::Ok(value)
+        $crate::object_codec!(@deserialize $name, map, __A, {
+            #[allow(unused_mut)]
+            let mut value = <$name as ::core::default::Default>::default();
+            while let ::core::option::Option::Some(key) = map.next_key::<$crate::Key<'de>>()? {
+                match key.as_str() {
+                    $($wire => value.$field = map.next_value()?,)*
+                    _ => {
+                        map.next_value::<$crate::deps::serde::de::IgnoredAny>()?;
                     }
                 }
-
-                deserializer.deserialize_map(__Visitor)
             }
-        }
+            ::core::result::Result::Ok(value)
+        });
     };
+    // Some property required: each is collected in a local, and a missing one is named.
     ($name:ident { $($kind:ident $wire:literal $field:ident),* $(,)? }) => {
         $crate::object_codec!(@serialize $name { $($kind $wire $field),* });
-
+        $crate::object_codec!(@deserialize $name, map, __A, {
+            $(let mut $field = ::core::option::Option::None;)*
+            while let ::core::option::Option::Some(key) = map.next_key::<$crate::Key<'de>>()? {
+                match key.as_str() {
+                    $($wire => $field = $crate::object_codec!(@de map, $kind),)*
+                    _ => {
+                        map.next_value::<$crate::deps::serde::de::IgnoredAny>()?;
+                    }
+                }
+            }
+            ::core::result::Result::Ok($name {
+                $($field: $crate::object_codec!(@finish $field, __A, $kind $wire),)*
+            })
+        });
+    };
+    // The `Deserialize` impl around a `visit_map` body that reads `$map` (of type `$access`);
+    // both names come from the caller, so the body can use them.
+    (@deserialize $name:ident, $map:ident, $access:ident, $body:block) => {
         impl<'de> $crate::deps::serde::Deserialize<'de> for $name {
-
             fn deserialize<__D: $crate::deps::serde::Deserializer<'de>>(
                 deserializer: __D,
             ) -> ::core::result::Result<Self, __D::Error> {
@@ -150,25 +140,10 @@ macro_rules! object_codec {
                         formatter.write_str(::core::concat!("struct ", ::core::stringify!($name)))
                     }
 
-                    fn visit_map<__A: $crate::deps::serde::de::MapAccess<'de>>(
+                    fn visit_map<$access: $crate::deps::serde::de::MapAccess<'de>>(
                         self,
-                        mut map: __A,
-                    ) -> ::core::result::Result<$name, __A::Error> {
-                        $(let mut $field = ::core::option::Option::None;)*
-                        while let ::core::option::Option::Some(key) =
-                            map.next_key::<$crate::Key<'de>>()?
-                        {
-                            match key.as_str() {
-                                $($wire => $field = $crate::object_codec!(@de map, $kind),)*
-                                _ => {
-                                    map.next_value::<$crate::deps::serde::de::IgnoredAny>()?;
-                                }
-                            }
-                        }
-                        ::core::result::Result::Ok($name {
-                            $($field: $crate::object_codec!(@finish $field, __A, $kind $wire),)*
-                        })
-                    }
+                        mut $map: $access,
+                    ) -> ::core::result::Result<$name, $access::Error> $body
                 }
 
                 deserializer.deserialize_map(__Visitor)

@@ -159,14 +159,10 @@ fn versus_progenitor(cargo: &Cargo, root: &Path) -> anyhow::Result<()> {
                 String::from_utf8_lossy(&output.stdout)
             );
         }
-        let output = Command::new(&progenitor)
-            .args(["progenitor", "-i"])
-            .arg(&input)
-            .arg("-o")
-            .arg(dir.join(&theirs))
-            .args(["-n", &theirs, "-v", "0.1.0"])
-            .output()
-            .context("running cargo-progenitor")?;
+        let output =
+            crate::versus::progenitor_command(&progenitor, &input, &dir.join(&theirs), &theirs)
+                .output()
+                .context("running cargo-progenitor")?;
         if !output.status.success() {
             bail!(
                 "progenitor failed on {path}: {}",

@@ -77,14 +77,12 @@ pub fn versus(root: &Path, filter: Option<&str>) -> anyhow::Result<()> {
                 command
             };
             let theirs_cmd = || {
-                let mut command = Command::new(&progenitor);
-                command
-                    .args(["progenitor", "-i"])
-                    .arg(&input.path)
-                    .arg("-o")
-                    .arg(out.join("theirs"))
-                    .args(["-n", "versus-theirs", "-v", "0.1.0"]);
-                command
+                progenitor_command(
+                    &progenitor,
+                    &input.path,
+                    &out.join("theirs"),
+                    "versus-theirs",
+                )
             };
             // Alternate which goes first, so neither always meets a warm (or cold) cache.
             let order: [bool; 2] = if round % 2 == 0 {
@@ -192,6 +190,18 @@ fn timed(mut command: Command, timer: bool) -> anyhow::Result<Run> {
         .find_map(|l| l.strip_prefix("@@peak "))
         .and_then(|v| v.trim().parse().ok());
     Ok(Run { seconds, peak_kib })
+}
+
+/// `cargo progenitor` writing the crate `name` for `input` into `out`.
+pub(crate) fn progenitor_command(bin: &Path, input: &Path, out: &Path, name: &str) -> Command {
+    let mut command = Command::new(bin);
+    command
+        .args(["progenitor", "-i"])
+        .arg(input)
+        .arg("-o")
+        .arg(out)
+        .args(["-n", name, "-v", "0.1.0"]);
+    command
 }
 
 pub(crate) fn install_progenitor(root: &Path) -> anyhow::Result<PathBuf> {
