@@ -55,13 +55,13 @@ struct Document {
 
 /// What the worker reports for one document.
 #[derive(Debug, Clone, Default)]
-struct Generated {
-    ok: bool,
+pub(crate) struct Generated {
+    pub(crate) ok: bool,
     lines: u64,
     millis: f64,
     peak_kib: u64,
     warnings: u64,
-    errors: String,
+    pub(crate) errors: String,
 }
 
 fn manifest(root: &Path) -> anyhow::Result<Vec<Document>> {
@@ -239,11 +239,7 @@ fn generate(worker: &Path, root: &Path, document: &Document) -> anyhow::Result<G
     }
     let dir = root.join(WORKSPACE_DIR).join(&document.name);
     let finished = run_bounded(
-        Command::new(worker)
-            .arg(&spec)
-            .arg(&dir)
-            .arg(document.crate_name())
-            .arg(root.join("runtime")),
+        &mut worker_command(worker, root, &spec, &dir, &document.crate_name()),
         GENERATE_TIMEOUT,
     )?;
     if !finished.status.success() {
@@ -254,9 +250,31 @@ fn generate(worker: &Path, root: &Path, document: &Document) -> anyhow::Result<G
             finished.text()
         );
     }
-    let line = finished.stdout.lines().last().unwrap_or_default();
+    worker_report(&document.name, &finished.stdout)
+}
+
+/// The worker generating `spec` into the crate `crate_name` at `dir`, on the workspace's runtime.
+pub(crate) fn worker_command(
+    worker: &Path,
+    root: &Path,
+    spec: &Path,
+    dir: &Path,
+    crate_name: &str,
+) -> Command {
+    let mut command = Command::new(worker);
+    command
+        .arg(spec)
+        .arg(dir)
+        .arg(crate_name)
+        .arg(root.join("runtime"));
+    command
+}
+
+/// The report the worker prints as its last line of `stdout`, for the document `name`.
+pub(crate) fn worker_report(name: &str, stdout: &str) -> anyhow::Result<Generated> {
+    let line = stdout.lines().last().unwrap_or_default();
     let report: Value = serde_json::from_str(line)
-        .with_context(|| format!("reading the worker's report on {}: {line}", document.name))?;
+        .with_context(|| format!("reading the worker's report on {name}: {line}"))?;
     let number = |key: &str| report.get(key).and_then(Value::as_f64).unwrap_or(0.0);
     Ok(Generated {
         ok: report.get("ok").and_then(Value::as_bool).unwrap_or(false),

@@ -144,20 +144,12 @@ fn versus_progenitor(cargo: &Cargo, root: &Path) -> anyhow::Result<()> {
         let input = root.join(path);
         let ours = format!("ours-{name}");
         let theirs = format!("progenitor-{name}");
-        let output = Command::new(&worker)
-            .arg(&input)
-            .arg(dir.join(&ours))
-            .arg(&ours)
-            .arg(root.join("runtime"))
+        let output = crate::corpus::worker_command(&worker, root, &input, &dir.join(&ours), &ours)
             .output()
             .context("running the generator")?;
-        if !output.status.success()
-            || !String::from_utf8_lossy(&output.stdout).contains("\"ok\":true")
-        {
-            bail!(
-                "our generator failed on {path}: {}",
-                String::from_utf8_lossy(&output.stdout)
-            );
+        let report = crate::corpus::worker_report(name, &String::from_utf8_lossy(&output.stdout))?;
+        if !output.status.success() || !report.ok {
+            bail!("our generator failed on {path}: {}", report.errors);
         }
         let output =
             crate::versus::progenitor_command(&progenitor, &input, &dir.join(&theirs), &theirs)

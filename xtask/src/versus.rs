@@ -68,13 +68,13 @@ pub fn versus(root: &Path, filter: Option<&str>) -> anyhow::Result<()> {
         for round in 0..input.rounds {
             let out = scratch.0.join("out");
             let ours_cmd = || {
-                let mut command = Command::new(&worker);
-                command
-                    .arg(&input.path)
-                    .arg(out.join("ours"))
-                    .arg("versus-ours")
-                    .arg(root.join("runtime"));
-                command
+                crate::corpus::worker_command(
+                    &worker,
+                    root,
+                    &input.path,
+                    &out.join("ours"),
+                    "versus-ours",
+                )
             };
             let theirs_cmd = || {
                 progenitor_command(
