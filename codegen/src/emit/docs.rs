@@ -30,33 +30,28 @@ pub(crate) fn take() -> Vec<Vec<String>> {
     DOCS.with(|docs| std::mem::take(&mut *docs.borrow_mut()))
 }
 
-/// The placeholder standing for `lines`.
-fn placeholder(lines: Vec<String>) -> String {
-    DOCS.with(|docs| {
+/// The placeholder standing for the lines of `paragraphs`, registered on this thread; `None`
+/// when there is nothing to say.
+fn placeholder(paragraphs: &[String]) -> Option<String> {
+    let lines = lines(paragraphs);
+    if lines.is_empty() {
+        return None;
+    }
+    Some(DOCS.with(|docs| {
         let mut docs = docs.borrow_mut();
         docs.push(lines);
         format!("{PLACEHOLDER}{}", docs.len() - 1)
-    })
+    }))
 }
 
 /// Outer doc attributes (`///`) for the given paragraphs: one attribute holding a placeholder.
 pub(crate) fn outer(paragraphs: &[String]) -> TokenStream {
-    let lines = lines(paragraphs);
-    if lines.is_empty() {
-        return TokenStream::new();
-    }
-    let text = placeholder(lines);
-    quote!(#[doc = #text])
+    placeholder(paragraphs).map_or_else(TokenStream::new, |text| quote!(#[doc = #text]))
 }
 
 /// Inner doc attributes (`//!`) for the given paragraphs.
 pub(crate) fn inner(paragraphs: &[String]) -> TokenStream {
-    let lines = lines(paragraphs);
-    if lines.is_empty() {
-        return TokenStream::new();
-    }
-    let text = placeholder(lines);
-    quote!(#![doc = #text])
+    placeholder(paragraphs).map_or_else(TokenStream::new, |text| quote!(#![doc = #text]))
 }
 
 /// The doc lines, each with the leading space that makes `/// text` rather than `///text`,
