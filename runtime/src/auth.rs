@@ -75,10 +75,10 @@ impl Credential {
     }
 }
 
-/// What a request carries for its credentials, to add before it is sent.
+/// What a request carries for its credentials besides headers (which [`Credentials::apply`]
+/// writes into the request's own map), to add before it is sent.
 #[derive(Debug, Default)]
 pub(crate) struct Applied {
-    pub(crate) headers: HeaderMap,
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) cookies: Vec<String>,
 }
@@ -114,15 +114,17 @@ impl Credentials {
     /// The credentials for a request: the first alternative (in the API description's order)
     /// whose every scheme has a credential, preferring one that sends credentials over one
     /// that needs none. `None` for `security` means the operation states none: the token, if
-    /// any, is sent. `Err` names the setters when nothing would do.
+    /// any, is sent. Credential headers replace any of the same name in `headers`. `Err` names
+    /// the setters when nothing would do.
     pub(crate) fn apply(
         &self,
         security: Option<&'static [&'static [u16]]>,
+        headers: &mut HeaderMap,
     ) -> Result<Applied, String> {
         let mut applied = Applied::default();
         let Some(alternatives) = security else {
             if let Some(token) = &self.token {
-                applied.headers.insert(AUTHORIZATION, token.clone());
+                headers.insert(AUTHORIZATION, token.clone());
             }
             return Ok(applied);
         };
@@ -160,25 +162,25 @@ impl Credentials {
             match (scheme.kind, self.value(index)) {
                 (SchemeKind::Bearer, Some(Credential::Secret(token))) => {
                     if let Some(value) = sensitive(&format!("Bearer {}", token.trim())) {
-                        applied.headers.insert(AUTHORIZATION, value);
+                        headers.insert(AUTHORIZATION, value);
                     }
                 }
                 (SchemeKind::Bearer, _) => {
                     if let Some(token) = &self.token {
-                        applied.headers.insert(AUTHORIZATION, token.clone());
+                        headers.insert(AUTHORIZATION, token.clone());
                     }
                 }
                 (SchemeKind::Basic, Some(Credential::Basic { username, password })) => {
                     let encoded = base64(format!("{username}:{password}").as_bytes());
                     if let Some(value) = sensitive(&format!("Basic {encoded}")) {
-                        applied.headers.insert(AUTHORIZATION, value);
+                        headers.insert(AUTHORIZATION, value);
                     }
                 }
                 (SchemeKind::HeaderKey(name), Some(Credential::Secret(key))) => {
                     if let (Ok(name), Some(value)) =
                         (HeaderName::from_bytes(name.as_bytes()), sensitive(key))
                     {
-                        applied.headers.insert(name, value);
+                        headers.insert(name, value);
                     }
                 }
                 (SchemeKind::QueryKey(name), Some(Credential::Secret(key))) => {
@@ -299,13 +301,17 @@ mod tests {
             Some(Credential::Secret("k3y".into())),
             None,
         ]);
-        let applied = set.apply(Some(&[&[], &[0], &[1, 2]])).unwrap();
-        assert_eq!(applied.headers[AUTHORIZATION], "Basic dTpw");
-        assert!(applied.headers[AUTHORIZATION].is_sensitive());
+        let mut headers = HeaderMap::new();
+        let applied = set.apply(Some(&[&[], &[0], &[1, 2]]), &mut headers).unwrap();
+        assert_eq!(headers[AUTHORIZATION], "Basic dTpw");
+        assert!(headers[AUTHORIZATION].is_sensitive());
         assert_eq!(applied.query, [("api_key", "k3y".to_owned())]);
-        let anonymous = set.apply(Some(&[&[0], &[]])).unwrap();
-        assert!(anonymous.headers.is_empty());
-        let error = set.apply(Some(&[&[0], &[3]])).unwrap_err();
+        let mut anonymous = HeaderMap::new();
+        set.apply(Some(&[&[0], &[]]), &mut anonymous).unwrap();
+        assert!(anonymous.is_empty());
+        let error = set
+            .apply(Some(&[&[0], &[3]]), &mut HeaderMap::new())
+            .unwrap_err();
         assert!(error.contains("`bearer_auth()` or `session()`"), "{error}");
     }
 
@@ -318,11 +324,15 @@ mod tests {
             Some(Credential::Secret("s1".into())),
         ]);
         set.token = sensitive("Bearer t0k");
-        let applied = set.apply(Some(&[&[0, 3]])).unwrap();
-        assert_eq!(applied.headers[AUTHORIZATION], "Bearer t0k");
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("replaced"));
+        let applied = set.apply(Some(&[&[0, 3]]), &mut headers).unwrap();
+        assert_eq!(headers[AUTHORIZATION], "Bearer t0k");
+        assert_eq!(headers.len(), 1);
         assert_eq!(applied.cookies, ["sid=s1"]);
-        let legacy = set.apply(None).unwrap();
-        assert_eq!(legacy.headers[AUTHORIZATION], "Bearer t0k");
+        let mut legacy = HeaderMap::new();
+        set.apply(None, &mut legacy).unwrap();
+        assert_eq!(legacy[AUTHORIZATION], "Bearer t0k");
         let shown = format!("{set:?}");
         assert!(!shown.contains("t0k") && !shown.contains("s1\""), "{shown}");
     }

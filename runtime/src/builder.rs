@@ -237,12 +237,11 @@ impl ClientBuilder {
         }
         let http = http.build().map_err(BuildError::Http)?;
 
-        let origin = base.origin();
         Ok(Client {
             inner: Arc::new(ClientInner {
                 http,
                 base_url: base.as_str().trim_end_matches('/').to_owned(),
-                origin,
+                base,
                 credentials,
                 settings: self.settings,
                 default_headers,

@@ -56,7 +56,7 @@ pub(crate) struct ClientInner {
     /// The base URL without a trailing slash, as text and parsed (its origin is the only one
     /// credentials are sent to).
     pub(crate) base_url: String,
-    pub(crate) origin: url::Origin,
+    pub(crate) base: reqwest::Url,
     pub(crate) credentials: crate::auth::Credentials,
     pub(crate) settings: Vec<(&'static str, String)>,
     pub(crate) default_headers: HeaderMap,
@@ -67,6 +67,17 @@ pub(crate) struct ClientInner {
     pub(crate) secrets: Secrets,
     /// Where responses disagree with the description, when the caller asked to know.
     pub(crate) report: Option<Arc<Report>>,
+}
+
+impl ClientInner {
+    /// Whether `url` has the base URL's origin (scheme, host and port, the default port
+    /// spelled out or not), compared without building an [`url::Origin`] for each hop.
+    /// Only `http` and `https` URLs are ever compared, whose origin is that tuple.
+    pub(crate) fn is_own_origin(&self, url: &reqwest::Url) -> bool {
+        url.scheme() == self.base.scheme()
+            && url.host() == self.base.host()
+            && url.port_or_known_default() == self.base.port_or_known_default()
+    }
 }
 
 impl fmt::Debug for Client {

@@ -60,7 +60,7 @@ pub(crate) async fn follow(
     let mut url = url.clone();
     let mut body = body.cloned();
     // Whether every hop so far stayed on the API's origin; once lost, never regained.
-    let mut trusted = url.origin() == inner.origin;
+    let mut trusted = inner.is_own_origin(&url);
     let mut hops = 0;
     loop {
         let mut outgoing = reqwest::Request::new(method.clone(), url.clone());
@@ -130,7 +130,7 @@ pub(crate) async fn follow(
             301 | 302 if method == Method::POST => (Method::GET, false),
             _ => (method.clone(), true),
         };
-        let leaves_origin = next.origin() != inner.origin;
+        let leaves_origin = !inner.is_own_origin(&next);
         if leaves_origin && keeps_body && body.is_some() {
             let reason = format!(
                 "a `{}` redirect to another origin would re-send the request body there",

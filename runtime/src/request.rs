@@ -119,7 +119,8 @@ impl Request {
             method,
             operation: operation_id,
             template,
-            path: String::new(),
+            // Room for the literals and a parameter or two, so encoding does not reallocate.
+            path: String::with_capacity(template.len() + 32),
             query: Vec::new(),
             headers: HeaderMap::new(),
             cookies: Vec::new(),
@@ -451,26 +452,30 @@ fn check_path_segment(value: &str) -> Result<(), &'static str> {
         return Err("it must not be empty");
     }
     let mut decoded = Cow::Borrowed(value);
-    let mut stable = false;
-    for _ in 0..MAX_DECODE_ROUNDS {
-        let next = percent_decode_str(&decoded)
-            .decode_utf8_lossy()
-            .into_owned();
-        if next == decoded {
-            stable = true;
-            break;
+    // Without a `%` the value decodes to itself: there is no round to make.
+    if value.contains('%') {
+        let mut stable = false;
+        for _ in 0..MAX_DECODE_ROUNDS {
+            let next = percent_decode_str(&decoded)
+                .decode_utf8_lossy()
+                .into_owned();
+            if next == decoded {
+                stable = true;
+                break;
+            }
+            decoded = Cow::Owned(next);
         }
-        decoded = Cow::Owned(next);
-    }
-    if !stable {
-        return Err("it is percent-encoded too many times");
+        if !stable {
+            return Err("it is percent-encoded too many times");
+        }
     }
     if decoded.is_empty() {
         return Err("it must not decode to an empty string");
     }
-    if decoded
-        .split(['/', '\\'])
-        .any(|part| part == "." || part == "..")
+    if decoded.contains('.')
+        && decoded
+            .split(['/', '\\'])
+            .any(|part| part == "." || part == "..")
     {
         return Err("it must not be or contain a `.` or `..` path segment");
     }

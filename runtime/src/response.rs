@@ -54,7 +54,11 @@ impl Response {
     /// and body; a shape error names the path of the value that did not fit.
     pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<ResponseValue<T>, Error> {
         if let Some(content_type) = self.headers.get(CONTENT_TYPE) {
-            let content_type = String::from_utf8_lossy(content_type.as_bytes());
+            // Visible ASCII is checked faster than UTF-8; anything else is shown lossily.
+            let content_type = match content_type.to_str() {
+                Ok(text) => std::borrow::Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(content_type.as_bytes()),
+            };
             if !is_json_content_type(&content_type) {
                 let content_type = content_type.into_owned();
                 return Err(self.invalid(InvalidBodyKind::ContentType(content_type)));
@@ -157,18 +161,18 @@ impl Response {
 
 /// Reports whether a `Content-Type` value denotes JSON: `application/json` or any `+json` type.
 pub(crate) fn is_json_content_type(value: &str) -> bool {
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    if essence == "application/json" {
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    if essence.eq_ignore_ascii_case("application/json") {
         return true;
     }
+    const SUFFIX: &str = "+json";
     match essence.split_once('/') {
         Some((kind, subtype)) => {
-            !kind.is_empty() && subtype.len() > "+json".len() && subtype.ends_with("+json")
+            !kind.is_empty()
+                && subtype.len() > SUFFIX.len()
+                && subtype
+                    .get(subtype.len() - SUFFIX.len()..)
+                    .is_some_and(|end| end.eq_ignore_ascii_case(SUFFIX))
         }
         None => false,
     }
@@ -233,6 +237,7 @@ pub(crate) mod tests {
             Some("application/json; charset=utf-8"),
             Some("Application/JSON"),
             Some("application/problem+json"),
+            Some("Application/Problem+JSON"),
             Some("application/vnd.api+json;v=1"),
         ] {
             let value = response(200, content_type, br#"{"id": 3}"#)

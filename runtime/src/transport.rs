@@ -101,9 +101,10 @@ async fn attempts(
             message: reason.to_owned(),
         });
     }
+    let mut headers = with_defaults(inner, own_headers);
     let credentials = inner
         .credentials
-        .apply(security)
+        .apply(security, &mut headers)
         .map_err(|message| Error::InvalidRequest { operation, message })?;
     for (name, key) in &credentials.query {
         query.push(format!(
@@ -113,8 +114,8 @@ async fn attempts(
         ));
     }
     cookies.extend(credentials.cookies);
-    let url = request_url(&inner.base_url, operation, &path, &query)?;
-    let headers = assemble_headers(inner, own_headers, credentials.headers, &cookies, &options);
+    let url = request_url(&inner.base, operation, &path, &query)?;
+    finish_headers(&mut headers, &cookies, &options);
     let policy = options.get_retry().unwrap_or(&inner.retry);
     let timeout = options.get_timeout().unwrap_or(inner.timeout);
     let max_attempts = policy.get_max_attempts().max(1);
@@ -376,69 +377,64 @@ fn millis(duration: std::time::Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// The request URL: base URL, encoded path and query, refused before sending when it is longer
-/// than the HTTP stack can send.
+/// The request URL: the base URL with the encoded path appended and the query set, refused
+/// before sending when it is longer than the HTTP stack can send.
+///
+/// The base URL was parsed once when the client was built; only the path and the query are
+/// parsed here, so no call pays again for the scheme, the host and its IDNA mapping. It is the
+/// URL that parsing the whole text would give: parameter values arrive percent-encoded, `?` and
+/// `#` included (a `?` in a literal of the template, which OpenAPI does not allow, stays in the
+/// path, encoded, instead of starting the query).
 fn request_url(
-    base: &str,
+    base: &Url,
     operation: &'static str,
     path: &str,
     query: &[String],
 ) -> Result<Url, Error> {
-    let invalid = |message: String| Error::InvalidRequest { operation, message };
-    let length = base.len() + path.len() + query.iter().map(|q| q.len() + 1).sum::<usize>();
-    let mut text = String::with_capacity(length);
-    text.push_str(base);
-    text.push_str(path);
-    for (index, pair) in query.iter().enumerate() {
-        text.push(if index == 0 { '?' } else { '&' });
-        text.push_str(pair);
+    let base_path = base.path().trim_end_matches('/');
+    let mut url = base.clone();
+    let mut full_path = String::with_capacity(base_path.len() + path.len());
+    full_path.push_str(base_path);
+    full_path.push_str(path);
+    url.set_path(&full_path);
+    if !query.is_empty() {
+        url.set_query(Some(&query.join("&")));
     }
-    let url =
-        Url::parse(&text).map_err(|e| invalid(format!("cannot build the request url: {e}")))?;
     let length = url.as_str().len();
     if length > MAX_URL_BYTES {
-        return Err(invalid(format!(
-            "the request url would be {length} bytes long; at most {MAX_URL_BYTES} can be sent"
-        )));
+        return Err(Error::InvalidRequest {
+            operation,
+            message: format!(
+                "the request url would be {length} bytes long; at most {MAX_URL_BYTES} can be sent"
+            ),
+        });
     }
     Ok(url)
 }
 
-/// The headers of a request to the API's origin, later ones overriding earlier ones: the
-/// client's default headers, the operation's own headers, `Accept`, the credentials, the
-/// cookies, then the headers set for this call.
-fn assemble_headers(
-    inner: &ClientInner,
-    own: HeaderMap,
-    credentials: HeaderMap,
-    cookies: &[String],
-    options: &CallOptions,
-) -> HeaderMap {
-    let mut headers = inner.default_headers.clone();
-    let mut last = None;
-    for (name, value) in own {
-        // `None` repeats the previous name, for headers with several values.
-        let name = match name {
-            Some(name) => {
-                headers.remove(&name);
-                last = Some(name.clone());
-                name
+/// The operation's own headers with the client's default headers under them (a default is
+/// sent only when the operation sets no header of that name) and `Accept: application/json`
+/// unless the operation accepts something else. The operation's map is kept, so a call builds
+/// one header map; [`Credentials::apply`](crate::auth::Credentials::apply) and
+/// [`finish_headers`] add the rest to it.
+fn with_defaults(inner: &ClientInner, mut own: HeaderMap) -> HeaderMap {
+    for name in inner.default_headers.keys() {
+        if !own.contains_key(name) {
+            for value in inner.default_headers.get_all(name) {
+                own.append(name.clone(), value.clone());
             }
-            None => match &last {
-                Some(name) => name.clone(),
-                None => continue,
-            },
-        };
-        headers.append(name, value);
-    }
-    if !headers.contains_key(ACCEPT) {
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    }
-    for (name, value) in credentials {
-        if let Some(name) = name {
-            headers.insert(name, value);
         }
     }
+    if !own.contains_key(ACCEPT) {
+        own.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    }
+    own
+}
+
+/// Adds what comes after the credentials, later ones overriding earlier ones: the cookies
+/// (merged into one `Cookie` header with any already there), then the headers set for this call,
+/// which replace every value of their name.
+fn finish_headers(headers: &mut HeaderMap, cookies: &[String], options: &CallOptions) {
     if !cookies.is_empty() {
         let mut all: Vec<String> = headers
             .get_all(COOKIE)
@@ -457,7 +453,6 @@ fn assemble_headers(
     for (name, value) in options.headers() {
         headers.append(name.clone(), value.clone());
     }
-    headers
 }
 
 /// Maps a transport failure after the last attempt to an [`Error`].

@@ -397,6 +397,52 @@ async fn execute_refuses_plain_http_unless_allowed() {
     assert!(error.to_string().contains("allow_insecure_http"));
 }
 
+#[test]
+fn the_request_url_is_the_one_parsing_the_whole_text_gives() {
+    // Bases as the builder leaves them (validated, any trailing slashes kept) and paths and
+    // queries as `Request` encodes them, with the awkward characters each could hold.
+    let bases = [
+        "https://api.example.test/",
+        "https://api.example.test/v1/",
+        "https://api.example.test/v1//",
+        "https://API.Example.test:443/a%20b/",
+        "http://127.0.0.1:8080/",
+        "http://[::1]:9/base/",
+        "https://b\u{fc}cher.example/",
+    ];
+    let mut paths = vec![String::new(), "/".to_owned(), "/badges".to_owned()];
+    for value in ["5be2", "a b", "a%2Fb", "\u{e9}t\u{e9}", "x|y", "50%", "a?b#c", "~._-"] {
+        let mut path = String::from("/badges/");
+        path.extend(percent_encoding::utf8_percent_encode(
+            value,
+            crate::request::PATH_SEGMENT,
+        ));
+        paths.push(path);
+    }
+    let queries: [&[&str]; 4] = [
+        &[],
+        &["a=1"],
+        &["a=1", "b=x%20y", "c="],
+        &["q=%E2%9C%93", "r=a%26b"],
+    ];
+    for base in bases {
+        let parsed = url::Url::parse(base).unwrap();
+        for path in &paths {
+            for query in queries {
+                let query: Vec<String> = query.iter().map(|q| (*q).to_owned()).collect();
+                let mut text = format!("{}{path}", parsed.as_str().trim_end_matches('/'));
+                if !query.is_empty() {
+                    text.push('?');
+                    text.push_str(&query.join("&"));
+                }
+                let expected = url::Url::parse(&text).unwrap();
+                let built = super::request_url(&parsed, "op", path, &query).unwrap();
+                assert_eq!(built.as_str(), expected.as_str(), "{base} + {path} + {query:?}");
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_url_too_long_to_send_is_an_invalid_request_sent_nowhere() {
     let server = TestServer::start(vec![reply("200 OK", &[], "")]);
