@@ -553,6 +553,26 @@ fn print_interleaved(runtime: &tokio::runtime::Runtime, server: &Server) {
     }
 }
 
+/// Makes `calls` badge calls one way and nothing else, for `perf record`:
+/// `CLIENT_BENCH_PROFILE=generated:30000` (or `hand_configured:30000`, any way's name).
+fn profile_one_way(runtime: &tokio::runtime::Runtime, server: &Server, profile: &str) {
+    let (name, calls) = profile.split_once(':').unwrap_or((profile, "30000"));
+    let way = Way::ALL
+        .into_iter()
+        .find(|way| way.name() == name)
+        .unwrap_or_else(|| panic!("CLIENT_BENCH_PROFILE names no way: `{name}`"));
+    let calls: usize = calls.parse().expect("CLIENT_BENCH_PROFILE=way:calls");
+    let clients = Clients::new(server.addr);
+    let start = std::time::Instant::now();
+    runtime.block_on(async {
+        for _ in 0..calls {
+            clients.call(way, false).await;
+        }
+    });
+    let per_call = start.elapsed().as_nanos() as f64 / calls as f64;
+    println!("{name}: {calls} badge calls, {:.1} µs per call", per_call / 1e3);
+}
+
 /// Where criterion writes its results, chosen as criterion does but without `cargo metadata`,
 /// so this bench can read the medians back.
 fn criterion_dir() -> PathBuf {
@@ -630,6 +650,10 @@ fn main() {
         .build()
         .expect("client runtime");
     check_same_requests(&runtime, &server);
+    if let Ok(profile) = std::env::var("CLIENT_BENCH_PROFILE") {
+        profile_one_way(&runtime, &server, &profile);
+        return;
+    }
     bench_requests(&mut criterion, &runtime, &server);
     criterion.final_summary();
     // `cargo bench` passes `--bench`; `cargo test --benches` runs each benchmark once instead.
