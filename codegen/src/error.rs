@@ -115,8 +115,26 @@ impl Pointer {
 
     /// A new pointer one token deeper.
     pub fn join(&self, token: impl fmt::Display) -> Self {
-        let token = token.to_string().replace('~', "~0").replace('/', "~1");
-        Self(format!("{}/{token}", self.0))
+        /// Writes a token escaped as RFC 6901 says (`~` → `~0`, `/` → `~1`).
+        struct Escaped<'a>(&'a mut String);
+        impl fmt::Write for Escaped<'_> {
+            fn write_str(&mut self, text: &str) -> fmt::Result {
+                for c in text.chars() {
+                    match c {
+                        '~' => self.0.push_str("~0"),
+                        '/' => self.0.push_str("~1"),
+                        c => self.0.push(c),
+                    }
+                }
+                Ok(())
+            }
+        }
+        // One allocation: lowering joins a pointer for every schema, property and parameter.
+        let mut pointer = String::with_capacity(self.0.len() + 24);
+        pointer.push_str(&self.0);
+        pointer.push('/');
+        let _ = fmt::Write::write_fmt(&mut Escaped(&mut pointer), format_args!("{token}"));
+        Self(pointer)
     }
 
     /// The pointer text.

@@ -5,7 +5,8 @@
 //! shadow prelude items get a suffix, and collisions are resolved by [`Namespace`] from a list
 //! of descriptive candidates, never by numbering.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
@@ -53,6 +54,11 @@ const RESERVED_TYPES: &[&str] = &[
 
 /// A spec name as a Rust type name: `usersResponse` → `UsersResponse`, `ID` → `Id`.
 pub fn type_name(raw: &str) -> String {
+    thread_local!(static SEEN: Cache = RefCell::default());
+    SEEN.with(|seen| remembered(seen, raw, derive_type_name))
+}
+
+fn derive_type_name(raw: &str) -> String {
     let mut name = clean(raw).to_upper_camel_case();
     if name.is_empty() {
         name.push_str("Unnamed");
@@ -69,6 +75,11 @@ pub fn type_name(raw: &str) -> String {
 /// A spec name as a Rust field, method or argument name: `isSSOBased` → `is_sso_based`,
 /// `type` → `type_`, `2fa` → `v_2fa`.
 pub fn snake_name(raw: &str) -> String {
+    thread_local!(static SEEN: Cache = RefCell::default());
+    SEEN.with(|seen| remembered(seen, raw, derive_snake_name))
+}
+
+fn derive_snake_name(raw: &str) -> String {
     let mut name = clean(raw).to_snake_case();
     if name.is_empty() {
         name.push_str("value");
@@ -77,6 +88,28 @@ pub fn snake_name(raw: &str) -> String {
         name.insert_str(0, "v_");
     }
     escape_keyword(name)
+}
+
+/// Names already derived on this thread, by spec name. The same property names (`id`, `name`,
+/// `createdAt`) come back in schema after schema, and case conversion is the costliest step of
+/// naming; a derived name depends on nothing but its spec name.
+type Cache = RefCell<HashMap<Box<str>, Box<str>>>;
+
+/// Entries a cache holds before it starts over, so a long-lived thread that generates document
+/// after document keeps a bounded cache.
+const CACHE_LIMIT: usize = 1 << 16;
+
+fn remembered(cache: &Cache, raw: &str, derive: fn(&str) -> String) -> String {
+    if let Some(name) = cache.borrow().get(raw) {
+        return name.to_string();
+    }
+    let name = derive(raw);
+    let mut cache = cache.borrow_mut();
+    if cache.len() >= CACHE_LIMIT {
+        cache.clear();
+    }
+    cache.insert(raw.into(), name.as_str().into());
+    name
 }
 
 /// Operators and punctuation as variant names, longest first.
