@@ -537,6 +537,44 @@ mod tests {
         assert_eq!(parse_yaml_in_parts(&format!("- a\n- b\n{text}"), 2), None);
     }
 
+    /// Every YAML document the repository holds (the fixtures, the spec, and the real-world
+    /// corpus once `cargo xtask corpus` has installed it), cut in 2, 3 and 8 parts, joins to
+    /// the tree of its whole parse.
+    #[test]
+    fn every_yaml_document_at_hand_parsed_in_parts_is_the_document_parsed_whole() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                    out.push(path);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        walk(&root.join("tests"), &mut files);
+        walk(&root.join("../spec"), &mut files);
+        let mut split = 0;
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            let Ok(whole) = yaml::parse(&text) else {
+                continue;
+            };
+            for parts in [2, 3, 8] {
+                if let Some(node) = parse_yaml_in_parts(&text, parts) {
+                    assert_eq!(node, whole, "{} in {parts} parts", file.display());
+                    split += 1;
+                }
+            }
+        }
+        assert!(split > 0, "no document was cut: {files:?}");
+    }
+
     #[test]
     fn the_project_spec_is_parsed_in_parts_as_it_is_parsed_whole() {
         let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/gtmhub.yaml"));
