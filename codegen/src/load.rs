@@ -192,8 +192,8 @@ fn parse_yaml_in_parts(text: &str, parts: usize) -> Option<Node> {
             // `- item` at the margin continues the previous key's block sequence (the compact
             // style most writers use for `servers:`, `tags:`, `security:`), unless no key came
             // before it and the root itself is a sequence.
-            let sequence_item = first == '-'
-                && line[1..].chars().next().is_none_or(char::is_whitespace);
+            let sequence_item =
+                first == '-' && line[1..].chars().next().is_none_or(char::is_whitespace);
             if sequence_item {
                 if starts.is_empty() {
                     return None;

@@ -302,7 +302,9 @@ mod tests {
             None,
         ]);
         let mut headers = HeaderMap::new();
-        let applied = set.apply(Some(&[&[], &[0], &[1, 2]]), &mut headers).unwrap();
+        let applied = set
+            .apply(Some(&[&[], &[0], &[1, 2]]), &mut headers)
+            .unwrap();
         assert_eq!(headers[AUTHORIZATION], "Basic dTpw");
         assert!(headers[AUTHORIZATION].is_sensitive());
         assert_eq!(applied.query, [("api_key", "k3y".to_owned())]);

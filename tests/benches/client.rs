@@ -570,7 +570,10 @@ fn profile_one_way(runtime: &tokio::runtime::Runtime, server: &Server, profile: 
         }
     });
     let per_call = start.elapsed().as_nanos() as f64 / calls as f64;
-    println!("{name}: {calls} badge calls, {:.1} µs per call", per_call / 1e3);
+    println!(
+        "{name}: {calls} badge calls, {:.1} µs per call",
+        per_call / 1e3
+    );
 }
 
 /// Where criterion writes its results, chosen as criterion does but without `cargo metadata`,

@@ -411,7 +411,16 @@ fn the_request_url_is_the_one_parsing_the_whole_text_gives() {
         "https://b\u{fc}cher.example/",
     ];
     let mut paths = vec![String::new(), "/".to_owned(), "/badges".to_owned()];
-    for value in ["5be2", "a b", "a%2Fb", "\u{e9}t\u{e9}", "x|y", "50%", "a?b#c", "~._-"] {
+    for value in [
+        "5be2",
+        "a b",
+        "a%2Fb",
+        "\u{e9}t\u{e9}",
+        "x|y",
+        "50%",
+        "a?b#c",
+        "~._-",
+    ] {
         let mut path = String::from("/badges/");
         path.extend(percent_encoding::utf8_percent_encode(
             value,
@@ -437,7 +446,11 @@ fn the_request_url_is_the_one_parsing_the_whole_text_gives() {
                 }
                 let expected = url::Url::parse(&text).unwrap();
                 let built = super::request_url(&parsed, "op", path, &query).unwrap();
-                assert_eq!(built.as_str(), expected.as_str(), "{base} + {path} + {query:?}");
+                assert_eq!(
+                    built.as_str(),
+                    expected.as_str(),
+                    "{base} + {path} + {query:?}"
+                );
             }
         }
     }
