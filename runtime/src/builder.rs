@@ -42,7 +42,7 @@ pub struct ClientBuilder {
     allow_insecure_http: bool,
     user_agent: Option<String>,
     settings: Vec<(&'static str, String)>,
-    http: Option<reqwest::ClientBuilder>,
+    http: Option<HttpBuilder>,
     default_headers: HeaderMap,
     record_spec_mismatches: bool,
     credentials: Vec<(&'static str, Credential)>,
@@ -147,7 +147,7 @@ impl ClientBuilder {
     /// Builds the HTTP client from the caller's `reqwest` configuration (proxies, root
     /// certificates, connection pool) instead of a default one.
     pub fn http_client(mut self, http: reqwest::ClientBuilder) -> Self {
-        self.http = Some(http);
+        self.http = Some(HttpBuilder(Box::new(http)));
         self
     }
 
@@ -225,7 +225,7 @@ impl ClientBuilder {
         let user_agent = self.user_agent.as_deref().unwrap_or(self.info.user_agent);
         let mut http = self
             .http
-            .unwrap_or_default()
+            .map_or_else(reqwest::ClientBuilder::new, HttpBuilder::into_inner)
             .connect_timeout(self.connect_timeout)
             // The transport follows redirects itself, so that credentials never reach another
             // origin and a body is never re-sent there, whatever the number of hops.
@@ -349,6 +349,23 @@ fn bearer_header(token: &str) -> Result<HeaderValue, BuildError> {
         HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| BuildError::InvalidToken)?;
     value.set_sensitive(true);
     Ok(value)
+}
+
+/// A caller's `reqwest::ClientBuilder`, kept behind a box whose type is erased, so that dropping
+/// a [`ClientBuilder`] runs code compiled here once. Unerased, every generated crate would
+/// compile its own copy of the drop code of reqwest's whole configuration (proxies,
+/// certificates, rustls's settings), a third of a small crate's machine code in release builds,
+/// where generic code is not shared between crates.
+struct HttpBuilder(Box<dyn std::any::Any + Send + Sync>);
+
+impl HttpBuilder {
+    fn into_inner(self) -> reqwest::ClientBuilder {
+        match self.0.downcast::<reqwest::ClientBuilder>() {
+            Ok(builder) => *builder,
+            // Only `http_client` makes one, from a `reqwest::ClientBuilder`.
+            Err(_) => reqwest::ClientBuilder::new(),
+        }
+    }
 }
 
 /// Validates a base URL. Errors show it without credentials, query or fragment.
