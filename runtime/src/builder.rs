@@ -354,17 +354,24 @@ fn bearer_header(token: &str) -> Result<HeaderValue, BuildError> {
 /// A caller's `reqwest::ClientBuilder`, kept behind a box whose type is erased, so that dropping
 /// a [`ClientBuilder`] runs code compiled here once. Unerased, every generated crate would
 /// compile its own copy of the drop code of reqwest's whole configuration (proxies,
-/// certificates, rustls's settings), a third of a small crate's machine code in release builds,
+/// certificates, rustls's settings), half of a small crate's machine code in release builds,
 /// where generic code is not shared between crates.
-struct HttpBuilder(Box<dyn std::any::Any + Send + Sync>);
+struct HttpBuilder(Box<dyn IntoReqwest>);
+
+/// What the erased builder can still do: give the builder back.
+trait IntoReqwest: Send + Sync {
+    fn into_reqwest(self: Box<Self>) -> reqwest::ClientBuilder;
+}
+
+impl IntoReqwest for reqwest::ClientBuilder {
+    fn into_reqwest(self: Box<Self>) -> reqwest::ClientBuilder {
+        *self
+    }
+}
 
 impl HttpBuilder {
     fn into_inner(self) -> reqwest::ClientBuilder {
-        match self.0.downcast::<reqwest::ClientBuilder>() {
-            Ok(builder) => *builder,
-            // Only `http_client` makes one, from a `reqwest::ClientBuilder`.
-            Err(_) => reqwest::ClientBuilder::new(),
-        }
+        self.0.into_reqwest()
     }
 }
 
