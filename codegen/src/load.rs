@@ -542,23 +542,7 @@ mod tests {
     /// the tree of its whole parse.
     #[test]
     fn every_yaml_document_at_hand_parsed_in_parts_is_the_document_parsed_whole() {
-        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                return;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path, out);
-                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                    out.push(path);
-                }
-            }
-        }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        walk(&root.join("tests"), &mut files);
-        walk(&root.join("../spec"), &mut files);
+        let files = crate::yaml::tests::yaml_documents_at_hand();
         let mut split = 0;
         for file in &files {
             let text = std::fs::read_to_string(file).unwrap();

@@ -235,7 +235,7 @@ fn float(value: &str) -> Option<f64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn value(text: &str) -> Node {
@@ -286,16 +286,12 @@ mod tests {
         );
     }
 
-    /// Every YAML document of the repository (and, when installed, of the corpus packages)
-    /// reads into the same tree as with `serde_yaml`, which the generator used before.
-    #[test]
-    fn documents_read_as_serde_yaml_read_them() {
+    /// Every YAML document the repository holds: the spec, the generator's test documents and,
+    /// once `cargo xtask corpus` has installed them, the corpus packages'.
+    pub(crate) fn yaml_documents_at_hand() -> Vec<std::path::PathBuf> {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
         let mut files: Vec<std::path::PathBuf> = vec![format!("{root}/spec/gtmhub.yaml").into()];
-        let mut dirs: Vec<std::path::PathBuf> = vec![
-            format!("{root}/codegen/tests/fixtures").into(),
-            format!("{root}/codegen/tests/corpus/node_modules/@readme/oas-examples").into(),
-        ];
+        let mut dirs: Vec<std::path::PathBuf> = vec![format!("{root}/codegen/tests").into()];
         while let Some(dir) = dirs.pop() {
             for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
                 let path = entry.path();
@@ -306,6 +302,14 @@ mod tests {
                 }
             }
         }
+        files
+    }
+
+    /// Every YAML document at hand reads into the same tree as with `serde_yaml`, which the
+    /// generator used before.
+    #[test]
+    fn documents_read_as_serde_yaml_read_them() {
+        let files = yaml_documents_at_hand();
         let mut compared = 0;
         for path in &files {
             let text = std::fs::read_to_string(path).unwrap();
