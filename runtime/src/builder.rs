@@ -240,7 +240,6 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(ClientInner {
                 http,
-                base_url: base.as_str().trim_end_matches('/').to_owned(),
                 base,
                 credentials,
                 settings: self.settings,

@@ -53,9 +53,7 @@ pub struct Client {
 /// The shared state of a [`Client`].
 pub(crate) struct ClientInner {
     pub(crate) http: reqwest::Client,
-    /// The base URL without a trailing slash, as text and parsed (its origin is the only one
-    /// credentials are sent to).
-    pub(crate) base_url: String,
+    /// The base URL, parsed once (its origin is the only one credentials are sent to).
     pub(crate) base: reqwest::Url,
     pub(crate) credentials: crate::auth::Credentials,
     pub(crate) settings: Vec<(&'static str, String)>,
@@ -84,7 +82,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
         f.debug_struct("Client")
-            .field("base_url", &inner.base_url)
+            .field("base_url", &self.base_url())
             .field("credentials", &inner.credentials)
             .field("settings", &SettingKeys(&inner.settings))
             .field(
@@ -107,7 +105,7 @@ impl Client {
 
     /// Returns the base URL requests are sent to, without a trailing slash.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        self.inner.base.as_str().trim_end_matches('/')
     }
 
     /// Returns the underlying HTTP client.
