@@ -81,7 +81,8 @@ pub fn generate(spec: Spec<'_>, options: Options<'_>) -> Result<Generated, Error
     // good part of lowering, so it is done beside emitting instead of before it.
     let files = if spec.text.len() >= DROP_BESIDE {
         std::thread::scope(|scope| {
-            scope.spawn(move || drop(document));
+            // Where no thread can be made, the closure and with it the tree are freed here.
+            let _ = std::thread::Builder::new().spawn_scoped(scope, move || drop(document));
             assemble::files(spec, options, &api)
         })?
     } else {

@@ -222,13 +222,21 @@ fn parse_yaml_in_parts(text: &str, parts: usize) -> Option<Node> {
     cuts.push(text.len());
     let pieces: Vec<&str> = cuts.windows(2).map(|w| &text[w[0]..w[1]]).collect();
     let parsed: Vec<Option<Node>> = std::thread::scope(|scope| {
+        // A part whose thread the system refuses is parsed here, after the first.
         let handles: Vec<_> = pieces[1..]
             .iter()
-            .map(|piece| scope.spawn(move || yaml::parse(piece).ok()))
+            .map(|&piece| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || yaml::parse(piece).ok())
+                    .map_err(|_| piece)
+            })
             .collect();
         let first = yaml::parse(pieces[0]).ok();
         std::iter::once(first)
-            .chain(handles.into_iter().map(|h| h.join().ok().flatten()))
+            .chain(handles.into_iter().map(|handle| match handle {
+                Ok(handle) => handle.join().ok().flatten(),
+                Err(piece) => yaml::parse(piece).ok(),
+            }))
             .collect()
     });
     let mut entries = Vec::new();
