@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use criterion::{Criterion, SamplingMode, Throughput};
+use criterion::{BatchSize, Criterion, SamplingMode, Throughput};
 use serde_yaml::Value;
 use xtask::synthetic::{operation_count, synthetic};
 
@@ -101,8 +101,46 @@ fn bench_generation(c: &mut Criterion, inputs: &[Input]) {
         group.bench_function("generate", |b| {
             b.iter(|| codegen::generate(spec(black_box(text)), OPTIONS).expect("generates"));
         });
+        // The floor the formatter sets: syn and prettyplease on the generated source alone
+        // (doc comments left out, as the generator keeps them out of the syntax tree), on one
+        // thread, from tokens already lexed. Generation cannot take less than this divided by
+        // the cores, on top of loading and lowering.
+        let sources: Vec<String> = files
+            .files
+            .iter()
+            .map(|f| without_docs(&f.contents))
+            .collect();
+        group.bench_function("format_floor", |b| {
+            b.iter_batched(
+                || lex(&sources),
+                |streams| {
+                    for tokens in streams {
+                        let parsed =
+                            syn::parse2::<syn::File>(tokens).expect("generated code parses");
+                        black_box(prettyplease::unparse(&parsed));
+                    }
+                },
+                BatchSize::PerIteration,
+            );
+        });
         group.finish();
     }
+}
+
+/// The source without its doc comments (whole-line `///` and `//!` comments).
+fn without_docs(source: &str) -> String {
+    source
+        .lines()
+        .filter(|line| !matches!(line.trim_start().get(..3), Some("///" | "//!")))
+        .flat_map(|line| [line, "\n"])
+        .collect()
+}
+
+fn lex(sources: &[String]) -> Vec<proc_macro2::TokenStream> {
+    sources
+        .iter()
+        .map(|source| source.parse().expect("generated code lexes"))
+        .collect()
 }
 
 /// Where criterion writes its results, chosen as criterion does but without `cargo metadata`,
@@ -186,6 +224,39 @@ fn print_summary(dir: &Path, since: SystemTime, inputs: &[Input]) {
     println!(
         "(emit+fmt = generate - load_lower; op vs 1× = time per operation over the synthetic 1× figure)"
     );
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    println!(
+        "\nFormatting floor (syn + prettyplease alone on the generated source, one thread; \
+         least = load_lower + floor / {cores} cores, the least generation can take with this \
+         output and formatter)"
+    );
+    println!(
+        "{:<7} {:>11} {:>11} {:>11} {:>9} {:>9}",
+        "spec", "fmt floor", "÷ cores", "least", "least×yv", "gen×yv"
+    );
+    for input in inputs {
+        let get = |bench: &str| median_ns(dir, &format!("{}/{bench}", input.group), since);
+        let (Some(yaml), Some(lower), Some(generate), Some(floor)) = (
+            get("yaml_value"),
+            get("load_lower"),
+            get("generate"),
+            get("format_floor"),
+        ) else {
+            continue;
+        };
+        let label = input
+            .scale
+            .map_or("real".to_owned(), |scale| format!("{scale}×"));
+        let least = lower + floor / cores as f64;
+        println!(
+            "{label:<7} {:>8.2} ms {:>8.2} ms {:>8.2} ms {:>8.2}× {:>8.2}×",
+            floor / 1e6,
+            floor / cores as f64 / 1e6,
+            least / 1e6,
+            least / yaml,
+            generate / yaml,
+        );
+    }
 }
 
 fn main() {
