@@ -1,11 +1,12 @@
 //! Generation benchmarks: how long the generator takes on `spec/gtmhub.yaml` and on synthetic
 //! specs 10× and 100× its size (`xtask::synthetic`), each against the generator merely reading
 //! the same text into its tree (`codegen::load_only`) and, for comparison with other tools,
-//! parsing it into `serde_yaml::Value`.
+//! parsing it into `serde_yaml::Value`; and the floor the formatter sets, syn and prettyplease
+//! alone on the generated source (`format_floor`).
 //!
 //! Run with `cargo bench -p gtmhub-tests --bench generate`. Besides criterion's own report, the
 //! run ends with a table of medians, time per operation and ratios against the same-run
-//! baselines (see BENCHMARKS.md). The whole-process comparison with progenitor is
+//! baselines, then the least generation could take given that floor (see BENCHMARKS.md). The whole-process comparison with progenitor is
 //! `cargo xtask versus-progenitor`.
 
 use std::hint::black_box;
