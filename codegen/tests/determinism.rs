@@ -90,11 +90,17 @@ fn the_same_bytes_when_no_thread_can_be_made() {
         .status()
         .expect("the child runs");
     let _ = std::fs::remove_dir(&group);
-    assert!(status.success(), "generation without threads failed: {status}");
+    assert!(
+        status.success(),
+        "generation without threads failed: {status}"
+    );
     let written = std::fs::read_to_string(&output).expect("the child wrote its output");
     let _ = std::fs::remove_file(&output);
     let (refused, contents) = written.split_once('\n').expect("a first line");
-    assert_eq!(refused, "threads refused: true", "the cgroup did not refuse threads");
+    assert_eq!(
+        refused, "threads refused: true",
+        "the cgroup did not refuse threads"
+    );
     let expected: String = generate(SPEC).into_iter().map(|f| f.contents).collect();
     assert!(contents == expected, "the output differs without threads");
 }

@@ -6,8 +6,8 @@
 //!
 //! Run with `cargo bench -p gtmhub-tests --bench generate`. Besides criterion's own report, the
 //! run ends with a table of medians, time per operation and ratios against the same-run
-//! baselines, then the least generation could take given that floor (see BENCHMARKS.md). The whole-process comparison with progenitor is
-//! `cargo xtask versus-progenitor`.
+//! baselines, then the least generation could take given that floor (see BENCHMARKS.md).
+//! The whole-process comparison with progenitor is `cargo xtask versus-progenitor`.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
