@@ -167,6 +167,27 @@ fn median_ns(dir: &Path, id: &str, since: SystemTime) -> Option<f64> {
     estimates["median"]["point_estimate"].as_f64()
 }
 
+/// The medians of `benches` in `input`'s group, if this run measured them all.
+fn medians<const N: usize>(
+    dir: &Path,
+    since: SystemTime,
+    input: &Input,
+    benches: [&str; N],
+) -> Option<[f64; N]> {
+    let mut out = [0.0; N];
+    for (slot, bench) in out.iter_mut().zip(benches) {
+        *slot = median_ns(dir, &format!("{}/{bench}", input.group), since)?;
+    }
+    Some(out)
+}
+
+/// How a row names its spec: `real`, or its scale (`10×`).
+fn label(input: &Input) -> String {
+    input
+        .scale
+        .map_or("real".to_owned(), |scale| format!("{scale}×"))
+}
+
 /// Prints the medians of this run with time per operation and the ratios against the baselines.
 fn print_summary(dir: &Path, since: SystemTime, inputs: &[Input]) {
     println!(
@@ -189,12 +210,11 @@ fn print_summary(dir: &Path, since: SystemTime, inputs: &[Input]) {
     );
     let mut per_op_1x = None;
     for input in inputs {
-        let get = |bench: &str| median_ns(dir, &format!("{}/{bench}", input.group), since);
-        let (Some(yaml), Some(load), Some(lower), Some(generate)) = (
-            get("yaml_value"),
-            get("load"),
-            get("load_lower"),
-            get("generate"),
+        let Some([yaml, load, lower, generate]) = medians(
+            dir,
+            since,
+            input,
+            ["yaml_value", "load", "load_lower", "generate"],
         ) else {
             continue;
         };
@@ -206,9 +226,7 @@ fn print_summary(dir: &Path, since: SystemTime, inputs: &[Input]) {
                 format!("{:.2}×", per_op / base)
             }
         };
-        let label = input
-            .scale
-            .map_or("real".to_owned(), |scale| format!("{scale}×"));
+        let label = label(input);
         println!(
             "{label:<7} {:>5} {:>8.2} ms {:>8.2} ms {:>8.2} ms {:>8.2} ms {:>8.2} ms {:>7.1} µs {:>6.2}× {:>6.2}× {growth:>9}",
             input.operations,
@@ -236,18 +254,15 @@ fn print_summary(dir: &Path, since: SystemTime, inputs: &[Input]) {
         "spec", "fmt floor", "÷ cores", "least", "least×yv", "gen×yv"
     );
     for input in inputs {
-        let get = |bench: &str| median_ns(dir, &format!("{}/{bench}", input.group), since);
-        let (Some(yaml), Some(lower), Some(generate), Some(floor)) = (
-            get("yaml_value"),
-            get("load_lower"),
-            get("generate"),
-            get("format_floor"),
+        let Some([yaml, lower, generate, floor]) = medians(
+            dir,
+            since,
+            input,
+            ["yaml_value", "load_lower", "generate", "format_floor"],
         ) else {
             continue;
         };
-        let label = input
-            .scale
-            .map_or("real".to_owned(), |scale| format!("{scale}×"));
+        let label = label(input);
         let least = lower + floor / cores as f64;
         println!(
             "{label:<7} {:>8.2} ms {:>8.2} ms {:>8.2} ms {:>8.2}× {:>8.2}×",
